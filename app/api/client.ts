@@ -6,7 +6,7 @@
  */
 import type { CurvatureApi, ExportFormat, MenuCommand, TrainerState } from './contract';
 import type { ExperimentEvent } from '../train/events';
-import type { Experiment } from '../train/schema';
+import type { Experiment } from '../schema/experiment';
 
 /** Request/response methods (everything but the transport tag and the subscriptions). */
 export type ApiMethod = Exclude<keyof CurvatureApi, 'transport' | 'onEvent' | 'onTrainerState' | 'onMenuCommand'>;

@@ -6,9 +6,9 @@
 import { z } from 'zod';
 import type { BackendReport } from '../engine/types';
 import type { DatasetPreview } from '../data/preview';
-import type { Experiment } from '../train/schema';
+import type { Experiment } from '../schema/experiment';
 import type { ExperimentEvent } from '../train/events';
-import { experimentSchema } from '../train/schema';
+import { experimentSchema } from '../schema/experiment';
 
 export const EXPORT_FORMATS = ['tfjs', 'keras', 'h5', 'onnx', 'npz', 'json'] as const;
 export const exportFormatSchema = z.enum(EXPORT_FORMATS);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { parseExperiment, type Experiment } from '../train/schema';
+import { parseExperiment, type Experiment } from '../schema/experiment';
 import { startExperiment, type ExperimentOutcome } from '../train/runner';
 import type { ExperimentEvent } from '../train/events';
 import { initBackend, formatReport } from '../engine/backend';

@@ -1,7 +1,7 @@
 /** What the CLI prints: live progress bars on a TTY, a final table, or one JSON document. */
 import cliProgress from 'cli-progress';
 import type { ExperimentEvent, IterationPoint, RunSummary } from '../train/events';
-import type { Experiment } from '../train/schema';
+import type { Experiment } from '../schema/experiment';
 import type { ExperimentOutcome } from '../train/runner';
 import { runIds } from '../train/runner';
 

@@ -4,7 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import { InputError } from './errors';
 import { ACTIVATIONS, type Activation, type ModelSpec } from '../model/spec';
 import { OPTIMIZER_KINDS, optimizerSpecSchema, type OptimizerKind, type OptimizerSpecInput } from '../optim/spec';
-import { parseExperiment, type Experiment, type ExperimentInput } from '../train/schema';
+import { parseExperiment, type Experiment, type ExperimentInput } from '../schema/experiment';
 
 export interface TrainFlags {
   target: string;

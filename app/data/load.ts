@@ -1,7 +1,7 @@
 /** Resolves a data source to a raw table: path resolution, size guard, format choice, loader dispatch. */
 import { promises as fs } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
-import type { DataSource } from '../train/schema';
+import type { DataSource } from './spec';
 import { loadCsv } from './csv';
 import { loadJson } from './json';
 import { parseNpy, readNpz, tableFromArrays } from './npy';

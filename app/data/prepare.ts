@@ -3,7 +3,7 @@
  * standardisation and one-hot encoding fitted on the training rows, Float32 row-major output.
  */
 import type { z } from 'zod';
-import { type DataSpec, dataSpecSchema } from '../train/schema';
+import { type DataSpec, dataSpecSchema } from './spec';
 import { inferTask, MAX_AUTO_CLASSES, sortLabels, summarizeTarget } from './infer';
 import { loadTable } from './load';
 import { splitRows } from './split';

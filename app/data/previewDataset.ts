@@ -1,6 +1,6 @@
 /** The Data view's first look at a file: column kinds and statistics, first rows, a suggested target. */
 import { basename } from 'node:path';
-import type { DataSource } from '../train/schema';
+import type { DataSource } from './spec';
 import { inferTask, summarizeTarget } from './infer';
 import { loadTable, type LoadOptions } from './load';
 import type { ColumnInfo, DatasetPreview } from './preview';

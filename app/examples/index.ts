@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseExperiment, type Experiment } from '../train/schema';
+import { parseExperiment, type Experiment } from '../schema/experiment';
 
 export interface Example {
   name: string;

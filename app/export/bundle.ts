@@ -1,7 +1,7 @@
 /** The reproducibility files written beside the weights: experiment, preprocessing, history, summary and a README. */
 import type { Preprocessing } from '../data/types';
 import type { DenseWeights } from '../model/spec';
-import type { Experiment } from '../train/schema';
+import type { Experiment } from '../schema/experiment';
 import type { IterationPoint, RunSummary } from '../train/events';
 import type { ExportFormat } from '../api/contract';
 import { textFile, type ExportFile } from './files';

@@ -7,7 +7,7 @@ import type { ExportFormat } from '../api/contract';
 import type { Preprocessing } from '../data/types';
 import type { DenseWeights } from '../model/spec';
 import { checkLayerShapes } from '../model/tfModel';
-import type { Experiment } from '../train/schema';
+import type { Experiment } from '../schema/experiment';
 import type { IterationPoint, RunSummary } from '../train/events';
 import { ExportError, writeDirectoryAtomically, type WriteFileFn } from './atomicDirectory';
 import { bundleFiles } from './bundle';

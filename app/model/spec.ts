@@ -1,22 +1,13 @@
 /** The network as data: a stack of Dense layers. Shared by the experiment file, CLI, UI and exports. */
 import { z } from 'zod';
+import { ACTIVATIONS, LOSSES } from '../engine/engine';
 
-export const ACTIVATIONS = [
-  'linear',
-  'relu',
-  'leakyRelu',
-  'elu',
-  'selu',
-  'tanh',
-  'sigmoid',
-  'softplus',
-  'softmax',
-  'gelu',
-] as const;
+// What the engines can compute is what a model may ask for.
+export { ACTIVATIONS, LOSSES };
+
 export const activationSchema = z.enum(ACTIVATIONS);
 export type Activation = z.infer<typeof activationSchema>;
 
-export const LOSSES = ['mse', 'binary-crossentropy', 'softmax-crossentropy'] as const;
 export const lossSchema = z.enum(LOSSES);
 export type Loss = z.infer<typeof lossSchema>;
 

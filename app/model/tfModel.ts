@@ -8,8 +8,9 @@ import type { Activation, DenseWeights } from './spec';
 /** tfjs has no `leakyRelu` activation identifier; that one is a separate LeakyReLU layer. */
 type TfjsActivation = 'linear' | 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'softplus' | 'softmax' | 'gelu';
 
-/** Slope tf.leakyRelu uses by default (tfjs-core), which is what training applies. */
-export const LEAKY_RELU_ALPHA = 0.2;
+import { LEAKY_RELU_ALPHA } from '../engine/engine';
+
+export { LEAKY_RELU_ALPHA };
 
 const TFJS_ACTIVATION: Record<Exclude<Activation, 'leakyRelu'>, TfjsActivation> = {
   linear: 'linear',

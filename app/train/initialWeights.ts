@@ -1,6 +1,6 @@
 /** An experiment's `initialWeights`: inline arrays, or a file in any weights format Curvature exports. */
 import path from 'node:path';
-import type { Experiment } from './schema';
+import type { Experiment } from '../schema/experiment';
 import type { ResolvedModel } from '../model/layers';
 import { fromInlineWeights, fromLayerArrays } from '../model/params';
 import { readInitialWeights } from '../export/readWeights';

@@ -1,5 +1,5 @@
 /** Data + model + initial weights of an experiment: what every run and the gradient check share. */
-import type { Experiment } from './schema';
+import type { Experiment } from '../schema/experiment';
 import type { PreparedData } from '../data/types';
 import { prepareData } from '../data/prepare';
 import { resolveModel, type ResolvedModel } from '../model/layers';

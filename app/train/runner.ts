@@ -3,7 +3,7 @@
  * weights, advances runs round-robin (one iteration each, so live views see all curves grow
  * together) and emits ExperimentEvents. Each run's wall time counts only its own steps.
  */
-import type { Experiment, RunSpec } from './schema';
+import type { Experiment, RunSpec } from '../schema/experiment';
 import type { ExperimentEvent, IterationPoint, RunSummary } from './events';
 import type { DenseWeights } from '../model/spec';
 import type { PreparedData, Preprocessing } from '../data/types';

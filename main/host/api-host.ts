@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { ExampleInfo, FileHandle } from '../../app/api/contract';
 import { isApiMethod, methodSchemas, type ApiMethod, type MethodPayload, type MethodResult } from '../../app/api/wire';
 import type { BackendReport } from '../../app/engine/types';
-import { parseExperiment, type Experiment } from '../../app/train/schema';
+import { parseExperiment, type Experiment } from '../../app/schema/experiment';
 import { listExamples, loadExample } from './examples';
 import type { FileRegistry } from './file-registry';
 import type { HostPlatform } from './platform';

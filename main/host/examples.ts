@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExampleInfo } from '../../app/api/contract';
-import { parseExperiment, type Experiment } from '../../app/train/schema';
+import { parseExperiment, type Experiment } from '../../app/schema/experiment';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 

@@ -8,7 +8,7 @@ import type { ExportFormat, ExportResult, TrainerState } from '../../app/api/con
 import type { DatasetPreview } from '../../app/data/preview';
 import type { BackendReport } from '../../app/engine/types';
 import type { ExperimentEvent } from '../../app/train/events';
-import type { Experiment } from '../../app/train/schema';
+import type { Experiment } from '../../app/schema/experiment';
 import type { TrainerCommand, TrainerMessage, TrainerReplyPayload, TrainerRequestBody } from '../trainer/protocol';
 import type { ExitInfo, TrainerLauncher, TrainerProcess } from './trainer-process';
 

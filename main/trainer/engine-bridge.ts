@@ -5,7 +5,7 @@
 import type { ExportFormat, ExportResult } from '../../app/api/contract';
 import type { DatasetPreview } from '../../app/data/preview';
 import type { BackendReport } from '../../app/engine/types';
-import type { Experiment } from '../../app/train/schema';
+import type { Experiment } from '../../app/schema/experiment';
 import type { ExperimentHandle, ExperimentOutcome, FinishedRun, RunOptions } from '../../app/train/runner';
 
 export type StartExperimentFn = (experiment: Experiment, options: RunOptions) => ExperimentHandle;

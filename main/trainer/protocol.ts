@@ -7,7 +7,7 @@ import type { ExportFormat, ExportResult } from '../../app/api/contract';
 import type { DatasetPreview } from '../../app/data/preview';
 import type { BackendReport } from '../../app/engine/types';
 import type { ExperimentEvent } from '../../app/train/events';
-import type { Experiment } from '../../app/train/schema';
+import type { Experiment } from '../../app/schema/experiment';
 
 export type TrainerCommand =
   | {

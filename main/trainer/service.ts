@@ -5,7 +5,7 @@
  */
 import type { ExperimentEvent } from '../../app/train/events';
 import type { ExperimentHandle, ExperimentOutcome } from '../../app/train/runner';
-import type { Experiment } from '../../app/train/schema';
+import type { Experiment } from '../../app/schema/experiment';
 import { EventCoalescer, realClock, type Clock } from './coalescer';
 import type { EngineBridge } from './engine-bridge';
 import type { TrainerCommand, TrainerReplyPayload, TrainerRequest } from './protocol';

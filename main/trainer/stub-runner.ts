@@ -5,7 +5,7 @@
  */
 import type { ExperimentEvent, IterationPoint, RunSummary } from '../../app/train/events';
 import type { ExperimentHandle, ExperimentOutcome, FinishedRun, RunOptions } from '../../app/train/runner';
-import type { Experiment } from '../../app/train/schema';
+import type { Experiment } from '../../app/schema/experiment';
 import type { TerminationStatus } from '../../app/optim/types';
 import { OPTIMIZER_LABELS } from '../../app/optim/spec';
 

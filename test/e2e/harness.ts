@@ -27,10 +27,11 @@ function listFiles(dir: string): string[] {
 /** Hash of everything the bundle is made from, so an unchanged renderer is not rebuilt. */
 function sourceHash(): string {
   const h = createHash('sha256');
-  const files = [...listFiles(path.join(REPO, 'renderer')), ...listFiles(path.join(REPO, 'app/api'))].filter(
-    (f) => !f.includes('node_modules'),
+  // The renderer imports schemas and helpers from all over app/: hash all of it rather than keep a list.
+  const files = [...listFiles(path.join(REPO, 'renderer')), ...listFiles(path.join(REPO, 'app'))].filter(
+    (f) => !f.includes('node_modules') && !f.includes(path.join('examples', 'data')),
   );
-  for (const f of [...files, ...['optim/spec.ts', 'model/spec.ts', 'train/schema.ts'].map((p) => path.join(REPO, 'app', p))].sort()) {
+  for (const f of files.sort()) {
     h.update(f).update(fs.readFileSync(f));
   }
   return h.digest('hex');

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseExperiment } from '../../app/train/schema';
+import { parseExperiment } from '../../app/schema/experiment';
 import {
   ARTIFACTS,
   FIXTURES,

@@ -1,7 +1,7 @@
 /** Shared by the shell's integration tests: the seed experiment and small waiting helpers. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseExperiment, type Experiment, type ExperimentInput } from '../../app/train/schema';
+import { parseExperiment, type Experiment, type ExperimentInput } from '../../app/schema/experiment';
 import type { ExperimentEvent } from '../../app/train/events';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');

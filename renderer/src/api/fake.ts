@@ -5,8 +5,8 @@
 import type { CurvatureApi, ExampleInfo, ExportFormat, ExportResult, FileHandle, TrainerState } from '../../../app/api/contract';
 import type { BackendReport } from '../../../app/engine/types';
 import type { ColumnInfo, DatasetPreview } from '../../../app/data/preview';
-import type { Experiment } from '../../../app/train/schema';
-import { experimentSchema } from '../../../app/train/schema';
+import type { Experiment } from '../../../app/schema/experiment';
+import { experimentSchema } from '../../../app/schema/experiment';
 import type { ExperimentEvent, RunSummary } from '../../../app/train/events';
 import { OPTIMIZER_LABELS, isQuasiNewton } from '../../../app/optim/spec';
 

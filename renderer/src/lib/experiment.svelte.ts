@@ -7,7 +7,7 @@ import type { DatasetPreview } from '../../../app/data/preview';
 import type { LayerSpec } from '../../../app/model/spec';
 import { layerSpecSchema, modelSpecSchema } from '../../../app/model/spec';
 import { OPTIMIZER_LABELS, type OptimizerKind, type OptimizerSpec, optimizerSpecSchema, type StoppingSpec } from '../../../app/optim/spec';
-import { dataSpecSchema, type Experiment, experimentSchema, parseExperiment, runSpecSchema } from '../../../app/train/schema';
+import { dataSpecSchema, type Experiment, experimentSchema, parseExperiment, runSpecSchema } from '../../../app/schema/experiment';
 import { errorMessage, fileToBase64, withFileName } from './files';
 import { classCount, outputLayerFor, resolveTask, TEMPLATES } from './model-math';
 import { download, findUpload, rememberUpload } from './session-files';

@@ -2,7 +2,7 @@
 import type { DatasetPreview } from '../../../app/data/preview';
 import type { Task } from '../../../app/data/types';
 import type { Activation } from '../../../app/model/spec';
-import type { DataSpec } from '../../../app/train/schema';
+import type { DataSpec } from '../../../app/schema/experiment';
 
 export interface HiddenTemplate {
   id: string;

@@ -4,7 +4,7 @@
 import type { CurvatureApi } from '../../../app/api/contract';
 import type { OptimizerKind, StoppingSpec } from '../../../app/optim/spec';
 import { OPTIMIZER_LABELS } from '../../../app/optim/spec';
-import type { Experiment } from '../../../app/train/schema';
+import type { Experiment } from '../../../app/schema/experiment';
 import type { ExperimentEvent, IterationPoint, RunSummary } from '../../../app/train/events';
 import type { Task } from '../../../app/data/types';
 import { errorMessage } from './files';

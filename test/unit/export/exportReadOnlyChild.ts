@@ -1,7 +1,7 @@
 /** Child process for the read-only test: runs one export and prints {ok, message} as JSON. */
 import * as tf from '@tensorflow/tfjs';
 import { exportRun } from '../../../app/export';
-import { parseExperiment } from '../../../app/train/schema';
+import { parseExperiment } from '../../../app/schema/experiment';
 import { CLASSIFIER, makeLayers } from './helpers';
 
 const dest = process.argv[2];

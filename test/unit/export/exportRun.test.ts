@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportRun, ExportError, type ExportRequest } from '../../../app/export';
-import { parseExperiment } from '../../../app/train/schema';
+import { parseExperiment } from '../../../app/schema/experiment';
 import type { IterationPoint, RunSummary } from '../../../app/train/events';
 import type { Preprocessing } from '../../../app/data/types';
 import { EXPORT_FORMATS } from '../../../app/api/contract';

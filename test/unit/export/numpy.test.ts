@@ -3,7 +3,7 @@ import { parse as parseNpy } from 'npyjs';
 import { describe, expect, it } from 'vitest';
 import { npyBytes, npzFile, shortestFloat32, weightsJson, weightsJsonFile } from '../../../app/export/numpy';
 import { rng } from './helpers';
-import { inlineWeightsSchema } from '../../../app/train/schema';
+import { inlineWeightsSchema } from '../../../app/schema/experiment';
 import { EVERY_ACTIVATION, makeLayers } from './helpers';
 
 function arrayBufferOf(b: Uint8Array): ArrayBuffer {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetPreview } from '../../../app/data/preview';
-import { dataSpecSchema } from '../../../app/train/schema';
+import { dataSpecSchema } from '../../../app/schema/experiment';
 import { bfgsBytes, inputWidth, lbfgsBytes, lossForTask, outputLayerFor, parameterCount, resolveTask } from '../../../renderer/src/lib/model-math';
 
 const preview: DatasetPreview = {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startExperiment } from '../../../app/train/runner';
 import { loadExample, EXAMPLES_DIR } from '../../../app/examples';
-import { parseExperiment, type Experiment } from '../../../app/train/schema';
+import { parseExperiment, type Experiment } from '../../../app/schema/experiment';
 import { exportFinishedRun } from '../../../app/export';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-init-'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startExperiment, type ExperimentOutcome } from '../../../app/train/runner';
 import { loadExample, EXAMPLES_DIR } from '../../../app/examples';
-import { parseExperiment, type Experiment } from '../../../app/train/schema';
+import { parseExperiment, type Experiment } from '../../../app/schema/experiment';
 import type { ExperimentEvent } from '../../../app/train/events';
 
 function run(experiment: Experiment, onEvent?: (e: ExperimentEvent, handle: ReturnType<typeof startExperiment>) => void) {

@@ -1,60 +1,14 @@
 /**
  * The experiment file: the one contract between renderer, main, trainer and the CLI.
- * The GUI saves exactly what `curvature run` reads.
+ * The GUI saves exactly what `curvature run` reads. It composes the specs each layer owns
+ * (data/spec, model/spec, optim/spec) so that no lower layer has to import this one.
  */
 import { ConfigError } from '../util/configError';
+import { dataSpecSchema } from '../data/spec';
 import { z } from 'zod';
+export { dataSourceSchema, dataSpecSchema, type DataSource, type DataSpec } from '../data/spec';
 import { modelSpecSchema } from '../model/spec';
 import { optimizerSpecSchema, stoppingSpecSchema } from '../optim/spec';
-
-const cell = z.union([z.number(), z.string(), z.boolean(), z.null()]);
-
-export const dataSourceSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('file'),
-    /** Absolute, or relative to the experiment file's folder. */
-    path: z.string().min(1),
-    /** Inferred from the extension when omitted. */
-    format: z.enum(['csv', 'json', 'npy', 'npz']).optional(),
-    /** For .npy targets: a second file holding y. */
-    targetPath: z.string().min(1).optional(),
-  }),
-  z.object({
-    kind: z.literal('inline'),
-    columns: z.array(z.string().min(1)).min(1),
-    rows: z.array(z.array(cell)).min(1),
-  }),
-]);
-export type DataSource = z.infer<typeof dataSourceSchema>;
-
-export const dataSpecSchema = z.object({
-  source: dataSourceSchema,
-  /** Target column name. */
-  target: z.string().min(1),
-  /** Feature columns; omitted = every column except the target and the ignored ones. */
-  features: z.array(z.string().min(1)).optional(),
-  ignore: z.array(z.string()).default([]),
-  task: z.enum(['auto', 'regression', 'binary', 'multiclass']).default('auto'),
-  preprocessing: z
-    .object({
-      standardize: z.boolean().default(true),
-      oneHot: z.boolean().default(true),
-      missing: z.enum(['error', 'drop', 'fill-mean']).default('error'),
-    })
-    .prefault({}),
-  split: z
-    .object({
-      validation: z.number().min(0).max(0.9).default(0.2),
-      test: z.number().min(0).max(0.9).default(0),
-      seed: z.int().default(42),
-      /** Stratify by class for classification tasks. */
-      stratify: z.boolean().default(true),
-    })
-    .prefault({}),
-  /** Refuse files larger than this many bytes. */
-  maxFileBytes: z.number().positive().default(2 * 1024 ** 3),
-});
-export type DataSpec = z.infer<typeof dataSpecSchema>;
 
 export const runSpecSchema = z.object({
   /** Stable id within the experiment; defaults to the optimizer kind plus an index. */
