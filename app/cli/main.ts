@@ -126,6 +126,7 @@ export function buildProgram(): Command {
     .option('--validation <fraction>', 'validation fraction', num('--validation', { min: 0 }))
     .option('--test <fraction>', 'test fraction', num('--test', { min: 0 }))
     .option('--no-standardize', 'do not standardise features')
+    .option('--no-scale-target', 'train a regression target in its own units (by default it is standardised; results are shown in original units either way)')
     .addOption(new Option('--missing <policy>', 'missing values').choices(['error', 'drop', 'fill-mean']))
     .option('--init-weights <file>', 'initial weights (any exported weights format or {"layers":[{"W","b"}]})')
     .option('--lr <rate>', 'learning rate (first-order)', num('--lr', { min: 0 }))

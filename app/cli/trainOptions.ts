@@ -23,6 +23,7 @@ export interface TrainFlags {
   validation?: number;
   test?: number;
   standardize: boolean;
+  scaleTarget: boolean;
   missing?: string;
   initWeights?: string;
   lr?: number;
@@ -140,7 +141,7 @@ export function experimentFromFlags(data: string, flags: TrainFlags, cwd = proce
       source: { kind: 'file', path: path.resolve(cwd, data) },
       target: flags.target,
       ...(flags.task && { task: flags.task as 'auto' }),
-      preprocessing: { standardize: flags.standardize, ...(flags.missing && { missing: flags.missing as 'error' }) },
+      preprocessing: { standardize: flags.standardize, scaleTarget: flags.scaleTarget, ...(flags.missing && { missing: flags.missing as 'error' }) },
       split: {
         ...(flags.validation !== undefined && { validation: flags.validation }),
         ...(flags.test !== undefined && { test: flags.test }),

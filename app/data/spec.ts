@@ -34,6 +34,12 @@ export const dataSpecSchema = z.object({
       standardize: z.boolean().default(true),
       oneHot: z.boolean().default(true),
       missing: z.enum(['error', 'drop', 'fill-mean']).default('error'),
+      /**
+       * Standardise a regression target for training (mean and scale of the training rows). Applies
+       * when the output layer is linear and the loss is mse; losses, metrics, predictions and exported
+       * models stay in the target's original units.
+       */
+      scaleTarget: z.boolean().default(true),
     })
     .prefault({}),
   split: z

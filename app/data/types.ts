@@ -11,6 +11,11 @@ export interface Split {
   rows: number;
 }
 
+export interface TargetScaling {
+  mean: number;
+  scale: number;
+}
+
 /** Everything needed to turn a raw row into a network input at inference time (exported beside weights). */
 export interface Preprocessing {
   /** Raw feature columns in the order they are consumed. */
@@ -25,6 +30,11 @@ export interface Preprocessing {
   task: Task;
   /** Class labels in output order (binary: [negative, positive]); absent for regression. */
   classLabels?: string[];
+  /**
+   * Regression target standardisation used in training: y_train = (y − mean) / scale. Exported
+   * weights already undo it (their output is in original units); absent when the target is unscaled.
+   */
+  targetScaling?: TargetScaling;
   /** Missing-value policy applied and what it did. */
   missing: { policy: 'error' | 'drop' | 'fill-mean'; droppedRows: number; filledCells: number };
 }

@@ -86,7 +86,13 @@ function architecture(b: BundleInput): string {
 
 function outputMeaning(p: Preprocessing, last: DenseWeights): string {
   if (p.task === 'regression') {
-    return `The output is the predicted \`${p.target}\` in its original units (the target is not standardised).`;
+    const t = p.targetScaling;
+    if (!t) return `The output is the predicted \`${p.target}\` in its original units (the target was not standardised).`;
+    return (
+      `The output is the predicted \`${p.target}\` in its original units. Training standardised the target ` +
+      `(\`(y - ${t.mean}) / ${t.scale}\`, \`targetScaling\` in \`preprocessing.json\`); the exported output layer already ` +
+      `undoes it (its kernel is multiplied by the scale and the mean is added to its bias), so no post-processing is needed.`
+    );
   }
   const labels = p.classLabels?.map((c) => `\`${c}\``).join(', ') ?? '(see preprocessing.json)';
   if (p.task === 'binary' && last.units === 1) {

@@ -4,7 +4,7 @@ import type { OptimizerKind } from '../optim/spec';
 import type { Task } from '../data/types';
 
 export interface Metrics {
-  /** Validation loss (same loss as training, without the L2 term). */
+  /** Validation loss (same loss as training, without the L2 term), in the target's original units. */
   validationLoss?: number;
   /** Accuracy for classification. */
   validationAccuracy?: number;
@@ -15,7 +15,10 @@ export interface Metrics {
 
 /** An iteration as the UI sees it: the optimizer record plus the train/validation evaluation. */
 export interface IterationPoint extends IterationRecord, Metrics {
-  /** Training loss without the L2 penalty (f includes it). */
+  /**
+   * Training loss without the L2 penalty, in the target's original units. f, the gradient norms and
+   * the step are the optimizer's own objective (on the standardised target when it is scaled).
+   */
   trainLoss: number;
 }
 
@@ -29,8 +32,9 @@ export interface RunSummary {
   iterations: number;
   functionEvaluations: number;
   gradientEvaluations: number;
+  /** Final training loss without L2, in the target's original units. */
   trainLoss: number;
-  /** f including any L2 penalty. */
+  /** f including any L2 penalty, in training units (what the optimizer minimised). */
   objective: number;
   metrics: Metrics;
   seconds: number;

@@ -6,7 +6,7 @@
 import type { Experiment, RunSpec } from '../schema/experiment';
 import type { ExperimentEvent, IterationPoint, RunSummary } from './events';
 import type { DenseWeights } from '../model/spec';
-import type { PreparedData, Preprocessing } from '../data/types';
+import type { PreparedData, Preprocessing, TargetScaling } from '../data/types';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
 import { OPTIMIZER_LABELS, isQuasiNewton } from '../optim/spec';
 import { createOptimizer } from '../optim';
@@ -14,7 +14,8 @@ import { initBackend } from '../engine/backend';
 import { hasDropout, type ResolvedModel } from '../model/layers';
 import { toLayerWeights } from '../model/params';
 import { ModelObjective, type DeviceSplit } from '../model/objective';
-import { computeMetrics } from './metrics';
+import { computeMetrics, originalUnitsLoss } from './metrics';
+import { foldTargetScaling } from '../model/outputScaling';
 import { buildProblem } from './problem';
 
 export interface RunOptions {
@@ -29,6 +30,7 @@ export interface RunOptions {
 
 export interface FinishedRun {
   summary: RunSummary;
+  /** Trained weights; with a standardised target, the output layer already predicts original units. */
   layers: DenseWeights[];
   history: IterationPoint[];
 }
@@ -97,7 +99,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
     let validation: { split: DeviceSplit; dispose: () => void } | undefined;
     try {
       const backend = await initBackend();
-      const { data, model, x0 } = await buildProblem(experiment, options.baseDir ?? process.cwd());
+      const { data, model, x0, targetScaling } = await buildProblem(experiment, options.baseDir ?? process.cwd());
       const ids = runIds(experiment.runs);
       const notes = [...data.notes, ...modelNotes(experiment, model)];
       objective = new ModelObjective(model, data.train);
@@ -129,10 +131,10 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
 
       const point = (run: ActiveRun, rec: IterationRecord): IterationPoint => {
         const x = run.stepper.current();
-        const p: IterationPoint = { ...rec, trainLoss: rec.f - obj.penalty(x) };
+        const p: IterationPoint = { ...rec, trainLoss: originalUnitsLoss(rec.f - obj.penalty(x), targetScaling) };
         if (val && data.validation) {
           const { loss, predictions } = obj.lossAndPredictions(x, val.split);
-          Object.assign(p, computeMetrics(data.task, loss, predictions, data.validation.y, data.validation.rows));
+          Object.assign(p, computeMetrics(data.task, loss, predictions, data.validation.y, data.validation.rows, targetScaling));
         }
         return p;
       };
@@ -142,7 +144,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         emit({ type: 'iteration', experimentId, runId: run.id, point: p });
       };
       const finish = (run: ActiveRun) => {
-        run.finished = finishRun(run, model, obj, data, val?.split);
+        run.finished = finishRun(run, model, obj, data, val?.split, targetScaling);
         emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary });
       };
 
@@ -170,7 +172,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         backend: backend.label,
         inputDim: data.inputDim,
         preprocessing: data.preprocessing,
-        initialWeights: toLayerWeights(model, x0),
+        initialWeights: foldTargetScaling(toLayerWeights(model, x0), targetScaling),
         runs: finished,
       };
     } catch (err) {
@@ -194,13 +196,20 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
   };
 }
 
-function finishRun(run: ActiveRun, model: ResolvedModel, obj: ModelObjective, data: PreparedData, val?: DeviceSplit): FinishedRun {
+function finishRun(
+  run: ActiveRun,
+  model: ResolvedModel,
+  obj: ModelObjective,
+  data: PreparedData,
+  val: DeviceSplit | undefined,
+  scaling: TargetScaling | undefined,
+): FinishedRun {
   const r = run.stepper.result();
-  const trainLoss = r.f - obj.penalty(r.x);
+  const trainLoss = originalUnitsLoss(r.f - obj.penalty(r.x), scaling);
   let metrics = {};
   if (val && data.validation) {
     const { loss, predictions } = obj.lossAndPredictions(r.x, val);
-    metrics = computeMetrics(data.task, loss, predictions, data.validation.y, data.validation.rows);
+    metrics = computeMetrics(data.task, loss, predictions, data.validation.y, data.validation.rows, scaling);
   }
   const summary: RunSummary = {
     runId: run.id,
@@ -217,7 +226,7 @@ function finishRun(run: ActiveRun, model: ResolvedModel, obj: ModelObjective, da
     metrics,
     seconds: r.elapsedMs / 1000,
   };
-  return { summary, layers: toLayerWeights(model, r.x), history: run.history };
+  return { summary, layers: foldTargetScaling(toLayerWeights(model, r.x), scaling), history: run.history };
 }
 
 /** Warnings the user should see before trusting a race. */
