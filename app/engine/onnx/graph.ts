@@ -274,18 +274,21 @@ function lossAndGradient(
       const dz = withGradient ? g.mul(g.sub(p, y), scale) : undefined;
       return { loss, outputs: p, dz };
     }
+    // Clip p and 1 − p separately: 1 − fround(1 − 1e-7) is 1.19e-7, not 1e-7, so clipping p to
+    // [ε, 1 − ε] in float32 and then taking 1 − p would put log(1.19e-7) where log(1e-7) is meant.
     const a = g.activation(act, z);
+    const q = g.sub(g.scalar(1), a);
     const pc = g.op('Clip', [a, g.scalar(PROB_EPSILON), g.scalar(1 - PROB_EPSILON)]);
+    const qc = g.op('Clip', [q, g.scalar(PROB_EPSILON), g.scalar(1 - PROB_EPSILON)]);
     const oneMinusY = g.sub(g.scalar(1), y);
-    const oneMinusP = g.sub(g.scalar(1), pc);
-    const ll = g.add(g.mul(y, g.op('Log', [pc])), g.mul(oneMinusY, g.op('Log', [oneMinusP])));
+    const ll = g.add(g.mul(y, g.op('Log', [pc])), g.mul(oneMinusY, g.op('Log', [qc])));
     const loss = lossOut(g.op('Neg', [g.total(ll)]));
     let dz: string | undefined;
     if (withGradient) {
-      // d/dp of −[y log p + (1−y) log(1−p)] = (1−y)/(1−p) − y/p, passed where the clip is inactive.
-      const dp = g.sub(g.op('Div', [oneMinusY, oneMinusP]), g.op('Div', [y, pc]));
-      const dpa = g.mul(g.mul(dp, clipPass(g, a, PROB_EPSILON, 1 - PROB_EPSILON)), scale);
-      dz = g.activationBackward(act, z, a, dpa);
+      // d/dp of −[y log p + (1−y) log(1−p)] = (1−y)/(1−p) − y/p, each term passed where its clip is inactive.
+      const dq = g.mul(g.op('Div', [oneMinusY, qc]), clipPass(g, q, PROB_EPSILON, 1 - PROB_EPSILON));
+      const dp = g.mul(g.op('Div', [y, pc]), clipPass(g, a, PROB_EPSILON, 1 - PROB_EPSILON));
+      dz = g.activationBackward(act, z, a, g.mul(g.sub(dq, dp), scale));
     }
     return { loss, outputs: a, dz };
   }
