@@ -351,7 +351,7 @@ export function buildGraph(stack: DenseStack, kind: GraphKind): Uint8Array {
     h = masked.has(i) ? g.mul(a, maskInput(i)) : a;
   });
 
-  const { loss, outputs, dz: dzLast } = lossAndGradient(g, stack, zs[last], invRows, withGradient);
+  const { outputs, dz: dzLast } = lossAndGradient(g, stack, zs[last], invRows, withGradient);
   const graphOutputs = [valueInfo(OUTPUT_LOSS, [])];
   if (withGradient) {
     const grads = new Map<string, string>();
@@ -372,7 +372,6 @@ export function buildGraph(stack: DenseStack, kind: GraphKind): Uint8Array {
     g.op('Identity', [outputs], [], OUTPUT_PREDICTIONS);
     graphOutputs.push(valueInfo(OUTPUT_PREDICTIONS, ['batch', layers[last].units]));
   }
-  void loss;
 
   const outputDim = layers[last].units;
   const inputs = [valueInfo(INPUT_X, ['batch', stack.inputDim]), valueInfo(INPUT_Y, ['batch', outputDim])];

@@ -24,8 +24,10 @@ export function sessionOptions(settings: SessionSettings): NativeSessionOptions 
     extra: {
       session: {
         // Worker threads sleep when a run ends instead of spinning: the host does line-search and
-        // L-BFGS work between runs, and spinning would steal the cores it runs on.
-        intra_op: { allow_spinning: settings.threads > 1 ? '0' : '1' },
+        // L-BFGS work between runs, and the trainer shares the machine with the UI. Measured on a
+        // busy 2-core machine, 2 threads, per evaluation: 64-64-10 × 1437 rows 2.1 ms without
+        // spinning vs 6.5 ms with; 784-256-10 × 2000 rows 78 ms vs 109 ms.
+        intra_op: { allow_spinning: '0' },
       },
     },
   };
