@@ -3,6 +3,10 @@
  * masks, forward), resident datasets, and the host side of every evaluation — θ rounded to float32
  * into one buffer whose per-parameter views are the graph inputs (no copy per parameter), one flat
  * gradient output copied into the caller's Float64Array.
+ *
+ * Data is fed on every run, but as tensors made once per dataset: the binding wraps their memory
+ * without copying (measured: feeding a 10 000 × 784 input costs the same per run as a 1-row one,
+ * 0.01–0.09 ms on a busy machine), and the node API has no I/O binding to make inputs resident.
  */
 import type { DenseStack, EngineDataset, GradientOptions, StackProgram } from '../engine';
 import { seededRandom } from '../../util/random';

@@ -56,8 +56,11 @@ export interface OnnxRuntime {
 
 let loaded: { runtime: OnnxRuntime } | { error: string } | undefined;
 
-function platformBinary(root: string): string {
-  return path.join(root, 'bin', 'napi-v6', process.platform, process.arch, 'onnxruntime_binding.node');
+/** Why the installed package at `root` has no native build for platform-arch, or null. */
+export function missingBuildReason(root: string, version: string, platform: string, arch: string): string | null {
+  if (fs.existsSync(path.join(root, 'bin', 'napi-v6', platform, arch, 'onnxruntime_binding.node'))) return null;
+  const note = platform === 'darwin' && arch === 'x64' ? ' (onnxruntime-node ships no Intel macOS build)' : '';
+  return `${PACKAGE} ${version} has no build for ${platform}-${arch}${note}`;
 }
 
 function load(): { runtime: OnnxRuntime } | { error: string } {
@@ -69,10 +72,8 @@ function load(): { runtime: OnnxRuntime } | { error: string } {
   }
   const root = path.dirname(pkgJson);
   const version = (JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { version?: string }).version ?? 'unknown';
-  if (!fs.existsSync(platformBinary(root))) {
-    const note = process.platform === 'darwin' && process.arch === 'x64' ? ' (onnxruntime-node ships no Intel macOS build)' : '';
-    return { error: `${PACKAGE} ${version} has no build for ${process.platform}-${process.arch}${note}` };
-  }
+  const missing = missingBuildReason(root, version, process.platform, process.arch);
+  if (missing) return { error: missing };
   try {
     // The public entry registers the CPU backend and exports Tensor; the binding module is the
     // synchronous native session behind InferenceSession.run (see the comment at the top).

@@ -7,6 +7,9 @@ import { ACTIVATIONS, LOSSES, type Activation, type ComputeEngine, type DenseSta
 import { createOnnxEngine, onnxUnavailableReason } from '../../../app/engine/onnx';
 import { dropoutMask } from '../../../app/engine/onnx/program';
 import { coresFromCpuinfo } from '../../../app/engine/onnx/threads';
+import { missingBuildReason } from '../../../app/engine/onnx/runtime';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { makeStack, randomProblem, reference, relativeError } from './onnxReference';
 
 const unavailable = onnxUnavailableReason();
@@ -263,6 +266,19 @@ describe.skipIf(unavailable !== null)('onnxruntime engine', () => {
     expect(() => engine.compile(gap)).toThrow(/layer 0 expects 3 inputs but receives 4/);
     program.dispose();
     other.dispose();
+  });
+});
+
+describe('availability', () => {
+  it('is available on Linux x64, where the package ships a build (and passes its self-test)', () => {
+    if (process.platform === 'linux' && process.arch === 'x64') expect(onnxUnavailableReason()).toBeNull();
+  });
+
+  it('names the platform it has no build for, Intel macOS included', () => {
+    const root = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    expect(missingBuildReason(root, '1.30.0', 'darwin', 'x64')).toBe('onnxruntime-node 1.30.0 has no build for darwin-x64 (onnxruntime-node ships no Intel macOS build)');
+    expect(missingBuildReason(root, '1.30.0', 'freebsd', 'x64')).toBe('onnxruntime-node 1.30.0 has no build for freebsd-x64');
+    expect(missingBuildReason(root, '1.30.0', 'darwin', 'arm64')).toBeNull();
   });
 });
 
