@@ -1,0 +1,388 @@
+/**
+ * Builds the ONNX graphs the onnxruntime engine runs for one dense stack:
+ *
+ * - the gradient graph: forward, mean loss, then the backward pass derived by hand (Gemm with
+ *   transA/transB, activation derivatives, loss gradients), emitting the loss and ONE flat gradient
+ *   `grad` laid out exactly as θ (kernel fanIn×units row-major, then bias, in offset order), so the
+ *   host copies it with a single Float64Array.set;
+ * - the forward graph: loss and the outputs after the output activation (predictions, validation).
+ *
+ * Parameters are graph inputs (θ changes every call; the host feeds zero-copy views of one float32
+ * θ buffer), the batch dimension is symbolic so full batch, minibatches and validation share one
+ * session. With `dropout`, hidden layers that have a rate get a `mask/i` input (0 or 1/(1−rate),
+ * drawn on the host from the seed) multiplied after their activation.
+ *
+ * Opset 13: Softmax/LogSoftmax over one axis, ReduceSum with axes as an input, no Gelu op (gelu is
+ * spelled with Erf), GreaterOrEqual/LessOrEqual for the clip gradient masks.
+ */
+import * as onnxModule from 'onnx-proto';
+import type { onnx } from 'onnx-proto';
+import { LEAKY_RELU_ALPHA, type Activation, type DenseStack, type StackLayer } from '../engine';
+
+type OnnxNamespace = typeof onnx;
+/** onnx-proto is CommonJS (`module.exports = root`): Node ESM exposes it as `default`, bundlers as named exports. */
+const ONNX: OnnxNamespace =
+  (onnxModule as unknown as { onnx?: OnnxNamespace }).onnx ??
+  (onnxModule as unknown as { default: { onnx: OnnxNamespace } }).default.onnx;
+
+const OPSET = 13;
+const IR_VERSION = 8;
+const FLOAT = ONNX.TensorProto.DataType.FLOAT;
+const INT64 = ONNX.TensorProto.DataType.INT64;
+
+/** tfjs-core's selu constants. */
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_GAMMA = 1.0507009873554805;
+/** Keras' backend epsilon, for losses on probabilities. */
+export const PROB_EPSILON = 1e-7;
+
+export const INPUT_X = 'x';
+export const INPUT_Y = 'y';
+export const OUTPUT_LOSS = 'loss';
+export const OUTPUT_GRAD = 'grad';
+export const OUTPUT_PREDICTIONS = 'outputs';
+export const kernelInput = (i: number): string => `kernel/${i}`;
+export const biasInput = (i: number): string => `bias/${i}`;
+export const maskInput = (i: number): string => `mask/${i}`;
+
+export type GraphKind = 'gradient' | 'gradient-dropout' | 'forward';
+
+/** A parameter block of θ: where it sits and which graph input / gradient it is. */
+export interface ParameterBlock {
+  input: string;
+  offset: number;
+  dims: [number] | [number, number];
+  size: number;
+}
+
+/** Kernels and biases in θ order; throws unless they tile θ exactly (the flat gradient relies on it). */
+export function parameterBlocks(stack: DenseStack): ParameterBlock[] {
+  const blocks: ParameterBlock[] = [];
+  stack.layers.forEach((l, i) => {
+    blocks.push({ input: kernelInput(i), offset: l.kernelOffset, dims: [l.fanIn, l.units], size: l.fanIn * l.units });
+    if (l.biasOffset >= 0) blocks.push({ input: biasInput(i), offset: l.biasOffset, dims: [l.units], size: l.units });
+  });
+  blocks.sort((a, b) => a.offset - b.offset);
+  let end = 0;
+  for (const b of blocks) {
+    if (b.offset !== end) throw new Error(`onnxruntime engine: parameter ${b.input} sits at offset ${b.offset} in θ, expected ${end} (blocks must tile θ)`);
+    end += b.size;
+  }
+  if (end !== stack.parameterCount) throw new Error(`onnxruntime engine: layers hold ${end} parameters but parameterCount is ${stack.parameterCount}`);
+  return blocks;
+}
+
+export function checkStack(stack: DenseStack): void {
+  if (stack.layers.length === 0) throw new Error('onnxruntime engine: the model has no layers');
+  let fanIn = stack.inputDim;
+  stack.layers.forEach((l, i) => {
+    if (!Number.isInteger(l.fanIn) || !Number.isInteger(l.units) || l.units < 1 || l.fanIn < 1) {
+      throw new Error(`onnxruntime engine: layer ${i} has shape ${l.fanIn}×${l.units}; both must be positive integers`);
+    }
+    if (l.fanIn !== fanIn) throw new Error(`onnxruntime engine: layer ${i} expects ${l.fanIn} inputs but receives ${fanIn}`);
+    if (!(l.dropout >= 0 && l.dropout < 1)) throw new Error(`onnxruntime engine: layer ${i} dropout ${l.dropout} is outside [0, 1)`);
+    fanIn = l.units;
+  });
+  parameterBlocks(stack);
+}
+
+/** Hidden layers whose dropout the gradient-dropout graph applies. */
+export function dropoutLayers(stack: DenseStack): number[] {
+  return stack.layers.flatMap((l, i) => (i < stack.layers.length - 1 && l.dropout > 0 ? [i] : []));
+}
+
+class Graph {
+  readonly nodes: onnx.INodeProto[] = [];
+  readonly initializers: onnx.ITensorProto[] = [];
+  private readonly constants = new Map<string, string>();
+  private counter = 0;
+
+  /** Adds a node with a fresh output name (or `out`) and returns that name. */
+  op(opType: string, inputs: string[], attrs: onnx.IAttributeProto[] = [], out?: string): string {
+    const output = out ?? `${opType}_${this.counter++}`;
+    this.nodes.push({ opType, input: inputs, output: [output], name: output, attribute: attrs });
+    return output;
+  }
+
+  /** A float32 scalar initializer, shared by value. */
+  scalar(value: number): string {
+    const key = `f:${value}`;
+    let name = this.constants.get(key);
+    if (!name) {
+      name = `const/${this.constants.size}`;
+      this.constants.set(key, name);
+      const bytes = new Uint8Array(4);
+      new DataView(bytes.buffer).setFloat32(0, value, true);
+      this.initializers.push({ name, dims: [], dataType: FLOAT, rawData: bytes });
+    }
+    return name;
+  }
+
+  /** An int64 vector initializer (shapes, axes), or a scalar with `scalar`. */
+  ints(values: number[], scalar = false): string {
+    const key = `i${scalar ? 's' : ''}:${values.join(',')}`;
+    let name = this.constants.get(key);
+    if (!name) {
+      name = `const/${this.constants.size}`;
+      this.constants.set(key, name);
+      const bytes = new Uint8Array(8 * values.length);
+      const view = new DataView(bytes.buffer);
+      values.forEach((v, k) => view.setBigInt64(8 * k, BigInt(v), true));
+      this.initializers.push({ name, dims: scalar ? [] : [values.length], dataType: INT64, rawData: bytes });
+    }
+    return name;
+  }
+
+  mul(a: string, b: string): string {
+    return this.op('Mul', [a, b]);
+  }
+  add(a: string, b: string): string {
+    return this.op('Add', [a, b]);
+  }
+  sub(a: string, b: string): string {
+    return this.op('Sub', [a, b]);
+  }
+  /** Sum over the last axis, keeping it (rows × 1). */
+  rowSum(a: string): string {
+    return this.op('ReduceSum', [a, this.ints([1])], [intAttr('keepdims', 1)]);
+  }
+  /** Sum of every element (a scalar). */
+  total(a: string): string {
+    return this.op('ReduceSum', [a], [intAttr('keepdims', 0)]);
+  }
+  /** 1.0 where cond holds, else 0.0. */
+  indicator(cond: string): string {
+    return this.op('Cast', [cond], [intAttr('to', FLOAT)]);
+  }
+
+  activation(a: Activation, z: string, out?: string): string {
+    switch (a) {
+      case 'linear':
+        return out ? this.op('Identity', [z], [], out) : z;
+      case 'relu':
+        return this.op('Relu', [z], [], out);
+      case 'leakyRelu':
+        return this.op('LeakyRelu', [z], [floatAttr('alpha', LEAKY_RELU_ALPHA)], out);
+      case 'elu':
+        return this.op('Elu', [z], [floatAttr('alpha', 1)], out);
+      case 'selu':
+        return this.op('Selu', [z], [floatAttr('alpha', SELU_ALPHA), floatAttr('gamma', SELU_GAMMA)], out);
+      case 'tanh':
+        return this.op('Tanh', [z], [], out);
+      case 'sigmoid':
+        return this.op('Sigmoid', [z], [], out);
+      case 'softplus':
+        return this.op('Softplus', [z], [], out);
+      case 'softmax':
+        return this.op('Softmax', [z], [intAttr('axis', -1)], out);
+      case 'gelu': {
+        // z · ½ · (1 + erf(z / √2)), the exact form
+        const phi = this.normalCdf(z);
+        return this.op('Mul', [z, phi], [], out);
+      }
+    }
+  }
+
+  /** Φ(z) = ½(1 + erf(z/√2)). */
+  normalCdf(z: string): string {
+    const erf = this.op('Erf', [this.mul(z, this.scalar(Math.SQRT1_2))]);
+    return this.mul(this.add(erf, this.scalar(1)), this.scalar(0.5));
+  }
+
+  /** g · act'(z), given a = act(z) already computed. */
+  activationBackward(act: Activation, z: string, a: string, g: string): string {
+    switch (act) {
+      case 'linear':
+        return g;
+      case 'relu':
+        return this.mul(g, this.indicator(this.op('Greater', [z, this.scalar(0)])));
+      case 'leakyRelu':
+        return this.mul(g, this.op('Where', [this.op('Greater', [z, this.scalar(0)]), this.scalar(1), this.scalar(LEAKY_RELU_ALPHA)]));
+      case 'elu': // z ≤ 0: a = e^z − 1, a' = a + 1
+        return this.mul(g, this.op('Where', [this.op('Greater', [z, this.scalar(0)]), this.scalar(1), this.add(a, this.scalar(1))]));
+      case 'selu': // z ≤ 0: a = γα(e^z − 1), a' = a + γα
+        return this.mul(
+          g,
+          this.op('Where', [this.op('Greater', [z, this.scalar(0)]), this.scalar(SELU_GAMMA), this.add(a, this.scalar(SELU_GAMMA * SELU_ALPHA))]),
+        );
+      case 'tanh':
+        return this.mul(g, this.sub(this.scalar(1), this.mul(a, a)));
+      case 'sigmoid':
+        return this.mul(g, this.mul(a, this.sub(this.scalar(1), a)));
+      case 'softplus':
+        return this.mul(g, this.op('Sigmoid', [z]));
+      case 'softmax': // a ⊙ (g − Σ g⊙a)
+        return this.mul(a, this.sub(g, this.rowSum(this.mul(g, a))));
+      case 'gelu': {
+        // Φ(z) + z·φ(z), φ(z) = e^{−z²/2}/√(2π)
+        const pdf = this.mul(this.op('Exp', [this.mul(this.mul(z, z), this.scalar(-0.5))]), this.scalar(1 / Math.sqrt(2 * Math.PI)));
+        return this.mul(g, this.add(this.normalCdf(z), this.mul(z, pdf)));
+      }
+    }
+  }
+}
+
+function floatAttr(name: string, f: number): onnx.IAttributeProto {
+  return { name, type: ONNX.AttributeProto.AttributeType.FLOAT, f };
+}
+
+function intAttr(name: string, i: number): onnx.IAttributeProto {
+  return { name, type: ONNX.AttributeProto.AttributeType.INT, i };
+}
+
+function valueInfo(name: string, dims: (number | string)[]): onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } },
+    },
+  };
+}
+
+/**
+ * Mean loss from the output pre-activation z and, when `withGradient`, dLoss/dz. `invRows` is 1/rows
+ * (a graph scalar computed from x's shape).
+ */
+function lossAndGradient(
+  g: Graph,
+  stack: DenseStack,
+  z: string,
+  invRows: string,
+  withGradient: boolean,
+): { loss: string; outputs: string; dz?: string } {
+  const out = stack.layers[stack.layers.length - 1];
+  const act = out.activation;
+  const y = INPUT_Y;
+  // mse and binary cross-entropy average over every element, cross-entropy over rows.
+  const scale = stack.loss === 'softmax-crossentropy' ? invRows : g.mul(invRows, g.scalar(1 / out.units));
+  const lossOut = (sum: string): string => g.op('Mul', [sum, scale], [], OUTPUT_LOSS);
+
+  if (stack.loss === 'mse') {
+    const a = g.activation(act, z);
+    const d = g.sub(a, y);
+    const loss = lossOut(g.total(g.mul(d, d)));
+    const dz = withGradient ? g.activationBackward(act, z, a, g.mul(d, g.mul(scale, g.scalar(2)))) : undefined;
+    return { loss, outputs: a, dz };
+  }
+
+  if (stack.loss === 'binary-crossentropy') {
+    if (act === 'sigmoid') {
+      // max(z,0) − z·y + log(1 + e^−|z|); softplus(−|z|) is log1p(e^−|z|) with an argument ≤ 0.
+      const perElement = g.add(g.sub(g.op('Relu', [z]), g.mul(z, y)), g.op('Softplus', [g.op('Neg', [g.op('Abs', [z])])]));
+      const loss = lossOut(g.total(perElement));
+      const p = g.op('Sigmoid', [z]);
+      const dz = withGradient ? g.mul(g.sub(p, y), scale) : undefined;
+      return { loss, outputs: p, dz };
+    }
+    // Clip p and 1 − p separately: 1 − fround(1 − 1e-7) is 1.19e-7, not 1e-7, so clipping p to
+    // [ε, 1 − ε] in float32 and then taking 1 − p would put log(1.19e-7) where log(1e-7) is meant.
+    const a = g.activation(act, z);
+    const q = g.sub(g.scalar(1), a);
+    const pc = g.op('Clip', [a, g.scalar(PROB_EPSILON), g.scalar(1 - PROB_EPSILON)]);
+    const qc = g.op('Clip', [q, g.scalar(PROB_EPSILON), g.scalar(1 - PROB_EPSILON)]);
+    const oneMinusY = g.sub(g.scalar(1), y);
+    const ll = g.add(g.mul(y, g.op('Log', [pc])), g.mul(oneMinusY, g.op('Log', [qc])));
+    const loss = lossOut(g.op('Neg', [g.total(ll)]));
+    let dz: string | undefined;
+    if (withGradient) {
+      // d/dp of −[y log p + (1−y) log(1−p)] = (1−y)/(1−p) − y/p, each term passed where its clip is inactive.
+      const dq = g.mul(g.op('Div', [oneMinusY, qc]), clipPass(g, q, PROB_EPSILON, 1 - PROB_EPSILON));
+      const dp = g.mul(g.op('Div', [y, pc]), clipPass(g, a, PROB_EPSILON, 1 - PROB_EPSILON));
+      dz = g.activationBackward(act, z, a, g.mul(g.sub(dq, dp), scale));
+    }
+    return { loss, outputs: a, dz };
+  }
+
+  // softmax-crossentropy
+  if (act === 'softmax') {
+    const logp = g.op('LogSoftmax', [z], [intAttr('axis', -1)]);
+    const loss = lossOut(g.op('Neg', [g.total(g.mul(y, logp))]));
+    const p = g.op('Exp', [logp]);
+    // d/dz of −Σ y·log softmax(z) = softmax(z)·Σy − y
+    const dz = withGradient ? g.mul(g.sub(g.mul(p, g.rowSum(y)), y), scale) : undefined;
+    return { loss, outputs: p, dz };
+  }
+  const a = g.activation(act, z);
+  const pc = g.op('Clip', [a, g.scalar(PROB_EPSILON), g.scalar(1)]);
+  const loss = lossOut(g.op('Neg', [g.total(g.mul(y, g.op('Log', [pc])))]));
+  let dz: string | undefined;
+  if (withGradient) {
+    const dp = g.op('Neg', [g.op('Div', [y, pc])]);
+    dz = g.activationBackward(act, z, a, g.mul(g.mul(dp, clipPass(g, a, PROB_EPSILON, 1)), scale));
+  }
+  return { loss, outputs: a, dz };
+}
+
+/** 1 where lo ≤ a ≤ hi (the clip passes its gradient, as tfjs' clipByValue does), else 0. */
+function clipPass(g: Graph, a: string, lo: number, hi: number): string {
+  return g.indicator(g.op('And', [g.op('GreaterOrEqual', [a, g.scalar(lo)]), g.op('LessOrEqual', [a, g.scalar(hi)])]));
+}
+
+/** z = h·W (+ b) */
+function dense(g: Graph, h: string, l: StackLayer, i: number): string {
+  return l.biasOffset >= 0 ? g.op('Gemm', [h, kernelInput(i), biasInput(i)]) : g.op('MatMul', [h, kernelInput(i)]);
+}
+
+/** Serialized ONNX model for one stack and graph kind. */
+export function buildGraph(stack: DenseStack, kind: GraphKind): Uint8Array {
+  checkStack(stack);
+  const g = new Graph();
+  const layers = stack.layers;
+  const last = layers.length - 1;
+  const masked = new Set(kind === 'gradient-dropout' ? dropoutLayers(stack) : []);
+  const withGradient = kind !== 'forward';
+
+  // 1/rows from x's runtime shape, so one graph serves every batch size.
+  const rows = g.op('Gather', [g.op('Shape', [INPUT_X]), g.ints([0], true)], [intAttr('axis', 0)]);
+  const invRows = g.op('Reciprocal', [g.op('Cast', [rows], [intAttr('to', FLOAT)])]);
+
+  // Forward, keeping what the backward pass needs.
+  const inputsOf: string[] = []; // h_{i-1}
+  const zs: string[] = [];
+  const acts: string[] = [];
+  let h = INPUT_X;
+  layers.forEach((l, i) => {
+    inputsOf.push(h);
+    const z = dense(g, h, l, i);
+    zs.push(z);
+    if (i === last) return;
+    const a = g.activation(l.activation, z);
+    acts.push(a);
+    h = masked.has(i) ? g.mul(a, maskInput(i)) : a;
+  });
+
+  const { outputs, dz: dzLast } = lossAndGradient(g, stack, zs[last], invRows, withGradient);
+  const graphOutputs = [valueInfo(OUTPUT_LOSS, [])];
+  if (withGradient) {
+    const grads = new Map<string, string>();
+    let dz = dzLast!;
+    for (let i = last; i >= 0; i--) {
+      const l = layers[i];
+      grads.set(kernelInput(i), g.op('Reshape', [g.op('Gemm', [inputsOf[i], dz], [intAttr('transA', 1)]), g.ints([-1])]));
+      if (l.biasOffset >= 0) grads.set(biasInput(i), g.op('ReduceSum', [dz, g.ints([0])], [intAttr('keepdims', 0)]));
+      if (i === 0) break;
+      let dh = g.op('Gemm', [dz, kernelInput(i)], [intAttr('transB', 1)]);
+      if (masked.has(i - 1)) dh = g.mul(dh, maskInput(i - 1));
+      dz = g.activationBackward(layers[i - 1].activation, zs[i - 1], acts[i - 1], dh);
+    }
+    const ordered = parameterBlocks(stack).map((b) => grads.get(b.input)!);
+    g.op('Concat', ordered, [intAttr('axis', 0)], OUTPUT_GRAD);
+    graphOutputs.push(valueInfo(OUTPUT_GRAD, [stack.parameterCount]));
+  } else {
+    g.op('Identity', [outputs], [], OUTPUT_PREDICTIONS);
+    graphOutputs.push(valueInfo(OUTPUT_PREDICTIONS, ['batch', layers[last].units]));
+  }
+
+  const outputDim = layers[last].units;
+  const inputs = [valueInfo(INPUT_X, ['batch', stack.inputDim]), valueInfo(INPUT_Y, ['batch', outputDim])];
+  for (const b of parameterBlocks(stack)) inputs.push(valueInfo(b.input, b.dims));
+  for (const i of masked) inputs.push(valueInfo(maskInput(i), ['batch', layers[i].units]));
+
+  const model = ONNX.ModelProto.create({
+    irVersion: IR_VERSION,
+    producerName: 'curvature-engine',
+    opsetImport: [{ domain: '', version: OPSET }],
+    graph: { name: `curvature_${kind}`, node: g.nodes, initializer: g.initializers, input: inputs, output: graphOutputs },
+  });
+  return ONNX.ModelProto.encode(model).finish();
+}
