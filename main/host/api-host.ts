@@ -15,6 +15,7 @@ import { listExamples, loadExample } from './examples';
 import type { FileRegistry } from './file-registry';
 import type { HostPlatform } from './platform';
 import type { TrainerHost } from './trainer-host';
+import { MAX_UPLOAD_BYTES, safeUploadName, UploadTooLargeError, uploadTarget } from './uploads';
 
 /** An error meant for the user: the renderer shows its message as is. */
 export class ApiError extends Error {
@@ -108,15 +109,12 @@ export class ApiHost {
     };
   }
 
+  /** Small uploads as base64 in one API message (the desktop app's drops); browser mode streams by HTTP. */
   private storeUpload(name: string, base64: string): FileHandle {
-    const max = this.o.maxUploadBytes ?? 1024 ** 3;
-    if (base64.length > Math.ceil(max / 3) * 4 + 4) throw new ApiError(`${name}: larger than the ${max} byte upload limit`);
+    const max = this.o.maxUploadBytes ?? MAX_UPLOAD_BYTES;
+    if (base64.length > Math.ceil(max / 3) * 4 + 4) throw new ApiError(new UploadTooLargeError(safeUploadName(name), max).message);
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw new ApiError(`${name}: upload is not valid base64`);
-    // Keep only the base name, so an upload can never write outside its own folder.
-    const safeName = path.basename(name).replace(/[^A-Za-z0-9._ -]/g, '_').replace(/^\.+/, '_') || 'upload';
-    const folder = path.join(this.o.uploadDir, randomBytes(8).toString('hex'));
-    fs.mkdirSync(folder, { recursive: true });
-    const target = path.join(folder, safeName);
+    const target = uploadTarget(this.o.uploadDir, name);
     fs.writeFileSync(target, Buffer.from(base64, 'base64'));
     return this.o.files.register(target);
   }
