@@ -54,6 +54,8 @@ const HOST = '127.0.0.1';
 /** API messages are JSON requests (files travel by HTTP upload), so a frame never needs more than this. */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 const MAX_HEADER_BYTES = 16 * 1024;
+/** Node silently drops headers past maxHeadersCount; one more than allowed lets us see and refuse them. */
+const MAX_HEADERS = 100;
 /** The header the page sends its token in for uploads (never in a URL that could end up in a log). */
 export const TOKEN_HEADER = 'x-curvature-token';
 
@@ -106,6 +108,8 @@ export function logSafe(value: unknown, max = 120): string {
 export function requestPath(target: string | undefined): URL | null {
   if (!target || !target.startsWith('/')) return null;
   try {
+    // A broken percent-escape anywhere (path or query) marks a malformed request, not a page.
+    decodeURIComponent(target);
     // Prefixing (not resolving against a base) keeps `//host/x` a path instead of another host.
     return new URL(`http://${HOST}${target}`);
   } catch {
@@ -178,6 +182,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = requestPath(req.url);
     if (!url) throw new Refusal(400, 'malformed request target');
+    if (req.rawHeaders.length / 2 > MAX_HEADERS) throw new Refusal(431, 'too many headers');
     if (!hostAllowed(req.headers.host)) throw new Refusal(421, 'unknown host');
     if (url.pathname === '/upload') return receiveUpload(req, res, url);
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new Refusal(405, 'method not allowed');
@@ -263,6 +268,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     socket.destroy();
   });
+  server.maxHeadersCount = MAX_HEADERS + 1;
   server.on('error', (err) => log(`server error: ${err.message}`));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, clientTracking: false });
@@ -282,6 +288,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     try {
       const url = requestPath(req.url);
       if (!url) return refuseUpgrade('400 Bad Request', 'malformed request target');
+      if (req.rawHeaders.length / 2 > MAX_HEADERS) return refuseUpgrade('431 Request Header Fields Too Large', 'too many headers');
       if (url.pathname !== '/api') return refuseUpgrade('404 Not Found', 'no such endpoint');
       if (!hostAllowed(req.headers.host) || !originAllowed(req.headers.origin) || !tokenMatches(url.searchParams.get('token'))) {
         return refuseUpgrade('401 Unauthorized', 'wrong token, host or origin');
