@@ -335,7 +335,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
   port = (server.address() as { port: number }).port;
   const url = `http://${HOST}:${port}/?token=${encodeURIComponent(token)}`;
-  log(`Curvature browser mode on ${url}`);
+  log(`Curvature browser mode on ${url} (temp folder ${workDir})`);
 
   const removeWorkDir = () => fs.rmSync(workDir, { recursive: true, force: true });
   return {
