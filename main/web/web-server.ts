@@ -275,6 +275,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   wss.on('error', (err) => log(`websocket server error: ${err.message}`));
   wss.on('wsClientError', (err, socket) => {
     log(`refused websocket handshake: ${err.message}`);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     socket.destroy();
   });
 
