@@ -262,11 +262,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   // Requests Node cannot even parse (bad request line, huge headers, header timeout, bad encoding).
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     log(`refused malformed request: ${err.code ?? err.message}`);
-    if (socket.writable && !(err.code === 'ECONNRESET')) {
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    }
-    socket.destroy();
+    if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    answerAndClose(socket, status);
   });
   server.maxHeadersCount = MAX_HEADERS + 1;
   server.on('error', (err) => log(`server error: ${err.message}`));
@@ -275,16 +274,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   wss.on('error', (err) => log(`websocket server error: ${err.message}`));
   wss.on('wsClientError', (err, socket) => {
     log(`refused websocket handshake: ${err.message}`);
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    socket.destroy();
+    answerAndClose(socket, '400 Bad Request');
   });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => log(`upgrade socket error ${describe(req)}: ${err.message}`));
     const refuseUpgrade = (status: string, reason: string) => {
       log(`refused websocket ${describe(req)}: ${status} ${reason}`);
-      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      socket.destroy();
+      answerAndClose(socket, status);
     };
     try {
       const url = requestPath(req.url);
@@ -357,6 +354,16 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       }
     },
   };
+}
+
+/**
+ * Writes a bare status answer and closes the socket once it is flushed (destroying right away
+ * could drop the answer under load); a peer that never reads is cut off after two seconds.
+ */
+function answerAndClose(socket: Duplex, status: string): void {
+  if (!socket.writable) return void socket.destroy();
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  setTimeout(() => socket.destroy(), 2_000).unref();
 }
 
 async function serveStatic(root: string, pathname: string, res: http.ServerResponse, headers: Record<string, string>): Promise<void> {

@@ -31,7 +31,7 @@ beforeAll(async () => {
   const env = { ...process.env, ...(process.env.SHELL_TEST_RUNNER ? { CURVATURE_TRAINER_RUNNER: process.env.SHELL_TEST_RUNNER } : {}) };
   server = spawn(
     process.execPath,
-    ['--import', tsx, 'main/web/server.ts', '--port', '0', '--no-build', '--renderer', rendererDir, '--header-timeout', '1'],
+    ['--import', tsx, 'main/web/server.ts', '--port', '0', '--no-build', '--renderer', rendererDir, '--header-timeout', '4'],
     { cwd: REPO, env },
   );
   started = await waitForTokenUrl(server);
@@ -152,7 +152,7 @@ describe('browser mode under hostile traffic (real server process)', () => {
     expect(new Set(requests.map((r) => r.name)).size).toBe(requests.length);
     expect(requests.length).toBeGreaterThanOrEqual(60);
 
-    const outcomes = await Promise.all(requests.map((r) => rawRequest(port, r.chunks, { gapMs: r.gapMs, timeoutMs: 6_000 })));
+    const outcomes = await Promise.all(requests.map((r) => rawRequest(port, r.chunks, { gapMs: r.gapMs, timeoutMs: 12_000 })));
     const unexpected = requests
       .map((r, i) => ({ name: r.name, outcome: outcomes[i] }))
       .filter(({ outcome }) => !(/^HTTP\/1\.[01] 4\d\d /.test(outcome.statusLine) || (outcome.statusLine === '' && outcome.closed)));
@@ -216,7 +216,7 @@ describe('browser mode under hostile traffic (real server process)', () => {
     const finished = await waitFor(events, (e) => e.type === 'experiment-finished' && e.experimentId === experimentId, 60_000);
     expect(finished.type === 'experiment-finished' && finished.summaries).toHaveLength(seedExperiment().runs.length);
     expect(alive()).toBe(true);
-  });
+  }, 180_000); // ~10 s on an idle 2-core machine; the margin is for a loaded one
 
   it('holds 200 authenticated sockets and refuses 200 others at the same time, loopback only', async () => {
     const base = `ws://127.0.0.1:${port}/api`;
@@ -249,16 +249,18 @@ describe('browser mode under hostile traffic (real server process)', () => {
         ws.on('error', (err) => resolve(`error ${err.message}`));
       });
     const t0 = Date.now();
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('400 sockets took more than 20 s')), 20_000));
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('400 sockets took more than 60 s')), 60_000));
     const [accepted, refused] = await Promise.race([
       Promise.all([Promise.all(Array.from({ length: 200 }, (_, i) => good(i))), Promise.all(Array.from({ length: 200 }, (_, i) => bad(i)))]),
       timeout,
     ]);
     const seconds = (Date.now() - t0) / 1000;
     console.log(`200 accepted + 200 refused sockets in ${seconds.toFixed(2)} s`);
-    expect(accepted.filter((r) => r === 'ok idle' || r === 'ok running')).toHaveLength(200);
-    expect(refused.filter((r) => r === 'refused 401')).toHaveLength(200);
+    expect(accepted).toHaveLength(200);
+    expect(accepted.filter((r) => r !== 'ok idle' && r !== 'ok running')).toEqual([]);
+    expect(refused).toHaveLength(200);
+    expect(refused.filter((r) => r !== 'refused 401')).toEqual([]);
     expect(alive()).toBe(true);
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
-  });
+  }, 90_000); // ~3 s on an idle 2-core machine
 });
