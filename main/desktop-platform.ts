@@ -65,6 +65,21 @@ export function desktopPlatform(dialog: Dialog, window: () => BrowserWindow | nu
       return folder === null ? null : path.join(folder, suggestedName);
     },
     deliverExport: async (result) => result,
+    async confirmOutsideDataPath(dataPath, experimentFile) {
+      const options: Electron.MessageBoxOptions = {
+        type: 'warning',
+        title: 'Data file outside the experiment folder',
+        message: 'This experiment reads a data file outside its own folder.',
+        detail: `Experiment: ${experimentFile}\nData file: ${dataPath}\n\nUse it only if you expected this experiment to read that file.`,
+        buttons: ['Use This File', 'Cancel'],
+        defaultId: 1,
+        cancelId: 1,
+        noLink: true,
+      };
+      const w = parent();
+      const r = w ? await dialog.showMessageBox(w, options) : await dialog.showMessageBox(options);
+      return r.response === 0;
+    },
     setCurrentExperimentPath(filePath) {
       currentExperimentPath = filePath;
     },

@@ -5,9 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, screen } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen } from 'electron';
 import type { PushMessage } from '../app/api/client';
 import { aboutText } from './about';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './app-protocol';
 import { desktopPlatform } from './desktop-platform';
 import { ApiHost } from './host/api-host';
 import { listExamples } from './host/examples';
@@ -17,15 +18,17 @@ import { PUSH_CHANNEL } from './ipc-channels';
 import { registerApiHandlers, senderCheck } from './ipc';
 import { menuTemplate } from './menu';
 import { experimentFileFromArgv } from './open-file';
-import { appUrlPrefix, type AppLocation } from './security';
+import { appUrlPrefix, contentSecurityPolicy, type AppLocation } from './security';
 import { utilityTrainerLauncher } from './utility-launcher';
 import { createMainWindow } from './window';
 import { initialBounds, loadWindowState, saveWindowState } from './window-state';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** Reload and DevTools exist only when running from source, never in a packaged app. */
+const development = !app.isPackaged;
 const location: AppLocation = {
-  devServerUrl: !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined,
-  indexHtml: path.join(here, '../renderer/index.html'),
+  devServerUrl: development ? process.env.ELECTRON_RENDERER_URL : undefined,
+  rendererDir: path.join(here, '../renderer'),
 };
 const PRELOAD = path.join(here, '../preload/index.cjs');
 const TRAINER_ENTRY = path.join(here, 'trainer.js');
@@ -39,6 +42,8 @@ let pendingOsFile: string | null = experimentFileFromArgv(process.argv.slice(1))
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
+  // Must happen before 'ready': app:// gets a real origin, fetch, and a secure context.
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME_PRIVILEGES.scheme, privileges: { ...APP_SCHEME_PRIVILEGES.privileges } }]);
   app.enableSandbox();
   app.on('second-instance', (_event, argv, workingDirectory) => {
     const file = experimentFileFromArgv(argv.slice(1), workingDirectory);
@@ -62,6 +67,8 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function start(): void {
+  // The packaged page and its assets: only files of the renderer folder, each with the CSP header.
+  protocol.handle(APP_SCHEME, appProtocolHandler(location.rendererDir, contentSecurityPolicy()));
   const push = (message: PushMessage) => {
     if (win && !win.isDestroyed()) win.webContents.send(PUSH_CHANNEL, message);
   };
@@ -71,6 +78,8 @@ function start(): void {
     onState: (state) => push({ channel: 'trainer-state', state }),
   });
   const uploadDir = fs.mkdtempSync(path.join(app.getPath('temp'), 'curvature-uploads-'));
+  // Also on paths that skip before-quit (a crash in main we can still see, process.exit).
+  process.once('exit', () => fs.rmSync(uploadDir, { recursive: true, force: true }));
   const platform = desktopPlatform(dialog, () => win, app.getPath('documents'));
   const api = new ApiHost({
     platform,
@@ -89,7 +98,12 @@ function start(): void {
   };
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
-      menuTemplate({ send: (command) => push({ channel: 'menu-command', command }), showAbout: () => void showAbout() }, listExamples(EXAMPLES_DIR)),
+      menuTemplate(
+        { send: (command) => push({ channel: 'menu-command', command }), showAbout: () => void showAbout() },
+        listExamples(EXAMPLES_DIR),
+        process.platform,
+        { development },
+      ),
     ),
   );
 
@@ -98,6 +112,7 @@ function start(): void {
   win = createMainWindow({
     ...location,
     preloadPath: PRELOAD,
+    devTools: development,
     bounds: initialBounds(saved, screen.getAllDisplays().map((d) => d.workArea)),
     maximized: saved?.maximized,
   });

@@ -10,7 +10,16 @@ export interface MenuActions {
   showAbout(): void;
 }
 
-export function menuTemplate(actions: MenuActions, examples: ExampleInfo[], platform: NodeJS.Platform = process.platform): MenuItemConstructorOptions[] {
+/**
+ * `development`: adds Reload and DevTools to the View menu. A packaged app never has them (a
+ * reload would drop a running race; DevTools would open the page to whoever sits at it).
+ */
+export function menuTemplate(
+  actions: MenuActions,
+  examples: ExampleInfo[],
+  platform: NodeJS.Platform = process.platform,
+  options: { development?: boolean } = {},
+): MenuItemConstructorOptions[] {
   const isMac = platform === 'darwin';
   const send = (command: MenuCommand) => () => actions.send(command);
   const file: MenuItemConstructorOptions = {
@@ -45,9 +54,7 @@ export function menuTemplate(actions: MenuActions, examples: ExampleInfo[], plat
         { role: 'zoomOut' },
         { type: 'separator' },
         { role: 'togglefullscreen' },
-        { type: 'separator' },
-        { role: 'reload' },
-        { role: 'toggleDevTools' },
+        ...(options.development ? ([{ type: 'separator' }, { role: 'reload' }, { role: 'toggleDevTools' }] as MenuItemConstructorOptions[]) : []),
       ],
     },
     { role: 'windowMenu' },

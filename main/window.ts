@@ -1,15 +1,17 @@
 /**
  * The one application window: secure webPreferences, a CSP header on every response, no
- * navigation away from the app, no new windows (https links open in the system browser), and no
- * permission (camera, notifications, …) ever granted.
+ * navigation away from the app, no new windows (allow-listed documentation links open in the
+ * system browser), and no permission (camera, notifications, …) ever granted.
  */
 import { BrowserWindow, shell, type Session } from 'electron';
-import { appUrlPrefix, contentSecurityPolicy, isAppUrl, secureWebPreferences } from './security';
+import { appPageUrl, appUrlPrefix, contentSecurityPolicy, isAllowedExternalUrl, isAppUrl, secureWebPreferences } from './security';
 import type { Rect } from './window-state';
 import type { AppLocation } from './security';
 
 export interface WindowOptions extends AppLocation {
   preloadPath: string;
+  /** DevTools only in development (never in a packaged app). */
+  devTools?: boolean;
   bounds: Partial<Rect> & { width: number; height: number };
   maximized?: boolean;
 }
@@ -22,7 +24,7 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
     show: false,
     title: 'Curvature',
     backgroundColor: '#1e1e1e',
-    webPreferences: secureWebPreferences(options.preloadPath),
+    webPreferences: { ...secureWebPreferences(options.preloadPath), devTools: options.devTools ?? false },
   });
   hardenSession(win.webContents.session, options.devServerUrl);
   guardNavigation(win, appUrlPrefix(options));
@@ -30,8 +32,7 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
     if (options.maximized) win.maximize();
     win.show();
   });
-  if (options.devServerUrl) void win.loadURL(options.devServerUrl);
-  else void win.loadFile(options.indexHtml);
+  void win.loadURL(appPageUrl(options));
   return win;
 }
 
@@ -53,7 +54,7 @@ export function guardNavigation(win: BrowserWindow, appPrefix: string): void {
   });
   win.webContents.on('will-attach-webview', (event) => event.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
 }

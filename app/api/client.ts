@@ -9,7 +9,7 @@ import type { ExperimentEvent } from '../train/events';
 import type { Experiment } from '../schema/experiment';
 
 /** Request/response methods (everything but the transport tag and the subscriptions). */
-export type ApiMethod = Exclude<keyof CurvatureApi, 'transport' | 'onEvent' | 'onTrainerState' | 'onMenuCommand'>;
+export type ApiMethod = Exclude<keyof CurvatureApi, 'transport' | 'onEvent' | 'onTrainerState' | 'onMenuCommand' | 'uploadBlob'>;
 export type MethodResult<M extends ApiMethod> = Awaited<ReturnType<CurvatureApi[M]>>;
 
 /** What the host pushes to every connected renderer. */

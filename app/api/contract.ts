@@ -68,6 +68,11 @@ export interface CurvatureApi {
   chooseDataset(): Promise<FileHandle | null>;
   /** Browser mode: send a picked file's bytes; Electron: a dropped file. */
   uploadFile(name: string, base64: string): Promise<FileHandle>;
+  /**
+   * Browser mode only: streams a picked file to the server by HTTP (no string in memory, up to the
+   * 1 GiB limit). Callers prefer it over uploadFile when it exists.
+   */
+  uploadBlob?(file: Blob, name: string): Promise<FileHandle>;
   previewDataset(file: string): Promise<DatasetPreview>;
   listExamples(): Promise<ExampleInfo[]>;
   /** An example experiment with its data handle resolved. */

@@ -11,10 +11,12 @@ import type { ExampleInfo, FileHandle } from '../../app/api/contract';
 import { isApiMethod, methodSchemas, type ApiMethod, type MethodPayload, type MethodResult } from '../../app/api/wire';
 import type { BackendReport } from '../../app/engine/types';
 import { parseExperiment, type Experiment } from '../../app/schema/experiment';
+import { isWithin, realExisting } from '../../app/util/paths';
 import { listExamples, loadExample } from './examples';
 import type { FileRegistry } from './file-registry';
 import type { HostPlatform } from './platform';
 import type { TrainerHost } from './trainer-host';
+import { MAX_UPLOAD_BYTES, safeUploadName, UploadTooLargeError, uploadTarget } from './uploads';
 
 /** An error meant for the user: the renderer shows its message as is. */
 export class ApiError extends Error {
@@ -78,13 +80,13 @@ export class ApiHost {
       openExample: async ({ name }) => {
         const { experiment, file } = loadExample(this.o.examplesDir, name);
         platform.setCurrentExperimentPath?.(null);
-        return { experiment, dataFile: this.registerDataFile(experiment, path.dirname(file)) };
+        return { experiment, dataFile: await this.registerDataFile(experiment, file) };
       },
       openExperiment: async () => {
         const chosen = await platform.chooseExperimentFile();
         if (chosen === null) return null;
         const experiment = readExperimentFile(chosen);
-        const dataFile = this.registerDataFile(experiment, path.dirname(chosen));
+        const dataFile = await this.registerDataFile(experiment, chosen);
         platform.setCurrentExperimentPath?.(chosen);
         return { experiment, dataFile, fileName: path.basename(chosen) };
       },
@@ -108,24 +110,35 @@ export class ApiHost {
     };
   }
 
+  /** Small uploads as base64 in one API message (the desktop app's drops); browser mode streams by HTTP. */
   private storeUpload(name: string, base64: string): FileHandle {
-    const max = this.o.maxUploadBytes ?? 1024 ** 3;
-    if (base64.length > Math.ceil(max / 3) * 4 + 4) throw new ApiError(`${name}: larger than the ${max} byte upload limit`);
+    const max = this.o.maxUploadBytes ?? MAX_UPLOAD_BYTES;
+    if (base64.length > Math.ceil(max / 3) * 4 + 4) throw new ApiError(new UploadTooLargeError(safeUploadName(name), max).message);
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw new ApiError(`${name}: upload is not valid base64`);
-    // Keep only the base name, so an upload can never write outside its own folder.
-    const safeName = path.basename(name).replace(/[^A-Za-z0-9._ -]/g, '_').replace(/^\.+/, '_') || 'upload';
-    const folder = path.join(this.o.uploadDir, randomBytes(8).toString('hex'));
-    fs.mkdirSync(folder, { recursive: true });
-    const target = path.join(folder, safeName);
+    const target = uploadTarget(this.o.uploadDir, name);
     fs.writeFileSync(target, Buffer.from(base64, 'base64'));
     return this.o.files.register(target);
   }
 
-  /** A file-backed experiment names its data relative to its own folder; register that file. */
-  private registerDataFile(experiment: Experiment, baseDir: string): FileHandle | undefined {
+  /**
+   * A file-backed experiment names its data relative to its own folder; register that file. A path
+   * that leads outside the folder (absolute, `..`, or a symbolic link out) is used only after the
+   * user confirmed it (desktop) and refused where nobody can be asked (browser mode).
+   */
+  private async registerDataFile(experiment: Experiment, experimentFile: string): Promise<FileHandle | undefined> {
     const source = experiment.data.source;
     if (source.kind !== 'file') return undefined;
+    const baseDir = path.dirname(path.resolve(experimentFile));
     const dataPath = path.resolve(baseDir, source.path);
+    if (!isWithin(realExisting(baseDir), realExisting(dataPath))) {
+      const where = `data.source.path: "${source.path}" lies outside the experiment's folder ${baseDir}`;
+      const confirm = this.o.platform.confirmOutsideDataPath;
+      if (!confirm) {
+        throw new ApiError(`${where}; browser mode only reads files that were uploaded. Upload the data file and choose it with Open dataset.`);
+      }
+      // Declined: the experiment opens without its data, and Start asks for a dataset.
+      if (!(await confirm(dataPath, experimentFile))) return undefined;
+    }
     try {
       return this.o.files.register(dataPath);
     } catch (err) {

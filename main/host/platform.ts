@@ -13,6 +13,11 @@ export interface HostPlatform {
   chooseExportDirectory(suggestedName: string): Promise<string | null>;
   /** Turns the written export folder into what the renderer receives (browser mode: a zip download). */
   deliverExport(result: ExportResult, suggestedName: string): Promise<ExportResult>;
+  /**
+   * An opened experiment names a data file outside its own folder: show it and ask (desktop). Absent
+   * in browser mode, which has no dialogs: such a path is refused there (only uploads are read).
+   */
+  confirmOutsideDataPath?(dataPath: string, experimentFile: string): Promise<boolean>;
   /** Remembers the file an experiment was opened from (desktop: Save writes back to it). */
   setCurrentExperimentPath?(filePath: string | null): void;
 }

@@ -17,8 +17,14 @@ const program = new Command('curvature-web')
   .option('--port <n>', 'port on 127.0.0.1 (0 = a random free port)', '0')
   .option('--no-build', 'do not build the user interface when it is missing')
   .option('--renderer <dir>', 'folder of the built user interface', path.join(REPO, 'out/renderer'))
+  .option('--header-timeout <seconds>', 'disconnect clients that take longer to send their request headers', '10')
   .parse();
-const opts = program.opts<{ port: string; build: boolean; renderer: string }>();
+const opts = program.opts<{ port: string; build: boolean; renderer: string; headerTimeout: string }>();
+const headerTimeout = Number(opts.headerTimeout);
+if (!(headerTimeout > 0 && headerTimeout <= 600)) {
+  console.error(`--header-timeout: expected seconds between 0 and 600, got "${opts.headerTimeout}"`);
+  process.exit(2);
+}
 
 const port = Number(opts.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -43,7 +49,19 @@ const server = await startWebServer({
   rendererDir: opts.renderer,
   examplesDir: path.join(REPO, 'app/examples'),
   launch: nodeTrainerLauncher(),
+  headersTimeoutMs: headerTimeout * 1000,
+  // One line per refused request or protocol error, on stderr, so hostile traffic is visible.
+  log: (line) => console.error(`[${new Date().toISOString()}] ${line}`),
 });
+// The temp folder holds uploads and exports: it goes on every way out this process can see.
+process.once('exit', () => server.removeWorkDir());
+const crash = (kind: string) => (err: unknown) => {
+  console.error(`Curvature browser mode stopped on an ${kind}:`, err);
+  server.removeWorkDir();
+  process.exit(1);
+};
+process.on('uncaughtException', crash('uncaught exception'));
+process.on('unhandledRejection', crash('unhandled rejection'));
 console.log(`Curvature is running in browser mode. Open this URL (it carries the access token):\n  ${server.url}`);
 
 let closing = false;
@@ -55,3 +73,4 @@ const stop = async () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+process.on('SIGHUP', stop);

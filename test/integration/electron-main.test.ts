@@ -21,6 +21,9 @@ const forked: ReturnType<typeof fork>[] = [];
 const quit = vi.fn();
 const windows: { options: Record<string, unknown> }[] = [];
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/** What main did with the protocol module, in order ('privileged:app' must come before 'handle:app'). */
+const protocolCalls: string[] = [];
+const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
 
 vi.mock('electron', () => {
   const webContents = {
@@ -64,6 +67,13 @@ vi.mock('electron', () => {
     dialog: {},
     ipcMain: { handle: (channel: string, h: (e: unknown, p: unknown) => Promise<ApiReply>) => handlers.set(channel, h), removeHandler: () => {} },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: vi.fn() },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: { scheme: string }[]) => schemes.forEach((s) => protocolCalls.push(`privileged:${s.scheme}`)),
+      handle: (scheme: string, handler: (request: Request) => Promise<Response>) => {
+        protocolCalls.push(`handle:${scheme}`);
+        protocolHandlers.set(scheme, handler);
+      },
+    },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     shell: { openExternal: () => {} },
     // A utilityProcess behaves like a forked Node child with structured-clone messages.
@@ -96,7 +106,16 @@ describe('Electron main process wiring (fake Electron, real trainer)', () => {
 
     expect(windows).toHaveLength(1);
     expect(windows[0].options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
-    const own = { sender: { id: 1 }, senderFrame: { url: pathToFileURL(path.join(REPO, 'renderer/index.html')).href, parent: null } };
+    // The page comes from app://curvature/, served by main's protocol handler with the CSP header.
+    expect(protocolCalls).toEqual(['privileged:app', 'handle:app']);
+    const page = await protocolHandlers.get('app')!(new Request('app://curvature/index.html'));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/connect-src 'self'(;|$)/);
+    expect((await protocolHandlers.get('app')!(new Request('app://curvature/..%2f..%2fpackage.json'))).status).toBe(403);
+    const own = { sender: { id: 1 }, senderFrame: { url: 'app://curvature/index.html', parent: null } };
+    const fileFrame = { sender: { id: 1 }, senderFrame: { url: pathToFileURL(path.join(REPO, 'renderer/index.html')).href, parent: null } };
+    const refused = await handlers.get('curvature:invoke:listExamples')!(fileFrame, {});
+    expect(refused.ok).toBe(false);
     const call = (method: string, payload: unknown) => handlers.get(`curvature:invoke:${method}`)!(own, payload);
 
     const examples = await call('listExamples', {});

@@ -2,7 +2,7 @@
  * Browser-mode transport: the CurvatureApi over one WebSocket to the local Curvature server, which
  * only accepts the token printed in the page URL. NaN/Infinity survive via the wire codec.
  */
-import type { CurvatureApi } from '../../../app/api/contract';
+import type { CurvatureApi, FileHandle } from '../../../app/api/contract';
 import { createApiClient, decodeJson, encodeJson, type ApiMethod, type ApiTransport, type PushMessage } from '../../../app/api/client';
 
 interface Pending {
@@ -82,6 +82,38 @@ export function webSocketTransport(url: string, WebSocketImpl: typeof WebSocket 
   };
 }
 
-export function createWebSocketApi(url: string, WebSocketImpl?: typeof WebSocket): CurvatureApi {
-  return createApiClient(webSocketTransport(url, WebSocketImpl));
+/** Browser-mode upload limit (the server enforces it too, while the bytes arrive). */
+export const MAX_UPLOAD_BYTES = 1024 ** 3;
+
+/** The HTTP upload endpoint next to an API socket URL (ws://host/api?token=… → http://host/upload). */
+export function uploadUrl(socketUrl: string, name: string): { url: string; token: string } {
+  const u = new URL(socketUrl);
+  const token = u.searchParams.get('token') ?? '';
+  const http = new URL(`${u.protocol === 'wss:' ? 'https:' : 'http:'}//${u.host}/upload`);
+  http.searchParams.set('name', name);
+  return { url: http.href, token };
+}
+
+/**
+ * Streams a file to the server's /upload endpoint: the browser sends the Blob from disk, so no
+ * string of the whole file is ever built (base64 over the socket capped uploads near 400 MB).
+ */
+export async function uploadOverHttp(socketUrl: string, file: Blob, name: string, fetchImpl: typeof fetch = fetch): Promise<FileHandle> {
+  if (file.size > MAX_UPLOAD_BYTES) {
+    throw new Error(`${name}: larger than the upload limit of 1 GiB; open a file this large with the desktop app or the CLI`);
+  }
+  const { url, token } = uploadUrl(socketUrl, name);
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { method: 'POST', body: file, headers: { 'X-Curvature-Token': token, 'Content-Type': 'application/octet-stream' } });
+  } catch (err) {
+    throw new Error(`${name}: the upload failed (${err instanceof Error ? err.message : String(err)}). Is the Curvature server still running?`);
+  }
+  const body = (await response.json().catch(() => null)) as (FileHandle & { error?: string }) | null;
+  if (!response.ok || !body) throw new Error(body?.error ?? `${name}: the upload was refused (HTTP ${response.status})`);
+  return body;
+}
+
+export function createWebSocketApi(url: string, WebSocketImpl?: typeof WebSocket, fetchImpl?: typeof fetch): CurvatureApi {
+  return { ...createApiClient(webSocketTransport(url, WebSocketImpl)), uploadBlob: (file, name) => uploadOverHttp(url, file, name, fetchImpl) };
 }

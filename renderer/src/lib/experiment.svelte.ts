@@ -176,7 +176,10 @@ export class ExperimentStore {
     this.loadError = null;
     this.loading = true;
     try {
-      const handle = await this.api.uploadFile(file.name, await fileToBase64(file));
+      // Browser mode streams the file by HTTP; the desktop app (a drop) sends it in one message.
+      const handle = this.api.uploadBlob
+        ? await this.api.uploadBlob(file, file.name)
+        : await this.api.uploadFile(file.name, await fileToBase64(file));
       rememberUpload(handle);
       await this.useDataset(handle);
     } catch (e) {

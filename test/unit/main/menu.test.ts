@@ -56,4 +56,17 @@ describe('application menu', () => {
     expect(mac[0].label).toBe('Curvature');
     expect((mac[0].submenu as MenuItemConstructorOptions[])[0].label).toBe('About Curvature');
   });
+
+  it('has no Reload or DevTools when packaged; only development builds get them', () => {
+    const roles = (t: MenuItemConstructorOptions[]): string[] =>
+      t.flatMap((m) => [String(m.role ?? ''), ...(Array.isArray(m.submenu) ? roles(m.submenu) : [])]);
+    for (const platform of ['linux', 'darwin', 'win32'] as const) {
+      const packaged = roles(menuTemplate({ send: () => {}, showAbout }, examples, platform));
+      expect(packaged).not.toContain('reload');
+      expect(packaged).not.toContain('forceReload');
+      expect(packaged).not.toContain('toggleDevTools');
+      const dev = roles(menuTemplate({ send: () => {}, showAbout }, examples, platform, { development: true }));
+      expect(dev).toEqual(expect.arrayContaining(['reload', 'toggleDevTools']));
+    }
+  });
 });

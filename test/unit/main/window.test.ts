@@ -69,7 +69,7 @@ describe('main window', () => {
   const open = () =>
     createMainWindow({
       preloadPath: '/app/out/preload/index.cjs',
-      indexHtml: '/app/out/renderer/index.html',
+      rendererDir: '/app/out/renderer',
       bounds: { width: 1000, height: 700 },
     }) as unknown as FakeWindow;
 
@@ -86,23 +86,40 @@ describe('main window', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
     });
-    expect(win.loaded).toBe('file:///app/out/renderer/index.html');
+    expect(win.loaded).toBe('app://curvature/index.html');
+    expect((win.options.webPreferences as { devTools?: boolean }).devTools).toBe(false);
   });
 
   it('blocks navigation and redirects away from the app page', () => {
     const win = open();
     expect(navigate(win, 'will-navigate', 'https://example.com/')).toBe(false);
     expect(navigate(win, 'will-navigate', 'file:///etc/passwd')).toBe(false);
-    expect(navigate(win, 'will-navigate', 'file:///app/out/renderer/index.html.evil')).toBe(false);
+    expect(navigate(win, 'will-navigate', 'file:///app/out/renderer/index.html')).toBe(false);
+    expect(navigate(win, 'will-navigate', 'app://evil/index.html')).toBe(false);
+    expect(navigate(win, 'will-navigate', 'app://curvature.evil/index.html')).toBe(false);
     expect(navigate(win, 'will-redirect', 'http://127.0.0.1:1/')).toBe(false);
-    expect(navigate(win, 'will-navigate', 'file:///app/out/renderer/index.html#/data')).toBe(true);
+    expect(navigate(win, 'will-navigate', 'app://curvature/index.html#/data')).toBe(true);
   });
 
-  it('never opens a new window; https links go to the system browser', () => {
+  it('never opens a new window; only allow-listed documentation links go to the system browser', () => {
     const win = open();
-    expect(win.webContents.windowOpenHandler!({ url: 'https://curvature.example/docs' })).toEqual({ action: 'deny' });
-    expect(openExternal).toHaveBeenCalledWith('https://curvature.example/docs');
-    expect(win.webContents.windowOpenHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    const docs = 'https://github.com/curvature-app/curvature/blob/main/README.md#exports';
+    expect(win.webContents.windowOpenHandler!({ url: docs })).toEqual({ action: 'deny' });
+    expect(openExternal).toHaveBeenCalledWith(docs);
+    for (const url of [
+      'file:///etc/passwd',
+      'https://curvature.example/docs',
+      'http://github.com/curvature-app/curvature/',
+      'https://github.com/curvature-app/curvature/../../evil/repo',
+      'https://github.com/curvature-app/curvature.evil/',
+      'https://user:pw@github.com/curvature-app/curvature/',
+      'smb://host/share',
+      'ms-msdt:/id',
+      'javascript:alert(1)',
+      'not a url',
+    ]) {
+      expect(win.webContents.windowOpenHandler!({ url })).toEqual({ action: 'deny' });
+    }
     expect(openExternal).toHaveBeenCalledTimes(1);
     const attach = vi.fn();
     win.webContents.handlers.get('will-attach-webview')!({ preventDefault: attach });
@@ -119,6 +136,7 @@ describe('main window', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe-(inline|eval)/);
     expect(csp).toContain("object-src 'none'");
+    expect(csp).toMatch(/connect-src 'self'(;|$)/); // the desktop page talks to main by IPC only
     let granted: boolean | null = null;
     win.webContents.session.permissionHandler!(null, 'media', (ok) => (granted = ok));
     expect(granted).toBe(false);
