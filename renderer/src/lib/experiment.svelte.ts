@@ -12,6 +12,9 @@ import { errorMessage, fileToBase64, withFileName } from './files';
 import { classCount, outputLayerFor, resolveTask, TEMPLATES } from './model-math';
 import { download, findUpload, rememberUpload } from './session-files';
 
+/** A dropped file travels base64-encoded in one IPC message; past this size use the native dialog. */
+const MAX_DROP_BYTES = 256 * 2 ** 20;
+
 export type ColumnRole = 'feature' | 'target' | 'ignore';
 
 function defaultsOf<T>(schema: { parse(v: unknown): T }): T {
@@ -176,7 +179,11 @@ export class ExperimentStore {
     this.loadError = null;
     this.loading = true;
     try {
-      // Browser mode streams the file by HTTP; the desktop app (a drop) sends it in one message.
+      // Browser mode streams the file by HTTP; the desktop app (a drop) sends it in one message,
+      // which cannot hold a very large file: those go through the native Open dataset… dialog.
+      if (!this.api.uploadBlob && file.size > MAX_DROP_BYTES) {
+        throw new Error(`${file.name}: too large to drop (${Math.round(file.size / 2 ** 20)} MiB); open it with Open Dataset… instead`);
+      }
       const handle = this.api.uploadBlob
         ? await this.api.uploadBlob(file, file.name)
         : await this.api.uploadFile(file.name, await fileToBase64(file));

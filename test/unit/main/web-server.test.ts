@@ -79,6 +79,17 @@ describe('browser-mode uploads', () => {
     expect(refusals.every((l) => !l.includes('\n'))).toBe(true);
   });
 
+  it('the page refuses a file over 1 GiB before sending a byte', async () => {
+    let called = false;
+    const fakeFetch = (async () => {
+      called = true;
+      return new Response('{}');
+    }) as unknown as typeof fetch;
+    const huge = { size: 1024 ** 3 + 1 } as Blob;
+    await expect(uploadOverHttp(socketUrl(), huge, 'huge.csv', fakeFetch)).rejects.toThrow(/huge\.csv: larger than the upload limit of 1 GiB/);
+    expect(called).toBe(false);
+  });
+
   it('removes its temp folder on close', async () => {
     const other = await startWebServer({ rendererDir: '/nonexistent', examplesDir: '/nonexistent', launch: () => { throw new Error('unused'); } });
     expect(fs.existsSync(other.workDir)).toBe(true);
