@@ -10,7 +10,7 @@ import type { PreparedData, Preprocessing } from '../data/types';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
 import { OPTIMIZER_LABELS, isQuasiNewton } from '../optim/spec';
 import { createOptimizer } from '../optim';
-import { initBackend } from '../engine/backend';
+import { engineFor } from '../engine/backend';
 import { hasDropout, type ResolvedModel } from '../model/layers';
 import { toLayerWeights } from '../model/params';
 import { ModelObjective, type DeviceSplit } from '../model/objective';
@@ -96,15 +96,15 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
     let stochastic: ModelObjective | undefined;
     let validation: { split: DeviceSplit; dispose: () => void } | undefined;
     try {
-      const backend = await initBackend();
+      const { engine, report: backend } = await engineFor(experiment.engine);
       const { data, model, x0 } = await buildProblem(experiment, options.baseDir ?? process.cwd());
       const ids = runIds(experiment.runs);
       const notes = [...data.notes, ...modelNotes(experiment, model)];
-      objective = new ModelObjective(model, data.train);
+      objective = new ModelObjective(model, data.train, { engine });
       const obj = objective;
       // Dropout makes f stochastic: first-order runs get it, quasi-Newton runs keep a deterministic f.
       const needsStochastic = hasDropout(model) && experiment.runs.some((r) => !isQuasiNewton(r.optimizer.kind));
-      stochastic = needsStochastic ? new ModelObjective(model, data.train, { dropoutSeed: experiment.seed }) : undefined;
+      stochastic = needsStochastic ? new ModelObjective(model, data.train, { dropoutSeed: experiment.seed, engine }) : undefined;
       const objectiveFor = (spec: RunSpec) => (stochastic && !isQuasiNewton(spec.optimizer.kind) ? stochastic : obj);
       const val = data.validation && data.validation.rows > 0 ? obj.uploadSplit(data.validation) : undefined;
       validation = val;
