@@ -89,7 +89,7 @@ export async function engineFor(setting: EngineSetting | undefined): Promise<{ e
   });
   return {
     engine,
-    report: { ...describe(name, engine, 'override', report.skipped), overrideSource: 'experiment', ...(threads ? { threads } : {}) },
+    report: { ...describe(name, engine, 'override', []), overrideSource: 'experiment', ...(threads ? { threads } : {}) },
   };
 }
 

@@ -11,6 +11,7 @@ import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types'
 import { OPTIMIZER_LABELS, isQuasiNewton } from '../optim/spec';
 import { createOptimizer } from '../optim';
 import { engineFor } from '../engine/backend';
+import type { BackendReport } from '../engine/types';
 import { hasDropout, type ResolvedModel } from '../model/layers';
 import { toLayerWeights } from '../model/params';
 import { ModelObjective, type DeviceSplit } from '../model/objective';
@@ -44,6 +45,8 @@ export interface ExperimentHandle {
 export interface ExperimentOutcome {
   experimentId: string;
   backend: string;
+  /** The engine choice in full (name, label, skipped engines and why). */
+  engine?: BackendReport;
   inputDim: number;
   preprocessing: Preprocessing;
   /** The shared start point of every run. */
@@ -143,6 +146,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       };
       const finish = (run: ActiveRun) => {
         run.finished = finishRun(run, model, obj, data, val?.split);
+        run.finished.summary.engine = { name: backend.name, label: backend.label, skipped: backend.skipped };
         emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary });
       };
 
@@ -168,6 +172,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       return {
         experimentId,
         backend: backend.label,
+        engine: backend,
         inputDim: data.inputDim,
         preprocessing: data.preprocessing,
         initialWeights: toLayerWeights(model, x0),
