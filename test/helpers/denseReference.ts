@@ -143,7 +143,7 @@ export function referenceLossAndGradient(stack: DenseStack, theta: ArrayLike<num
     const inputs: Float64Array[] = [];
     const zs: Float64Array[] = [];
     const as: Float64Array[] = [];
-    let h = Float64Array.from({ length: stack.inputDim }, (_, i) => x[r * stack.inputDim + i]);
+    let h: Float64Array = Float64Array.from({ length: stack.inputDim }, (_, i) => x[r * stack.inputDim + i]);
     stack.layers.forEach((l, li) => {
       const z = new Float64Array(l.units);
       for (let j = 0; j < l.units; j++) {
@@ -160,7 +160,7 @@ export function referenceLossAndGradient(stack: DenseStack, theta: ArrayLike<num
     const yr = Float64Array.from({ length: K }, (_, k) => y[r * K + k]);
     const { l, dz } = lossRow(zs[L - 1], yr, stack.loss, stack.layers[L - 1].activation);
     f += l * scale;
-    let delta = dz.map((v) => v * scale);
+    let delta: Float64Array = dz.map((v) => v * scale);
     for (let li = L - 1; li >= 0; li--) {
       const lay = stack.layers[li];
       const inp = inputs[li];
