@@ -44,7 +44,9 @@ function measure(engine: ComputeEngine, m: BenchModel): { ms: number; first: num
   const first = performance.now() - t0;
   const times: number[] = [];
   const start = performance.now();
-  while (times.length < 3 || (performance.now() - start < BUDGET_MS && times.length < 200)) {
+  // Passes slower than 5 s (plain JavaScript on the big model) are timed once: the ratio is what matters.
+  const minimum = first > 5000 ? 1 : 3;
+  while (times.length < minimum || (performance.now() - start < BUDGET_MS && times.length < 200)) {
     const t = performance.now();
     program.valueAndGradient(m.theta, data, g);
     times.push(performance.now() - t);
