@@ -270,10 +270,6 @@ async function choose(options: BackendOptions): Promise<BackendReport> {
       skipped.push({ name, reason });
       continue;
     }
-    if ((name === 'tensorflow-gpu' || name === 'tensorflow') && nativeLoaded !== null && nativeLoaded !== name && name !== 'tensorflow') {
-      skipped.push({ name, reason: 'not tried: only one native tfjs package may load per process' });
-      continue;
-    }
     try {
       const engine = await start(name, options.threads);
       if (name === 'tensorflow-gpu' && !usesGpuDevice()) {
