@@ -8,7 +8,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { parseExperiment, type Experiment } from '../schema/experiment';
 import { startExperiment, type ExperimentOutcome } from '../train/runner';
 import type { ExperimentEvent } from '../train/events';
-import { initBackend, formatReport } from '../engine/backend';
+import { engineFor, initBackend, formatReport } from '../engine/backend';
+import { ENGINE_NAMES, type EngineName } from '../engine/engine';
 import { exportFinishedRun } from '../export';
 import { EXPORT_FORMATS, type ExportFormat } from '../api/contract';
 import { DataError } from '../data/types';
@@ -21,7 +22,12 @@ import { jsonReport, progressBars, summaryTable } from './report';
 import { InputError } from './errors';
 import { ConfigError } from '../util/configError';
 
-interface OutputFlags {
+interface EngineFlags {
+  backend?: EngineName | 'auto';
+  threads?: number;
+}
+
+interface OutputFlags extends EngineFlags {
   out?: string;
   format: string;
   force?: boolean;
@@ -38,8 +44,9 @@ function parseFormats(text: string): ExportFormat[] {
   return formats as ExportFormat[];
 }
 
-async function execute(experiment: Experiment, baseDir: string, flags: OutputFlags): Promise<void> {
+async function execute(fromFile: Experiment, baseDir: string, flags: OutputFlags): Promise<void> {
   const formats = parseFormats(flags.format);
+  const experiment = withEngineFlags(fromFile, flags);
   const notes: string[] = [];
   const listeners: ((e: ExperimentEvent) => void)[] = [
     (e) => {
@@ -75,7 +82,7 @@ async function execute(experiment: Experiment, baseDir: string, flags: OutputFla
     process.stdout.write(JSON.stringify(jsonReport(experiment, outcome, exported, notes)) + '\n');
     return;
   }
-  process.stdout.write(`\n${experiment.name} — ${outcome.backend}\n\n${summaryTable(outcome.runs.map((r) => r.summary))}\n`);
+  process.stdout.write(`\n${experiment.name}\n${outcome.engine ? formatReport(outcome.engine) : outcome.backend}\n\n${summaryTable(outcome.runs.map((r) => r.summary))}\n`);
   for (const [runId, dir] of exported) process.stdout.write(`exported ${runId} → ${dir}\n`);
 }
 
@@ -95,7 +102,19 @@ function outputOptions(cmd: Command): Command {
     .option('--format <list>', `export formats: ${EXPORT_FORMATS.join(',')}`, 'tfjs,keras,h5,onnx,npz,json')
     .option('--force', 'overwrite an existing export folder')
     .option('--json', 'print one JSON document on stdout instead of the table')
-    .option('--no-progress', 'no progress bars');
+    .option('--no-progress', 'no progress bars')
+    .addOption(engineOption())
+    .option('--threads <n>', 'intra-op threads for onnxruntime (default: physical cores)', parseNumber('--threads', { int: true, min: 1 }));
+}
+
+function engineOption(): Option {
+  return new Option('--backend <engine>', 'compute engine (overrides the experiment and CURVATURE_BACKEND)').choices(['auto', ...ENGINE_NAMES]);
+}
+
+/** --backend / --threads win over the experiment file's engine setting (which wins over CURVATURE_BACKEND). */
+function withEngineFlags(experiment: Experiment, flags: EngineFlags): Experiment {
+  if (flags.backend === undefined && flags.threads === undefined) return experiment;
+  return { ...experiment, engine: { ...experiment.engine, backend: flags.backend ?? experiment.engine?.backend ?? 'auto', ...(flags.threads !== undefined ? { threads: flags.threads } : {}) } };
 }
 
 export function buildProgram(): Command {
@@ -157,10 +176,12 @@ export function buildProgram(): Command {
 
   program
     .command('info')
-    .description('show the TensorFlow.js backend chosen and why the others were not used')
+    .description('show the compute engine chosen and why each one before it was not used')
     .option('--json', 'as JSON')
-    .action(async (flags: { json?: boolean }) => {
-      const report = await initBackend();
+    .addOption(engineOption())
+    .option('--threads <n>', 'intra-op threads for onnxruntime', num('--threads', { int: true, min: 1 }))
+    .action(async (flags: { json?: boolean } & EngineFlags) => {
+      const report = await initBackend({ backend: flags.backend, threads: flags.threads });
       process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatReport(report) + '\n');
     });
 
@@ -170,11 +191,14 @@ export function buildProgram(): Command {
     .argument('<experiment>', 'experiment JSON')
     .option('--eps <list>', 'finite-difference steps to try', '1.49e-8,1e-3')
     .option('--coordinates <n>', 'coordinates to probe', num('--coordinates', { int: true, min: 1 }), 32)
-    .action(async (file: string, flags: { eps: string; coordinates: number }) => {
-      const experiment = readExperiment(file);
-      await initBackend();
+    .addOption(engineOption())
+    .option('--threads <n>', 'intra-op threads for onnxruntime', num('--threads', { int: true, min: 1 }))
+    .action(async (file: string, flags: { eps: string; coordinates: number } & EngineFlags) => {
+      const experiment = withEngineFlags(readExperiment(file), flags);
+      const { engine, report } = await engineFor(experiment.engine);
+      process.stdout.write(`${formatReport(report)}\n`);
       const { data, model, x0 } = await buildProblem(experiment, path.dirname(path.resolve(file)));
-      const objective = new ModelObjective(model, data.train);
+      const objective = new ModelObjective(model, data.train, { engine });
       try {
         for (const eps of flags.eps.split(',').map((e) => parseNumber('--eps', { min: 0 })(e))) {
           const c = checkGradient(objective, x0, { eps, maxCoordinates: flags.coordinates });

@@ -1,34 +1,54 @@
 /**
- * Picks the TensorFlow.js backend: tfjs-node-gpu → tfjs-node → wasm → cpu, and says why each one
- * before the winner was not used. Only one native tfjs package is ever loaded per process.
+ * Picks the compute engine: tensorflow-gpu (only when TensorFlow really finds a CUDA device) →
+ * onnxruntime → tensorflow → wasm → cpu, and says why each one before the winner was not used.
+ * CURVATURE_BACKEND, the experiment's `engine` setting (which the GUI and `--backend` write) override
+ * it. Only one native tfjs package is ever loaded per process. tfjs always gets a backend too (exports
+ * and model import use it), even when onnxruntime computes the passes.
  */
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName, BackendReport } from './types';
+import type { BackendReport } from './types';
+import type { ComputeEngine, EngineName } from './engine';
 import { shimLegacyUtil } from './nodeShim';
+import { tfjsEngine, tfBackendOf, type TfjsEngineName, type TfjsPath } from './tfjs';
+import { createOnnxEngine, onnxUnavailableReason } from './onnx';
 
 // Not named `require`: electron-vite injects its own `require` shim into ESM chunks.
 const nodeRequire = createRequire(import.meta.url);
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
-const PACKAGES: Record<BackendName, string> = {
+export const ENGINE_ORDER: readonly EngineName[] = ['tensorflow-gpu', 'onnxruntime', 'tensorflow', 'wasm', 'cpu'];
+/** Same list; the name callers used before onnxruntime joined. */
+export const BACKEND_ORDER = ENGINE_ORDER;
+const TFJS_ORDER: readonly TfjsEngineName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+const PACKAGES: Record<EngineName, string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  onnxruntime: 'onnxruntime-node',
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
 };
 
-export interface BackendOptions {
-  /** Force one backend (also CURVATURE_BACKEND=tensorflow-gpu|tensorflow|wasm|cpu). */
-  backend?: BackendName;
+/** The experiment's engine setting (schema: experiment.engine). */
+export interface EngineSetting {
+  backend?: EngineName | 'auto';
+  /** Intra-op threads (onnxruntime); default: the machine's physical cores. */
+  threads?: number;
+}
+
+export interface BackendOptions extends EngineSetting {
   env?: NodeJS.ProcessEnv;
 }
 
 export type TfModule = typeof tf;
 
 let chosen: Promise<BackendReport> | null = null;
+let defaultEngine: ComputeEngine | null = null;
+/** The native tfjs package this process loaded, if any: a second one may never load. */
+let nativeLoaded: 'tensorflow-gpu' | 'tensorflow' | null = null;
+const engines = new Map<string, ComputeEngine>();
 
 /** Initialise once per process; later calls return the same report. */
 export function initBackend(options: BackendOptions = {}): Promise<BackendReport> {
@@ -38,6 +58,86 @@ export function initBackend(options: BackendOptions = {}): Promise<BackendReport
 
 export function tfjs(): TfModule {
   return tf;
+}
+
+/**
+ * The engine initBackend chose. Before any choice (unit tests that only build an objective), the tfjs
+ * engine on whatever backend tfjs runs now.
+ */
+export function currentEngine(): ComputeEngine {
+  if (defaultEngine) return defaultEngine;
+  const active = tf.getBackend();
+  const name: TfjsEngineName = active === 'tensorflow' ? 'tensorflow' : active === 'wasm' ? 'wasm' : 'cpu';
+  return cachedTfjs(name, 'fast');
+}
+
+/**
+ * The engine for one experiment: its `engine` setting, else the process default. Precedence:
+ * `--backend` (written into the experiment) = the GUI setting (saved in it) > CURVATURE_BACKEND > auto.
+ */
+export async function engineFor(setting: EngineSetting | undefined): Promise<{ engine: ComputeEngine; report: BackendReport }> {
+  const report = await initBackend();
+  const wanted = setting?.backend && setting.backend !== 'auto' ? setting.backend : undefined;
+  const threads = setting?.threads;
+  if (!wanted && (threads === undefined || report.name !== 'onnxruntime')) return { engine: currentEngine(), report };
+  const name = wanted ?? report.name;
+  if (name === report.name && threads === undefined) return { engine: currentEngine(), report };
+  const reason = preflight(name);
+  if (reason) throw new Error(`Engine ${name} was requested by the experiment but ${reason}.`);
+  const engine = await loadEngine(name, threads).catch((err: unknown) => {
+    throw new Error(`Engine ${name} was requested by the experiment but failed to start: ${errorText(err)}`);
+  });
+  return {
+    engine,
+    report: { ...describe(name, engine, 'override', []), overrideSource: 'experiment', ...(threads ? { threads } : {}) },
+  };
+}
+
+/**
+ * Every engine that can run in this process, in the auto order (tests and the bench iterate this, so
+ * onnxruntime is covered as soon as it is available). tfjs engines take `path` (fast or autodiff).
+ */
+export async function availableEngines(options: { path?: TfjsPath; threads?: number } = {}): Promise<ComputeEngine[]> {
+  const out: ComputeEngine[] = [];
+  for (const name of ENGINE_ORDER) {
+    if (preflight(name)) continue;
+    if ((name === 'tensorflow-gpu' || name === 'tensorflow') && nativeLoaded === null) continue; // never load one just to list it
+    try {
+      out.push(name === 'onnxruntime' ? await loadEngine(name, options.threads) : await loadTfjs(name, options.path ?? 'fast'));
+    } catch {
+      /* not usable here: the engine choice reports why */
+    }
+  }
+  return out;
+}
+
+/** A tfjs engine on one backend with the given gradient path (the bench compares both paths). */
+export async function loadTfjs(name: TfjsEngineName, path: TfjsPath = 'fast'): Promise<ComputeEngine> {
+  await activateTfjs(name, { keepActive: false });
+  return cachedTfjs(name, path);
+}
+
+function cachedTfjs(name: TfjsEngineName, path: TfjsPath): ComputeEngine {
+  const key = `${name}:${path}`;
+  let e = engines.get(key);
+  if (!e) {
+    e = tfjsEngine(name, tfjsLabel(name), { path });
+    engines.set(key, e);
+  }
+  return e;
+}
+
+async function loadEngine(name: EngineName, threads?: number): Promise<ComputeEngine> {
+  if (name !== 'onnxruntime') return loadTfjs(name, 'fast');
+  const reason = onnxUnavailableReason();
+  if (reason) throw new Error(reason);
+  const key = `onnxruntime:${threads ?? 'default'}`;
+  let e = engines.get(key);
+  if (!e) {
+    e = createOnnxEngine(threads === undefined ? {} : { threads });
+    engines.set(key, e);
+  }
+  return e;
 }
 
 function packageVersion(pkg: string): string {
@@ -57,11 +157,16 @@ function isInstalled(pkg: string): boolean {
   }
 }
 
-function parseOverride(options: BackendOptions): BackendName | undefined {
-  const raw = options.backend ?? (options.env ?? process.env).CURVATURE_BACKEND;
-  if (!raw) return undefined;
-  if ((BACKEND_ORDER as readonly string[]).includes(raw)) return raw as BackendName;
-  throw new Error(`CURVATURE_BACKEND="${raw}" is not a backend; use one of ${BACKEND_ORDER.join(', ')}.`);
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function parseOverride(options: BackendOptions): { name: EngineName; source: 'env' | 'option' } | undefined {
+  const fromOption = options.backend && options.backend !== 'auto' ? options.backend : undefined;
+  const raw = fromOption ?? (options.env ?? process.env).CURVATURE_BACKEND;
+  if (!raw || raw === 'auto') return undefined;
+  if ((ENGINE_ORDER as readonly string[]).includes(raw)) return { name: raw as EngineName, source: fromOption ? 'option' : 'env' };
+  throw new Error(`CURVATURE_BACKEND="${raw}" is not a backend; use one of auto, ${ENGINE_ORDER.join(', ')}.`);
 }
 
 /** Why the CUDA build cannot help on this machine, or null when a GPU looks usable. */
@@ -76,127 +181,176 @@ export function gpuUnavailableReason(): string | null {
 
 function gpuName(): string {
   try {
-    const text = fs.readFileSync('/proc/driver/nvidia/gpus', 'utf8');
-    return text.trim() || 'NVIDIA GPU';
+    const dirs = fs.readdirSync('/proc/driver/nvidia/gpus');
+    const info = fs.readFileSync(`/proc/driver/nvidia/gpus/${dirs[0]}/information`, 'utf8');
+    const model = /Model:\s*(.+)/.exec(info)?.[1];
+    return model ? model.trim() : 'NVIDIA GPU';
   } catch {
-    try {
-      const dirs = fs.readdirSync('/proc/driver/nvidia/gpus');
-      const info = fs.readFileSync(`/proc/driver/nvidia/gpus/${dirs[0]}/information`, 'utf8');
-      const model = /Model:\s*(.+)/.exec(info)?.[1];
-      return model ? model.trim() : 'NVIDIA GPU';
-    } catch {
-      return 'NVIDIA GPU';
-    }
+    return 'NVIDIA GPU';
   }
 }
 
-async function activate(name: BackendName): Promise<void> {
-  if (name === 'tensorflow' || name === 'tensorflow-gpu') {
-    shimLegacyUtil();
-    nodeRequire(PACKAGES[name]); // registers the 'tensorflow' backend with this tfjs-core
-    if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
-  } else if (name === 'wasm') {
+/**
+ * Initialise a tfjs backend. `keepActive: false` restores the previously active backend afterwards
+ * (programs switch to their own backend per call), so listing engines does not change what exports use.
+ */
+async function activateTfjs(name: TfjsEngineName, { keepActive }: { keepActive: boolean }): Promise<void> {
+  const previous = tf.getBackend();
+  const backend = tfBackendOf(name);
+  if (backend === 'tensorflow') {
+    if (nativeLoaded === null) {
+      shimLegacyUtil();
+      nodeRequire(PACKAGES[name]); // registers the 'tensorflow' backend with this tfjs-core
+      nativeLoaded = name === 'tensorflow-gpu' ? 'tensorflow-gpu' : 'tensorflow';
+    } else if (nativeLoaded === 'tensorflow' && name === 'tensorflow-gpu') {
+      throw new Error('@tensorflow/tfjs-node is already loaded in this process; only one native tfjs package may load');
+    }
+  } else if (backend === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
-  } else {
-    if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
   }
+  if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend did not initialise`);
   await tf.ready();
+  if (!keepActive && previous && previous !== backend) await tf.setBackend(previous);
 }
 
-function describe(name: BackendName, selection: BackendReport['selection'], skipped: BackendReport['skipped']): BackendReport {
-  const pkg = PACKAGES[name];
-  const base = { name, package: pkg, version: packageVersion(pkg), skipped, selection, tfBackend: tf.getBackend() };
-  const cpuModel = os.cpus()[0]?.model?.trim() ?? 'CPU';
+function tfjsLabel(name: TfjsEngineName): string {
   switch (name) {
-    case 'tensorflow-gpu': {
-      const gpu = gpuName();
-      return { ...base, label: `TensorFlow CUDA — ${gpu}`, device: gpu };
-    }
+    case 'tensorflow-gpu':
+      return `TensorFlow CUDA — ${gpuName()}`;
     case 'tensorflow':
-      return { ...base, label: 'TensorFlow (native CPU)', device: cpuModel };
+      return nativeLoaded === 'tensorflow-gpu' ? 'TensorFlow (native CPU, via tfjs-node-gpu)' : 'TensorFlow (native CPU)';
     case 'wasm': {
       const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
       const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
-      const detail = [simd ? 'SIMD' : 'no SIMD', threads ? 'multi-threaded' : 'single thread'].join(', ');
-      return { ...base, label: `WebAssembly (CPU, ${detail})`, device: cpuModel };
+      return `WebAssembly (CPU, ${[simd ? 'SIMD' : 'no SIMD', threads ? 'multi-threaded' : 'single thread'].join(', ')})`;
     }
     case 'cpu':
-      return { ...base, label: 'Plain JavaScript (CPU, slowest)', device: cpuModel };
+      return 'Plain JavaScript (CPU, slowest)';
   }
+}
+
+function describe(name: EngineName, engine: ComputeEngine, selection: BackendReport['selection'], skipped: BackendReport['skipped']): BackendReport {
+  const pkg = name === 'tensorflow' && nativeLoaded === 'tensorflow-gpu' ? PACKAGES['tensorflow-gpu'] : PACKAGES[name];
+  const cpuModel = os.cpus()[0]?.model?.trim() ?? 'CPU';
+  return {
+    name,
+    package: pkg,
+    version: packageVersion(pkg),
+    skipped,
+    selection,
+    tfBackend: tf.getBackend(),
+    label: engine.label,
+    device: name === 'tensorflow-gpu' ? gpuName() : cpuModel,
+  };
 }
 
 async function choose(options: BackendOptions): Promise<BackendReport> {
   const override = parseOverride(options);
   const skipped: BackendReport['skipped'] = [];
   // Production mode skips tfjs' per-kernel debug checks and silences its "install tfjs-node" banner:
-  // the report says which backend runs and why.
+  // the report says which engine runs and why.
   tf.enableProdMode();
-  const candidates = override ? [override] : BACKEND_ORDER;
-  for (const name of candidates) {
+  if (override) {
+    const { name, source } = override;
     const reason = preflight(name);
-    if (reason && !override) {
+    if (reason) throw new Error(`Backend ${name} was requested but ${reason}.`);
+    try {
+      const engine = await start(name, options.threads);
+      if (name === 'tensorflow-gpu' && !usesGpuDevice()) {
+        skipped.push({ name, reason: 'loaded, but TensorFlow found no usable CUDA device (needs CUDA 11.2 and cuDNN 8.1); computing on the CPU' });
+      }
+      return finish(name, engine, 'override', skipped, options.threads, source);
+    } catch (err) {
+      throw new Error(`Backend ${name} was requested but failed to start: ${errorText(err)}`);
+    }
+  }
+  for (const name of ENGINE_ORDER) {
+    const reason = preflight(name);
+    if (reason) {
       skipped.push({ name, reason });
       continue;
     }
-    if (reason && override) throw new Error(`Backend ${name} was requested but ${reason}.`);
     try {
-      await activate(name);
+      const engine = await start(name, options.threads);
       if (name === 'tensorflow-gpu' && !usesGpuDevice()) {
-        // The CUDA build runs, but TensorFlow found no usable device (driver, CUDA 11.2 or cuDNN 8.1
-        // missing): it computes on the CPU. A second native package may not load, so say so and keep it.
-        skipped.push({ name, reason: 'loaded, but TensorFlow found no usable CUDA device (needs CUDA 11.2 and cuDNN 8.1); computing on the CPU' });
-        return { ...describe('tensorflow', override ? 'override' : 'auto', skipped), package: PACKAGES[name], version: packageVersion(PACKAGES[name]) };
+        // The CUDA build loaded but TensorFlow found no device (driver, CUDA 11.2 or cuDNN 8.1 missing).
+        // It stays loaded (a second native package may not), and the next engine is tried.
+        skipped.push({ name, reason: 'loaded, but TensorFlow found no usable CUDA device (needs CUDA 11.2 and cuDNN 8.1)' });
+        continue;
       }
-      return describe(name, override ? 'override' : 'auto', skipped);
+      return finish(name, engine, 'auto', skipped, options.threads);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (override) throw new Error(`Backend ${name} was requested but failed to start: ${message}`);
-      skipped.push({ name, reason: `failed to start: ${message}` });
-      // A native package that loaded but failed has claimed the process: do not load the other one.
-      if (name === 'tensorflow-gpu') {
-        skipped.push({ name: 'tensorflow', reason: 'not tried: only one native tfjs package may load per process' });
-        return fallBackPastNative(skipped);
-      }
+      skipped.push({ name, reason: `failed to start: ${errorText(err)}` });
     }
   }
-  throw new Error(`No TensorFlow.js backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+  throw new Error(`No compute engine could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }
 
-async function fallBackPastNative(skipped: BackendReport['skipped']): Promise<BackendReport> {
-  for (const name of ['wasm', 'cpu'] as const) {
+async function start(name: EngineName, threads?: number): Promise<ComputeEngine> {
+  if (name === 'onnxruntime') return loadEngine(name, threads);
+  await activateTfjs(name, { keepActive: true });
+  return cachedTfjs(name, 'fast');
+}
+
+async function finish(
+  name: EngineName,
+  engine: ComputeEngine,
+  selection: BackendReport['selection'],
+  skipped: BackendReport['skipped'],
+  threads: number | undefined,
+  source?: 'env' | 'option',
+): Promise<BackendReport> {
+  defaultEngine = engine;
+  if (name === 'onnxruntime') await ensureTfjsBackend();
+  const report = describe(name, engine, selection, skipped);
+  if (source) report.overrideSource = source;
+  if (threads !== undefined) report.threads = threads;
+  return report;
+}
+
+/** With onnxruntime computing, tfjs still needs a backend for exports: the native one if loaded, else wasm, else cpu. */
+async function ensureTfjsBackend(): Promise<void> {
+  for (const name of TFJS_ORDER) {
+    if ((name === 'tensorflow-gpu' || name === 'tensorflow') && nativeLoaded !== name) continue;
     try {
-      await activate(name);
-      return describe(name, 'auto', skipped);
-    } catch (err) {
-      skipped.push({ name, reason: `failed to start: ${err instanceof Error ? err.message : String(err)}` });
+      await activateTfjs(name, { keepActive: true });
+      return;
+    } catch {
+      /* next */
     }
   }
-  throw new Error('No TensorFlow.js backend could start.');
 }
 
 /** tfjs-node's backend knows whether libtensorflow placed ops on a GPU. */
 function usesGpuDevice(): boolean {
-  return (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+  return (tf.findBackend('tensorflow') as unknown as { isUsingGpuDevice?: boolean } | null)?.isUsingGpuDevice === true;
 }
 
-/** Reason a backend cannot be tried at all, without loading anything. */
-function preflight(name: BackendName): string | null {
+/** Reason an engine cannot be tried at all, without loading anything. */
+function preflight(name: EngineName): string | null {
   if (name === 'tensorflow-gpu') {
     if (!isInstalled(PACKAGES[name])) {
       return 'not installed (its install downloads libtensorflow with CUDA 11.2/cuDNN 8.1; npm drops it when offline or on unsupported platforms)';
     }
+    if (nativeLoaded === 'tensorflow') return 'not tried: @tensorflow/tfjs-node is already loaded (one native tfjs package per process)';
     return gpuUnavailableReason();
   }
-  if (name === 'tensorflow' && !isInstalled(PACKAGES[name])) {
-    return 'not installed (its install downloads libtensorflow; npm drops it when that fails)';
+  if (name === 'onnxruntime') return onnxUnavailableReason();
+  if (name === 'tensorflow') {
+    if (nativeLoaded === 'tensorflow-gpu') return null; // its 'tensorflow' backend computes on the CPU too
+    if (!isInstalled(PACKAGES[name])) return 'not installed (its install downloads libtensorflow; npm drops it when that fails)';
   }
   return null;
 }
 
-/** One line per backend, for `curvature info` and the About box. */
+/** One line per engine, for `curvature info`, the CLI header and exports. */
 export function formatReport(report: BackendReport): string {
-  const lines = [`Backend: ${report.label} [${report.package} ${report.version}, ${report.selection}]`];
+  const how = report.selection === 'auto' ? 'auto' : `override${report.overrideSource ? ` (${overrideLabel(report.overrideSource)})` : ''}`;
+  const lines = [`Engine: ${report.label} [${report.package} ${report.version}, ${how}]`];
   for (const s of report.skipped) lines.push(`  ${s.name}: ${s.reason}`);
   return lines.join('\n');
+}
+
+export function overrideLabel(source: NonNullable<BackendReport['overrideSource']>): string {
+  return source === 'env' ? 'CURVATURE_BACKEND' : source === 'experiment' ? 'experiment setting' : '--backend';
 }

@@ -46,6 +46,8 @@ export interface DenseStack {
 }
 
 export type EngineName = 'tensorflow-gpu' | 'onnxruntime' | 'tensorflow' | 'wasm' | 'cpu';
+/** Every engine name, in the automatic choice's order (additive: the schema's enum). */
+export const ENGINE_NAMES = ['tensorflow-gpu', 'onnxruntime', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly EngineName[];
 
 /** Rows resident on an engine (uploaded once, reused by every evaluation). */
 export interface EngineDataset {

@@ -133,6 +133,11 @@ function readme(b: BundleInput): string {
     `Exported by Curvature. Run \`${b.summary.runId}\` (${b.summary.optimizer}) stopped with \`${b.summary.status}\` after ${b.summary.iterations} iterations; final training loss ${b.summary.trainLoss}.`,
     '',
   );
+  if (b.summary.engine) {
+    const e = b.summary.engine;
+    const skipped = e.skipped.map((k) => `${k.name} (${k.reason})`).join('; ');
+    out.push(`Computed with ${e.label}${skipped ? `; not used: ${skipped}` : ''}.`, '');
+  }
   out.push('## Files', '');
   out.push(`- ${b.weightFiles.map((f) => `\`${f}\``).join(', ')} — the trained weights (see below).`);
   out.push('- `experiment.json` — the experiment that produced them (`curvature run experiment.json` repeats it).');

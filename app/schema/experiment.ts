@@ -9,6 +9,15 @@ import { z } from 'zod';
 export { dataSourceSchema, dataSpecSchema, type DataSource, type DataSpec } from '../data/spec';
 import { modelSpecSchema } from '../model/spec';
 import { optimizerSpecSchema, stoppingSpecSchema } from '../optim/spec';
+import { ENGINE_NAMES } from '../engine/engine';
+
+/** Which compute engine runs the passes ('auto': the engine choice; see app/engine/backend.ts). */
+export const engineSettingSchema = z.object({
+  backend: z.enum(['auto', ...ENGINE_NAMES]).default('auto'),
+  /** Intra-op threads for engines that have them (onnxruntime); default: physical cores. */
+  threads: z.int().min(1).max(256).optional(),
+});
+export type EngineSetting = z.infer<typeof engineSettingSchema>;
 
 export const runSpecSchema = z.object({
   /** Stable id within the experiment; defaults to the optimizer kind plus an index. */
@@ -46,6 +55,7 @@ export const experimentSchema = z.object({
   /** Seed of the initial weights (Glorot-uniform) shared by every run. */
   seed: z.int().default(1),
   initialWeights: initialWeightsSchema.optional(),
+  engine: engineSettingSchema.optional(),
 });
 export type Experiment = z.infer<typeof experimentSchema>;
 export type ExperimentInput = z.input<typeof experimentSchema>;

@@ -38,6 +38,8 @@ export interface RunSummary {
   objective: number;
   metrics: Metrics;
   seconds: number;
+  /** The compute engine that ran the passes, and why each engine before it in the order was not used. */
+  engine?: { name: string; label: string; skipped: { name: string; reason: string }[] };
 }
 
 export type ExperimentEvent =

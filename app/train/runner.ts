@@ -10,7 +10,8 @@ import type { PreparedData, Preprocessing, TargetScaling } from '../data/types';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
 import { OPTIMIZER_LABELS, isQuasiNewton } from '../optim/spec';
 import { createOptimizer } from '../optim';
-import { initBackend } from '../engine/backend';
+import { engineFor } from '../engine/backend';
+import type { BackendReport } from '../engine/types';
 import { hasDropout, type ResolvedModel } from '../model/layers';
 import { toLayerWeights } from '../model/params';
 import { ModelObjective, type DeviceSplit } from '../model/objective';
@@ -46,6 +47,8 @@ export interface ExperimentHandle {
 export interface ExperimentOutcome {
   experimentId: string;
   backend: string;
+  /** The engine choice in full (name, label, skipped engines and why). */
+  engine?: BackendReport;
   inputDim: number;
   preprocessing: Preprocessing;
   /** The shared start point of every run. */
@@ -98,15 +101,15 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
     let stochastic: ModelObjective | undefined;
     let validation: { split: DeviceSplit; dispose: () => void } | undefined;
     try {
-      const backend = await initBackend();
+      const { engine, report: backend } = await engineFor(experiment.engine);
       const { data, model, x0, targetScaling } = await buildProblem(experiment, options.baseDir ?? process.cwd());
       const ids = runIds(experiment.runs);
       const notes = [...data.notes, ...modelNotes(experiment, model)];
-      objective = new ModelObjective(model, data.train);
+      objective = new ModelObjective(model, data.train, { engine });
       const obj = objective;
       // Dropout makes f stochastic: first-order runs get it, quasi-Newton runs keep a deterministic f.
       const needsStochastic = hasDropout(model) && experiment.runs.some((r) => !isQuasiNewton(r.optimizer.kind));
-      stochastic = needsStochastic ? new ModelObjective(model, data.train, { dropoutSeed: experiment.seed }) : undefined;
+      stochastic = needsStochastic ? new ModelObjective(model, data.train, { dropoutSeed: experiment.seed, engine }) : undefined;
       const objectiveFor = (spec: RunSpec) => (stochastic && !isQuasiNewton(spec.optimizer.kind) ? stochastic : obj);
       const val = data.validation && data.validation.rows > 0 ? obj.uploadSplit(data.validation) : undefined;
       validation = val;
@@ -145,6 +148,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       };
       const finish = (run: ActiveRun) => {
         run.finished = finishRun(run, model, obj, data, val?.split, targetScaling);
+        run.finished.summary.engine = { name: backend.name, label: backend.label, skipped: backend.skipped };
         emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary });
       };
 
@@ -170,6 +174,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       return {
         experimentId,
         backend: backend.label,
+        engine: backend,
         inputDim: data.inputDim,
         preprocessing: data.preprocessing,
         initialWeights: foldTargetScaling(toLayerWeights(model, x0), targetScaling),

@@ -25,7 +25,7 @@ function infoWith(env: Record<string, string>): { code: number; out: string; err
 describe('backend choice', () => {
   it('reports the backend it chose and why each one before it was skipped', async () => {
     const report = await initBackend();
-    const order = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+    const order = ['tensorflow-gpu', 'onnxruntime', 'tensorflow', 'wasm', 'cpu'];
     const chosen = order.indexOf(report.name);
     expect(chosen).toBeGreaterThanOrEqual(0);
     expect(report.skipped.map((s) => s.name)).toEqual(order.slice(0, chosen));

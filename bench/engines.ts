@@ -1,0 +1,131 @@
+/**
+ * `npm run bench -- engines`: for every available engine and the three models of issue 9, ms per
+ * forward+backward (value and gradient, θ in and ∇f out), GFLOP/s, the engine's own plain-matmul
+ * GFLOP/s as a ceiling, the speed-up over the original tfjs autodiff path on WebAssembly (measured in
+ * this run), and the first evaluation (compile + upload + first pass). PyTorch's figures for the same
+ * shapes when /usr/bin/python3 has torch. Prints; asserts nothing (the machine is shared and noisy).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { availableEngines, formatReport, initBackend, loadTfjs } from '../app/engine/backend';
+import { tfBackendOf, type TfjsEngineName } from '../app/engine/tfjs';
+import type { ComputeEngine } from '../app/engine/engine';
+import { benchModels, flopsPerEvaluation, type BenchModel } from './models';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PYTHON = '/usr/bin/python3';
+/** Wall-time budget per measurement; the big model on the slow paths gets 1–3 repetitions. */
+const BUDGET_MS = 1500;
+
+interface Row {
+  model: string;
+  engine: string;
+  ms: number;
+  first: number;
+  gflops: number;
+  ceiling: number | null;
+  speedup: number | null;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function measure(engine: ComputeEngine, m: BenchModel): { ms: number; first: number } {
+  const t0 = performance.now();
+  const program = engine.compile(m.stack);
+  const data = program.upload(m.x, m.y, m.rows);
+  const g = new Float64Array(m.stack.parameterCount);
+  program.valueAndGradient(m.theta, data, g);
+  const first = performance.now() - t0;
+  const times: number[] = [];
+  const start = performance.now();
+  // Passes slower than 5 s (plain JavaScript on the big model) are timed once: the ratio is what matters.
+  const minimum = first > 5000 ? 1 : 3;
+  while (times.length < minimum || (performance.now() - start < BUDGET_MS && times.length < 200)) {
+    const t = performance.now();
+    program.valueAndGradient(m.theta, data, g);
+    times.push(performance.now() - t);
+    if (times.length >= 2 && performance.now() - start > 4 * BUDGET_MS) break;
+  }
+  program.dispose();
+  return { ms: median(times), first };
+}
+
+/** The backend's plain matMul (no transposes) on the model's largest layer shape, in GFLOP/s. */
+function tfjsMatMulCeiling(engineName: TfjsEngineName, m: BenchModel): number {
+  const previous = tf.getBackend();
+  void tf.setBackend(tfBackendOf(engineName));
+  const big = [...m.stack.layers].sort((a, b) => b.fanIn * b.units - a.fanIn * a.units)[0];
+  const a = tf.randomUniform([m.rows, big.fanIn]);
+  const b = tf.randomUniform([big.fanIn, big.units]);
+  const run = () => {
+    // Not tf.tidy(() => ….dataSync()): tidy walks a returned typed array element by element.
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  };
+  run();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < 3 || (performance.now() - start < BUDGET_MS / 2 && times.length < 200)) {
+    const t = performance.now();
+    run();
+    times.push(performance.now() - t);
+  }
+  tf.dispose([a, b]);
+  void tf.setBackend(previous);
+  return (2 * m.rows * big.fanIn * big.units) / (median(times) * 1e6);
+}
+
+function torchFigures(models: BenchModel[]): { version: string; results: { name: string; threads: number; ms: number; first: number }[] } | null {
+  if (!fs.existsSync(PYTHON)) return null;
+  const arg = JSON.stringify(models.map((m) => ({ name: m.name, widths: m.widths, rows: m.rows })));
+  const r = spawnSync(PYTHON, [path.join(here, 'torch_bench.py'), arg], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) return null; // no torch: skipped silently
+  try {
+    const parsed = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { torch: string; results: { name: string; threads: number; ms: number; first: number }[] };
+    return { version: parsed.torch, results: parsed.results };
+  } catch {
+    return null;
+  }
+}
+
+const report = await initBackend();
+console.log(formatReport(report));
+const engines = await availableEngines();
+const baseline = await loadTfjs('wasm', 'autodiff');
+const models = benchModels();
+const rows: Row[] = [];
+for (const m of models) {
+  const flops = flopsPerEvaluation(m.stack, m.rows);
+  const base = measure(baseline, m);
+  rows.push({ model: m.name, engine: 'wasm, autodiff (before issue 9)', ms: base.ms, first: base.first, gflops: flops / (base.ms * 1e6), ceiling: null, speedup: 1 });
+  for (const engine of engines) {
+    const r = measure(engine, m);
+    const ceiling = engine.name === 'onnxruntime' ? null : tfjsMatMulCeiling(engine.name, m);
+    rows.push({ model: m.name, engine: engine.label, ms: r.ms, first: r.first, gflops: flops / (r.ms * 1e6), ceiling, speedup: base.ms / r.ms });
+  }
+}
+const torch = torchFigures(models);
+if (torch) {
+  for (const t of torch.results) {
+    const m = models.find((x) => x.name === t.name)!;
+    const base = rows.find((r) => r.model === t.name && r.speedup === 1)!;
+    const flops = flopsPerEvaluation(m.stack, m.rows);
+    rows.push({ model: t.name, engine: `PyTorch ${torch.version} CPU, ${t.threads} thread${t.threads > 1 ? 's' : ''} (reference)`, ms: t.ms, first: t.first, gflops: flops / (t.ms * 1e6), ceiling: null, speedup: base.ms / t.ms });
+  }
+}
+
+const fmt = (v: number | null, digits = 2) => (v === null ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
+console.log('\nms per evaluation = one forward+backward (value and gradient of the training loss) on the full batch, median.');
+console.log('ceiling = the engine\'s own plain matMul on the largest layer shape; speed-up = over the autodiff wasm path in this run.\n');
+console.log('| model | engine | ms / evaluation | GFLOP/s | matmul ceiling GFLOP/s | speed-up | first evaluation ms |');
+console.log('|---|---|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(`| ${r.model} | ${r.engine} | ${fmt(r.ms)} | ${fmt(r.gflops)} | ${fmt(r.ceiling)} | ${r.speedup === null ? '—' : r.speedup.toFixed(1) + '×'} | ${fmt(r.first, 1)} |`);
+}
