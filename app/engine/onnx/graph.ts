@@ -170,7 +170,7 @@ class Graph {
       case 'tanh':
         return this.op('Tanh', [z], [], out);
       case 'sigmoid':
-        return this.op('Sigmoid', [z], [], out);
+        return this.sigmoid(z, out);
       case 'softplus':
         return this.op('Softplus', [z], [], out);
       case 'softmax':
@@ -181,6 +181,16 @@ class Graph {
         return this.op('Mul', [z, phi], [], out);
       }
     }
+  }
+
+  /**
+   * σ(z) as 1 / (1 + e^−z). onnxruntime's Sigmoid kernel (MLAS' logistic approximation) is off by
+   * 1e-4 relative at z = −9 and 1e-3 at z = −11, which is where saturated outputs live (the seed
+   * perceptron's gradient was 1e-4 wrong); Exp and Reciprocal are within a few float32 ulps.
+   */
+  sigmoid(z: string, out?: string): string {
+    const denominator = this.add(this.op('Exp', [this.op('Neg', [z])]), this.scalar(1));
+    return this.op('Reciprocal', [denominator], [], out);
   }
 
   /** Φ(z) = ½(1 + erf(z/√2)). */
@@ -210,7 +220,7 @@ class Graph {
       case 'sigmoid':
         return this.mul(g, this.mul(a, this.sub(this.scalar(1), a)));
       case 'softplus':
-        return this.mul(g, this.op('Sigmoid', [z]));
+        return this.mul(g, this.sigmoid(z));
       case 'softmax': // a ⊙ (g − Σ g⊙a)
         return this.mul(a, this.sub(g, this.rowSum(this.mul(g, a))));
       case 'gelu': {
@@ -270,25 +280,23 @@ function lossAndGradient(
       // max(z,0) − z·y + log(1 + e^−|z|); softplus(−|z|) is log1p(e^−|z|) with an argument ≤ 0.
       const perElement = g.add(g.sub(g.op('Relu', [z]), g.mul(z, y)), g.op('Softplus', [g.op('Neg', [g.op('Abs', [z])])]));
       const loss = lossOut(g.total(perElement));
-      const p = g.op('Sigmoid', [z]);
+      const p = g.sigmoid(z);
       const dz = withGradient ? g.mul(g.sub(p, y), scale) : undefined;
       return { loss, outputs: p, dz };
     }
-    // Clip p and 1 − p separately: 1 − fround(1 − 1e-7) is 1.19e-7, not 1e-7, so clipping p to
-    // [ε, 1 − ε] in float32 and then taking 1 − p would put log(1.19e-7) where log(1e-7) is meant.
+    // As the contract says (and the tfjs engine does): clip p to [ε, 1 − ε] in float32, then 1 − p.
+    // 1 − fround(1 − 1e-7) is 1.19e-7; every engine computes that same value, so races agree.
     const a = g.activation(act, z);
-    const q = g.sub(g.scalar(1), a);
     const pc = g.op('Clip', [a, g.scalar(PROB_EPSILON), g.scalar(1 - PROB_EPSILON)]);
-    const qc = g.op('Clip', [q, g.scalar(PROB_EPSILON), g.scalar(1 - PROB_EPSILON)]);
+    const qc = g.sub(g.scalar(1), pc);
     const oneMinusY = g.sub(g.scalar(1), y);
     const ll = g.add(g.mul(y, g.op('Log', [pc])), g.mul(oneMinusY, g.op('Log', [qc])));
     const loss = lossOut(g.op('Neg', [g.total(ll)]));
     let dz: string | undefined;
     if (withGradient) {
-      // d/dp of −[y log p + (1−y) log(1−p)] = (1−y)/(1−p) − y/p, each term passed where its clip is inactive.
-      const dq = g.mul(g.op('Div', [oneMinusY, qc]), clipPass(g, q, PROB_EPSILON, 1 - PROB_EPSILON));
-      const dp = g.mul(g.op('Div', [y, pc]), clipPass(g, a, PROB_EPSILON, 1 - PROB_EPSILON));
-      dz = g.activationBackward(act, z, a, g.mul(g.sub(dq, dp), scale));
+      // d/dp of −[y log p + (1−y) log(1−p)] = (1−y)/(1−p) − y/p, passed where the clip is inactive.
+      const dp = g.sub(g.op('Div', [oneMinusY, qc]), g.op('Div', [y, pc]));
+      dz = g.activationBackward(act, z, a, g.mul(g.mul(dp, clipPass(g, a, PROB_EPSILON, 1 - PROB_EPSILON)), scale));
     }
     return { loss, outputs: a, dz };
   }

@@ -8,6 +8,8 @@ import { LEAKY_RELU_ALPHA } from '../../../app/engine/engine';
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_GAMMA = 1.0507009873554805;
 const EPS = 1e-7;
+const EPS32 = Math.fround(EPS);
+const HI32 = Math.fround(1 - EPS);
 
 /** erf to ~1e-16 (Taylor series near 0, continued fraction for the tail). */
 export function erf(x: number): number {
@@ -112,9 +114,10 @@ function rowLoss(loss: Loss, act: Activation, z: number[], y: number[]): { l: nu
     }
     let l = 0;
     const dp = out.map((p, j) => {
-      const pc = Math.min(Math.max(p, EPS), 1 - EPS);
+      // The clip bounds as float32 holds them (1 − 1e-7 is 0.99999988): what every engine computes.
+      const pc = Math.min(Math.max(p, EPS32), HI32);
       l -= y[j] * Math.log(pc) + (1 - y[j]) * Math.log(1 - pc);
-      return p >= EPS && p <= 1 - EPS ? (1 - y[j]) / (1 - pc) - y[j] / pc : 0;
+      return p >= EPS32 && p <= HI32 ? (1 - y[j]) / (1 - pc) - y[j] / pc : 0;
     });
     return { l, dz: activateBackward(act, z, out, dp), out };
   }
