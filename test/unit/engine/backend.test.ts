@@ -45,7 +45,7 @@ describe('backend choice', () => {
     const bad = infoWith({ CURVATURE_BACKEND: 'quantum' });
     expect(bad.code).not.toBe(0);
     expect(bad.err).toMatch(/CURVATURE_BACKEND="quantum" is not a backend/);
-  });
+  }, 180_000); // two CLI processes: slow on a loaded 2-core machine
 
   it('puts back util.isNullOrUndefined for tfjs-node on Node >= 23', () => {
     const u = util as unknown as { isNullOrUndefined?: (v: unknown) => boolean };
