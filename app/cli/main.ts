@@ -1,6 +1,7 @@
 /**
  * `curvature` — train, race and export from the command line, on the same experiment files the GUI
- * saves. Exit codes: 0 done, 1 a run-time failure, 2 bad input (data, experiment or flags).
+ * saves. Exit codes (EXIT_CODES_HELP): 0 every run ran, 1 a run could not start or ended in an
+ * error, 2 bad input (data, experiment, flags, export destination), 130 a second Ctrl-C.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { parseExperiment, type Experiment } from '../schema/experiment';
 import { startExperiment, type ExperimentOutcome } from '../train/runner';
 import type { ExperimentEvent } from '../train/events';
 import { initBackend, formatReport } from '../engine/backend';
-import { exportFinishedRun } from '../export';
+import { ExportError, exportFinishedRun, removeLiveStagingSync } from '../export';
 import { EXPORT_FORMATS, type ExportFormat } from '../api/contract';
 import { DataError } from '../data/types';
 import { listExamples } from '../examples';
@@ -20,9 +21,35 @@ import { experimentFromFlags, parseNumber, type TrainFlags } from './trainOption
 import { jsonReport, progressBars, summaryTable } from './report';
 import { InputError } from './errors';
 import { ConfigError } from '../util/configError';
+import { resolveInside } from '../util/paths';
+import { confinePaths } from './experimentPaths';
+import { checkFreeSpace, planExports, type ExportPlan } from './exportPlan';
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0    every run ran (whatever its stopping reason, including a Ctrl-C stop)
+  1    a run could not start or ended in an error (e.g. 'non-finite': data overflowing float32)
+  2    bad input or usage: flags, experiment file, data file, or an export destination that
+       cannot take the export (checked before training)
+  130  a second Ctrl-C (the first stops the runs gracefully; partial exports are removed)
+`;
+
+/** Statuses that mean a run did not train: the CLI exits 1 when any run ends with one. */
+const ERROR_STATUSES = new Set(['non-finite', 'refused']);
+
+/** A destination refused before training is bad input (exit 2); the same error after training is not. */
+function asInputError(e: unknown): never {
+  throw e instanceof ExportError ? new InputError(e.message) : e;
+}
+
+/** A run ended in an error; the report is printed, then the CLI exits 1. */
+class RunFailure extends Error {
+  override name = 'RunFailure';
+}
 
 interface OutputFlags {
   out?: string;
+  allowOutsidePaths?: boolean;
   format: string;
   force?: boolean;
   json?: boolean;
@@ -40,10 +67,17 @@ function parseFormats(text: string): ExportFormat[] {
 
 async function execute(experiment: Experiment, baseDir: string, flags: OutputFlags): Promise<void> {
   const formats = parseFormats(flags.format);
+  // Destinations are checked before training: a refused folder must not cost a finished run.
+  const plan: ExportPlan | undefined = flags.out ? await planExports(experiment, flags.out, flags.force ?? false).catch(asInputError) : undefined;
+  let spaceError: ExportError | undefined;
   const notes: string[] = [];
   const listeners: ((e: ExperimentEvent) => void)[] = [
     (e) => {
       if (e.type !== 'experiment-started') return;
+      if (plan) {
+        spaceError = checkFreeSpace(plan, experiment, e.parameterCount, formats);
+        if (spaceError) handle.stopAll();
+      }
       notes.push(...e.notes);
       // What loading and the model did (rows dropped, one-hot columns, dropout caveats) before the bars start.
       if (!flags.json) for (const n of e.notes) process.stderr.write(`note: ${n}\n`);
@@ -51,10 +85,14 @@ async function execute(experiment: Experiment, baseDir: string, flags: OutputFla
   ];
   if (!flags.json && flags.progress && process.stderr.isTTY) listeners.push(progressBars(experiment, process.stderr));
   const handle = startExperiment(experiment, { baseDir, onEvent: (e) => listeners.forEach((l) => l(e)) });
+  const quitNow = () => {
+    for (const p of removeLiveStagingSync()) process.stderr.write(`removed partial export ${p}\n`);
+    process.exit(130);
+  };
   const interrupt = () => {
     process.stderr.write('\nStopping all runs (Ctrl-C again to quit at once)…\n');
     handle.stopAll();
-    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGINT', quitNow);
   };
   process.once('SIGINT', interrupt);
   let outcome: ExperimentOutcome;
@@ -63,20 +101,33 @@ async function execute(experiment: Experiment, baseDir: string, flags: OutputFla
   } finally {
     process.off('SIGINT', interrupt);
   }
+  if (spaceError) asInputError(spaceError);
   const exported = new Map<string, string>();
   if (flags.out) {
-    for (const run of outcome.runs) {
-      const directory = path.resolve(flags.out, run.summary.runId);
-      const result = await exportFinishedRun(experiment, outcome, run, { directory, formats, overwrite: flags.force ?? false });
-      exported.set(run.summary.runId, result.directory);
+    // Ctrl-C while writing: the half-written staging folders go, nothing else is touched.
+    if (process.listenerCount('SIGINT') === 0) process.once('SIGINT', quitNow);
+    try {
+      for (const run of outcome.runs) {
+        const directory = plan?.folders.get(run.summary.runId) ?? resolveInside(flags.out, run.summary.runId, 'run id');
+        const result = await exportFinishedRun(experiment, outcome, run, { directory, formats, overwrite: flags.force ?? false });
+        if (result.replaced && !flags.json) process.stderr.write(`${result.directory}: ${result.replaced}\n`);
+        exported.set(run.summary.runId, result.directory);
+      }
+    } finally {
+      process.off('SIGINT', quitNow);
     }
   }
+  const failed = outcome.runs.filter((r) => ERROR_STATUSES.has(r.summary.status));
   if (flags.json) {
     process.stdout.write(JSON.stringify(jsonReport(experiment, outcome, exported, notes)) + '\n');
-    return;
+  } else {
+    process.stdout.write(`\n${experiment.name} — ${outcome.backend}\n\n${summaryTable(outcome.runs.map((r) => r.summary))}\n`);
+    for (const [runId, dir] of exported) process.stdout.write(`exported ${runId} → ${dir}\n`);
   }
-  process.stdout.write(`\n${experiment.name} — ${outcome.backend}\n\n${summaryTable(outcome.runs.map((r) => r.summary))}\n`);
-  for (const [runId, dir] of exported) process.stdout.write(`exported ${runId} → ${dir}\n`);
+  if (failed.length > 0) {
+    const which = failed.map((r) => `${r.summary.runId} (${r.summary.status})`).join(", ");
+    throw new RunFailure(`${failed.length} of ${outcome.runs.length} runs ended in an error: ${which}`);
+  }
 }
 
 function readExperiment(file: string): Experiment {
@@ -93,7 +144,7 @@ function outputOptions(cmd: Command): Command {
   return cmd
     .option('--out <dir>', 'export every run into <dir>/<run id>/')
     .option('--format <list>', `export formats: ${EXPORT_FORMATS.join(',')}`, 'tfjs,keras,h5,onnx,npz,json')
-    .option('--force', 'overwrite an existing export folder')
+    .option('--force', 'replace an earlier Curvature export in <dir>/<run id>/ (folders Curvature did not write are never replaced)')
     .option('--json', 'print one JSON document on stdout instead of the table')
     .option('--no-progress', 'no progress bars');
 }
@@ -102,6 +153,7 @@ export function buildProgram(): Command {
   const program = new Command()
     .name('curvature')
     .description('Train neural networks with BFGS and L-BFGS on TensorFlow.js and race them against first-order optimizers.')
+    .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError()
     .exitOverride();
 
@@ -149,9 +201,17 @@ export function buildProgram(): Command {
   });
 
   outputOptions(
-    program.command('run').description('run an experiment file (as saved by the GUI)').argument('<experiment>', 'experiment JSON'),
+    program
+      .command('run')
+      .description('run an experiment file (as saved by the GUI)')
+      .argument('<experiment>', 'experiment JSON')
+      .option('--allow-outside-paths', "read data and weight files the experiment names outside its own folder (off: such a file is refused)")
+      .addHelpText('after', EXIT_CODES_HELP),
   ).action(async (file: string, flags: OutputFlags) => {
-    await execute(readExperiment(file), path.dirname(path.resolve(file)), flags);
+    const experiment = readExperiment(file);
+    const dir = path.dirname(path.resolve(file));
+    if (!flags.allowOutsidePaths) confinePaths(experiment, dir, file);
+    await execute(experiment, dir, flags);
   });
 
   program
@@ -169,8 +229,10 @@ export function buildProgram(): Command {
     .argument('<experiment>', 'experiment JSON')
     .option('--eps <list>', 'finite-difference steps to try', '1.49e-8,1e-3')
     .option('--coordinates <n>', 'coordinates to probe', num('--coordinates', { int: true, min: 1 }), 32)
-    .action(async (file: string, flags: { eps: string; coordinates: number }) => {
+    .option('--allow-outside-paths', 'read files the experiment names outside its own folder')
+    .action(async (file: string, flags: { eps: string; coordinates: number; allowOutsidePaths?: boolean }) => {
       const experiment = readExperiment(file);
+      if (!flags.allowOutsidePaths) confinePaths(experiment, path.dirname(path.resolve(file)), file);
       await initBackend();
       const { data, model, x0 } = await buildProblem(experiment, path.dirname(path.resolve(file)));
       const objective = new ModelObjective(model, data.train);
