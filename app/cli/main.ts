@@ -102,19 +102,30 @@ async function execute(experiment: Experiment, baseDir: string, flags: OutputFla
     process.off('SIGINT', interrupt);
   }
   if (spaceError) asInputError(spaceError);
+  // From here on (exports, report) Ctrl-C quits at once: half-written staging folders go, nothing else is touched.
+  if (!process.listeners('SIGINT').includes(quitNow)) process.once('SIGINT', quitNow);
+  try {
+    await exportAndReport(experiment, outcome, flags, formats, plan, notes);
+  } finally {
+    process.off('SIGINT', quitNow);
+  }
+}
+
+async function exportAndReport(
+  experiment: Experiment,
+  outcome: ExperimentOutcome,
+  flags: OutputFlags,
+  formats: ExportFormat[],
+  plan: ExportPlan | undefined,
+  notes: string[],
+): Promise<void> {
   const exported = new Map<string, string>();
   if (flags.out) {
-    // Ctrl-C while writing: the half-written staging folders go, nothing else is touched.
-    if (process.listenerCount('SIGINT') === 0) process.once('SIGINT', quitNow);
-    try {
-      for (const run of outcome.runs) {
-        const directory = plan?.folders.get(run.summary.runId) ?? resolveInside(flags.out, run.summary.runId, 'run id');
-        const result = await exportFinishedRun(experiment, outcome, run, { directory, formats, overwrite: flags.force ?? false });
-        if (result.replaced && !flags.json) process.stderr.write(`${result.directory}: ${result.replaced}\n`);
-        exported.set(run.summary.runId, result.directory);
-      }
-    } finally {
-      process.off('SIGINT', quitNow);
+    for (const run of outcome.runs) {
+      const directory = plan?.folders.get(run.summary.runId) ?? resolveInside(flags.out, run.summary.runId, 'run id');
+      const result = await exportFinishedRun(experiment, outcome, run, { directory, formats, overwrite: flags.force ?? false });
+      if (result.replaced && !flags.json) process.stderr.write(`${result.directory}: ${result.replaced}\n`);
+      exported.set(run.summary.runId, result.directory);
     }
   }
   const failed = outcome.runs.filter((r) => ERROR_STATUSES.has(r.summary.status));
@@ -125,7 +136,7 @@ async function execute(experiment: Experiment, baseDir: string, flags: OutputFla
     for (const [runId, dir] of exported) process.stdout.write(`exported ${runId} → ${dir}\n`);
   }
   if (failed.length > 0) {
-    const which = failed.map((r) => `${r.summary.runId} (${r.summary.status})`).join(", ");
+    const which = failed.map((r) => `${r.summary.runId} (${r.summary.status})`).join(', ');
     throw new RunFailure(`${failed.length} of ${outcome.runs.length} runs ended in an error: ${which}`);
   }
 }

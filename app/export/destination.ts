@@ -45,8 +45,7 @@ export async function checkExportDestination(
   try {
     await rmdir(await mkdtemp(join(holder, '.curvature-write-check-')));
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new ExportError(dest, `cannot write in ${holder}: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' '), e);
+    throw new ExportError(dest, `cannot write in ${holder}: ${(e as Error).message}`, e);
   }
   if (options.estimatedBytes !== undefined) {
     const fsStats = await statfs(holder).catch(() => undefined);

@@ -11,6 +11,7 @@ import type { Experiment } from '../schema/experiment';
 import type { IterationPoint, RunSummary } from '../train/events';
 import { ExportError, writeDirectoryAtomically, type AtomicResult, type WriteFileFn } from './atomicDirectory';
 import { bundleFiles } from './bundle';
+import { checkExportDestination, estimateExportBytes } from './destination';
 import type { ExportFile } from './files';
 import { kerasArchiveFile } from './kerasArchive';
 import { kerasH5File } from './kerasH5';
@@ -86,6 +87,11 @@ export async function exportRun(req: ExportRequest, deps: ExportDeps = {}): Prom
   const formats = [...new Set(req.formats)];
   if (formats.length === 0) throw new ExportError(req.directory, 'no export format chosen');
   validateForExport(req);
+  const parameterCount = req.layers.reduce((n, l) => n + l.kernel.length + (l.bias?.length ?? 0), 0);
+  await checkExportDestination(req.directory, {
+    overwrite: req.overwrite,
+    estimatedBytes: estimateExportBytes(parameterCount, formats, req.history.length),
+  });
   return writeDirectoryAtomically(
     req.directory,
     async (staging) => {

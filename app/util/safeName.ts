@@ -16,4 +16,4 @@ export function isSafeName(name: string): boolean {
 }
 
 /** zod schema for ids that become file or folder names (run ids, experiment ids). */
-export const safeNameSchema = z.string().refine(isSafeName, { message: SAFE_NAME_RULE });
+export const safeNameSchema = z.string().refine(isSafeName, { message: `not a safe name; ${SAFE_NAME_RULE}` });
