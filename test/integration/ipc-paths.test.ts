@@ -16,6 +16,7 @@ import { nodeTrainerLauncher } from '../../main/host/node-launcher';
 import { TrainerHost } from '../../main/host/trainer-host';
 import { desktopPlatform } from '../../main/desktop-platform';
 import { EXPORT_MARKER } from '../../app/export/atomicDirectory';
+import { loadExample } from '../../main/host/examples';
 import { seedExperiment, waitFor } from './helpers';
 
 vi.mock('electron', () => ({}));
@@ -105,6 +106,20 @@ describe('desktop IPC: names and paths from the page', () => {
   });
 });
 
+describe('example names', () => {
+  it('refuses hostile example names over IPC and an example that is a symbolic link out of the examples folder', async () => {
+    for (const name of ['../../package', '/etc/passwd', '..', 'seed/../../x', 'seed\0', '.hidden']) {
+      expect(errorOf(await call('openExample', { name })), JSON.stringify(name)).toMatch(/Unknown example|Invalid openExample request/);
+    }
+    const dir = fs.mkdtempSync(path.join(tmp, 'examples-'));
+    fs.writeFileSync(path.join(outside, 'evil.json'), JSON.stringify(seedExperiment()));
+    fs.symlinkSync(path.join(outside, 'evil.json'), path.join(dir, 'evil.json'));
+    expect(() => loadExample(dir, 'evil')).toThrow(/Unknown example "evil"/);
+    fs.writeFileSync(path.join(dir, 'fine.json'), JSON.stringify(seedExperiment()));
+    expect(loadExample(dir, 'fine').experiment.name).toBe(seedExperiment().name);
+  });
+});
+
 describe('desktop IPC: export folders', () => {
   let experimentId = '';
 
@@ -121,7 +136,7 @@ describe('desktop IPC: export folders', () => {
     openAnswers.push(chosen);
     const reply = await call('exportRun', { experimentId, runId: 'lbfgs', formats: ['json'], overwrite: true });
     expect(errorOf(reply)).toMatch(/^export folder: ".*-lbfgs" leads outside .* through a symbolic link/);
-    expect(fs.readdirSync(outside)).toEqual(['precious.txt']);
+    expect(fs.readdirSync(outside).filter((n) => n !== 'evil.json')).toEqual(['precious.txt']);
   });
 
   it('never replaces a folder Curvature did not write, even with Overwrite; replaces its own export and says so', async () => {
