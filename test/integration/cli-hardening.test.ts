@@ -12,6 +12,8 @@ import { EXPORT_MARKER } from '../../app/export/atomicDirectory';
 import { seedExperiment } from './helpers';
 
 const root = path.resolve(__dirname, '../..');
+/** Each CLI child takes 5–15 s to start on a loaded two-core machine; tests spawn up to six. */
+const SPAWN_TIMEOUT = 300_000;
 const BIN = path.join(root, 'bin/curvature.mjs');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-cli-hard-'));
 fs.chmodSync(tmp, 0o755);
@@ -51,7 +53,7 @@ describe('curvature CLI: hostile names and paths', () => {
     for (let i = 0; i < ids.length; i++) expect(r.stderr).toMatch(new RegExp(`runs\\.${i}\\.id: not a safe name`));
     expect(fs.existsSync(path.join(tmp, 'ids', 'out'))).toBe(false);
     expect(fs.readdirSync(tmp).filter((n) => n === 'x' || n === 'abs')).toEqual([]);
-  });
+  }, SPAWN_TIMEOUT);
 
   it('an experiment file may name data only inside its own folder: absolute, .. and symlinked paths are refused unless --allow-outside-paths', () => {
     const outside = path.join(tmp, 'outside');
@@ -88,7 +90,7 @@ describe('curvature CLI: hostile names and paths', () => {
     const ok = cli(['run', path.join(dir, 'exp0.json'), '--allow-outside-paths', '--json']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout).runs).toHaveLength(1);
-  });
+  }, SPAWN_TIMEOUT);
 });
 
 describe('curvature CLI: --out and --force', () => {
@@ -118,7 +120,7 @@ describe('curvature CLI: --out and --force', () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stderr).toMatch(new RegExp(`${path.join(out, 'lbfgs').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: replaced run "lbfgs" of experiment "Seed.*" written `));
     expect(fs.readdirSync(path.join(out, 'lbfgs')).sort()).toEqual([EXPORT_MARKER, 'README.md', 'experiment.json', 'history.csv', 'preprocessing.json', 'summary.json', 'weights.npz'].sort());
-  });
+  }, SPAWN_TIMEOUT);
 
   it('a read-only --out folder is refused before training (real permissions, as user nobody when root)', () => {
     const ro = path.join(tmp, 'ro');
@@ -131,7 +133,7 @@ describe('curvature CLI: --out and --force', () => {
     expect(r.stderr).toContain(`${path.join(ro, 'out', 'bfgs')}: cannot write in ${ro}: EACCES`);
     expect(r.stderr).not.toMatch(/note:/);
     expect(fs.readdirSync(ro)).toEqual([]);
-  });
+  }, SPAWN_TIMEOUT);
 });
 
 describe('curvature CLI: exit codes', () => {
@@ -142,7 +144,7 @@ describe('curvature CLI: exit codes', () => {
       expect(r.stdout).toMatch(line);
     }
     expect(cli(['run', '--help']).stdout).toMatch(/--allow-outside-paths/);
-  });
+  }, SPAWN_TIMEOUT);
 
   it('data overflowing float32 ends every run as non-finite: exit 1, with the report still printed', () => {
     const file = path.join(tmp, 'overflow.csv');
@@ -152,7 +154,7 @@ describe('curvature CLI: exit codes', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.runs.map((x: { status: string }) => x.status)).toEqual(['non-finite', 'non-finite']);
     expect(r.stderr).toMatch(/2 of 2 runs ended in an error: lbfgs \(non-finite\), adam \(non-finite\)/);
-  });
+  }, SPAWN_TIMEOUT);
 
   it('first Ctrl-C stops the runs gracefully (exit 0, exported); a second quits at once with 130 and leaves no partial export', async () => {
     // Iterations of ~0.1–0.5 s (tanh on 20k rows) so that a second Ctrl-C lands before the stop completes.
@@ -191,5 +193,5 @@ describe('curvature CLI: exit codes', () => {
     expect(twice.code === 130 || twice.signal === 'SIGINT', `${twice.code} ${twice.signal}\n${twice.stderr}`).toBe(true);
     expect(twice.stderr).toMatch(/Stopping all runs/);
     expect(fs.existsSync(twice.out) ? fs.readdirSync(twice.out).filter((n) => n.includes('.partial-')) : []).toEqual([]);
-  }, 120_000);
+  }, SPAWN_TIMEOUT);
 });
