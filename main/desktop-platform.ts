@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserWindow, Dialog } from 'electron';
 import type { HostPlatform } from './host/platform';
+import { resolveInside } from '../app/util/paths';
 
 const DATA_FILTERS = [
   { name: 'Datasets', extensions: ['csv', 'tsv', 'txt', 'json', 'npy', 'npz'] },
@@ -61,8 +62,9 @@ export function desktopPlatform(dialog: Dialog, window: () => BrowserWindow | nu
         buttonLabel: 'Export here',
         properties: ['openDirectory', 'createDirectory'],
       });
-      // The export is its own subfolder, so choosing e.g. Documents never mixes files into it.
-      return folder === null ? null : path.join(folder, suggestedName);
+      // The export is its own subfolder, so choosing e.g. Documents never mixes files into it; it
+      // must stay inside the chosen folder (a symbolic link of that name pointing elsewhere is refused).
+      return folder === null ? null : resolveInside(folder, suggestedName, 'export folder');
     },
     deliverExport: async (result) => result,
     async confirmOutsideDataPath(dataPath, experimentFile) {

@@ -9,6 +9,7 @@ import type { DatasetPreview } from '../data/preview';
 import type { Experiment } from '../schema/experiment';
 import type { ExperimentEvent } from '../train/events';
 import { experimentSchema } from '../schema/experiment';
+import { safeNameSchema } from '../util/safeName';
 
 export const EXPORT_FORMATS = ['tfjs', 'keras', 'h5', 'onnx', 'npz', 'json'] as const;
 export const exportFormatSchema = z.enum(EXPORT_FORMATS);
@@ -29,17 +30,19 @@ export type TrainerState = 'idle' | 'starting' | 'running' | 'crashed';
 export interface ExportResult {
   directory: string;
   files: string[];
+  /** Set when an earlier Curvature export in that folder was replaced: what it was. */
+  replaced?: string;
 }
 
 /** Request payloads: what the host validates. */
 export const requestSchemas = {
   previewDataset: z.object({ file: z.string().min(1).max(200) }), // FileHandle.token
   startExperiment: z.object({ experiment: experimentSchema, dataFile: z.string().max(200).optional() }),
-  stopRun: z.object({ experimentId: z.string().min(1).max(100), runId: z.string().min(1).max(100) }),
-  stopAll: z.object({ experimentId: z.string().min(1).max(100) }),
+  stopRun: z.object({ experimentId: safeNameSchema, runId: safeNameSchema }),
+  stopAll: z.object({ experimentId: safeNameSchema }),
   exportRun: z.object({
-    experimentId: z.string().min(1).max(100),
-    runId: z.string().min(1).max(100),
+    experimentId: safeNameSchema,
+    runId: safeNameSchema,
     formats: z.array(exportFormatSchema).min(1),
     overwrite: z.boolean().default(false),
   }),

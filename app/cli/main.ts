@@ -1,6 +1,7 @@
 /**
  * `curvature` — train, race and export from the command line, on the same experiment files the GUI
- * saves. Exit codes: 0 done, 1 a run-time failure, 2 bad input (data, experiment or flags).
+ * saves. Exit codes (EXIT_CODES_HELP): 0 every run ran, 1 a run could not start or ended in an
+ * error, 2 bad input (data, experiment, flags, export destination), 130 a second Ctrl-C.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { startExperiment, type ExperimentOutcome } from '../train/runner';
 import type { ExperimentEvent } from '../train/events';
 import { engineFor, initBackend, formatReport } from '../engine/backend';
 import { ENGINE_NAMES, type EngineName } from '../engine/engine';
-import { exportFinishedRun } from '../export';
+import { ExportError, exportFinishedRun, removeLiveStagingSync } from '../export';
 import { EXPORT_FORMATS, type ExportFormat } from '../api/contract';
 import { DataError } from '../data/types';
 import { listExamples } from '../examples';
@@ -21,6 +22,31 @@ import { experimentFromFlags, parseNumber, type TrainFlags } from './trainOption
 import { jsonReport, progressBars, summaryTable } from './report';
 import { InputError } from './errors';
 import { ConfigError } from '../util/configError';
+import { resolveInside } from '../util/paths';
+import { confinePaths } from './experimentPaths';
+import { checkFreeSpace, planExports, type ExportPlan } from './exportPlan';
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0    every run ran (whatever its stopping reason, including a Ctrl-C stop)
+  1    a run could not start or ended in an error (e.g. 'non-finite': data overflowing float32)
+  2    bad input or usage: flags, experiment file, data file, or an export destination that
+       cannot take the export (checked before training)
+  130  a second Ctrl-C (the first stops the runs gracefully; partial exports are removed)
+`;
+
+/** Statuses that mean a run did not train: the CLI exits 1 when any run ends with one. */
+const ERROR_STATUSES = new Set(['non-finite', 'refused']);
+
+/** A destination refused before training is bad input (exit 2); the same error after training is not. */
+function asInputError(e: unknown): never {
+  throw e instanceof ExportError ? new InputError(e.message) : e;
+}
+
+/** A run ended in an error; the report is printed, then the CLI exits 1. */
+class RunFailure extends Error {
+  override name = 'RunFailure';
+}
 
 interface EngineFlags {
   backend?: EngineName | 'auto';
@@ -29,6 +55,7 @@ interface EngineFlags {
 
 interface OutputFlags extends EngineFlags {
   out?: string;
+  allowOutsidePaths?: boolean;
   format: string;
   force?: boolean;
   json?: boolean;
@@ -47,10 +74,17 @@ function parseFormats(text: string): ExportFormat[] {
 async function execute(fromFile: Experiment, baseDir: string, flags: OutputFlags): Promise<void> {
   const formats = parseFormats(flags.format);
   const experiment = withEngineFlags(fromFile, flags);
+  // Destinations are checked before training: a refused folder must not cost a finished run.
+  const plan: ExportPlan | undefined = flags.out ? await planExports(experiment, flags.out, flags.force ?? false).catch(asInputError) : undefined;
+  let spaceError: ExportError | undefined;
   const notes: string[] = [];
   const listeners: ((e: ExperimentEvent) => void)[] = [
     (e) => {
       if (e.type !== 'experiment-started') return;
+      if (plan) {
+        spaceError = checkFreeSpace(plan, experiment, e.parameterCount, formats);
+        if (spaceError) handle.stopAll();
+      }
       notes.push(...e.notes);
       // What loading and the model did (rows dropped, one-hot columns, dropout caveats) before the bars start.
       if (!flags.json) for (const n of e.notes) process.stderr.write(`note: ${n}\n`);
@@ -58,10 +92,14 @@ async function execute(fromFile: Experiment, baseDir: string, flags: OutputFlags
   ];
   if (!flags.json && flags.progress && process.stderr.isTTY) listeners.push(progressBars(experiment, process.stderr));
   const handle = startExperiment(experiment, { baseDir, onEvent: (e) => listeners.forEach((l) => l(e)) });
+  const quitNow = () => {
+    for (const p of removeLiveStagingSync()) process.stderr.write(`removed partial export ${p}\n`);
+    process.exit(130);
+  };
   const interrupt = () => {
     process.stderr.write('\nStopping all runs (Ctrl-C again to quit at once)…\n');
     handle.stopAll();
-    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGINT', quitNow);
   };
   process.once('SIGINT', interrupt);
   let outcome: ExperimentOutcome;
@@ -70,20 +108,44 @@ async function execute(fromFile: Experiment, baseDir: string, flags: OutputFlags
   } finally {
     process.off('SIGINT', interrupt);
   }
+  if (spaceError) asInputError(spaceError);
+  // From here on (exports, report) Ctrl-C quits at once: half-written staging folders go, nothing else is touched.
+  if (!process.listeners('SIGINT').includes(quitNow)) process.once('SIGINT', quitNow);
+  try {
+    await exportAndReport(experiment, outcome, flags, formats, plan, notes);
+  } finally {
+    process.off('SIGINT', quitNow);
+  }
+}
+
+async function exportAndReport(
+  experiment: Experiment,
+  outcome: ExperimentOutcome,
+  flags: OutputFlags,
+  formats: ExportFormat[],
+  plan: ExportPlan | undefined,
+  notes: string[],
+): Promise<void> {
   const exported = new Map<string, string>();
   if (flags.out) {
     for (const run of outcome.runs) {
-      const directory = path.resolve(flags.out, run.summary.runId);
+      const directory = plan?.folders.get(run.summary.runId) ?? resolveInside(flags.out, run.summary.runId, 'run id');
       const result = await exportFinishedRun(experiment, outcome, run, { directory, formats, overwrite: flags.force ?? false });
+      if (result.replaced && !flags.json) process.stderr.write(`${result.directory}: ${result.replaced}\n`);
       exported.set(run.summary.runId, result.directory);
     }
   }
+  const failed = outcome.runs.filter((r) => ERROR_STATUSES.has(r.summary.status));
   if (flags.json) {
     process.stdout.write(JSON.stringify(jsonReport(experiment, outcome, exported, notes)) + '\n');
-    return;
+  } else {
+    process.stdout.write(`\n${experiment.name}\n${outcome.engine ? formatReport(outcome.engine) : outcome.backend}\n\n${summaryTable(outcome.runs.map((r) => r.summary))}\n`);
+    for (const [runId, dir] of exported) process.stdout.write(`exported ${runId} → ${dir}\n`);
   }
-  process.stdout.write(`\n${experiment.name}\n${outcome.engine ? formatReport(outcome.engine) : outcome.backend}\n\n${summaryTable(outcome.runs.map((r) => r.summary))}\n`);
-  for (const [runId, dir] of exported) process.stdout.write(`exported ${runId} → ${dir}\n`);
+  if (failed.length > 0) {
+    const which = failed.map((r) => `${r.summary.runId} (${r.summary.status})`).join(', ');
+    throw new RunFailure(`${failed.length} of ${outcome.runs.length} runs ended in an error: ${which}`);
+  }
 }
 
 function readExperiment(file: string): Experiment {
@@ -100,7 +162,7 @@ function outputOptions(cmd: Command): Command {
   return cmd
     .option('--out <dir>', 'export every run into <dir>/<run id>/')
     .option('--format <list>', `export formats: ${EXPORT_FORMATS.join(',')}`, 'tfjs,keras,h5,onnx,npz,json')
-    .option('--force', 'overwrite an existing export folder')
+    .option('--force', 'replace an earlier Curvature export in <dir>/<run id>/ (folders Curvature did not write are never replaced)')
     .option('--json', 'print one JSON document on stdout instead of the table')
     .option('--no-progress', 'no progress bars')
     .addOption(engineOption())
@@ -121,6 +183,7 @@ export function buildProgram(): Command {
   const program = new Command()
     .name('curvature')
     .description('Train neural networks with BFGS and L-BFGS on TensorFlow.js and race them against first-order optimizers.')
+    .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError()
     .exitOverride();
 
@@ -169,9 +232,17 @@ export function buildProgram(): Command {
   });
 
   outputOptions(
-    program.command('run').description('run an experiment file (as saved by the GUI)').argument('<experiment>', 'experiment JSON'),
+    program
+      .command('run')
+      .description('run an experiment file (as saved by the GUI)')
+      .argument('<experiment>', 'experiment JSON')
+      .option('--allow-outside-paths', "read data and weight files the experiment names outside its own folder (off: such a file is refused)")
+      .addHelpText('after', EXIT_CODES_HELP),
   ).action(async (file: string, flags: OutputFlags) => {
-    await execute(readExperiment(file), path.dirname(path.resolve(file)), flags);
+    const experiment = readExperiment(file);
+    const dir = path.dirname(path.resolve(file));
+    if (!flags.allowOutsidePaths) confinePaths(experiment, dir, file);
+    await execute(experiment, dir, flags);
   });
 
   program
@@ -193,8 +264,10 @@ export function buildProgram(): Command {
     .option('--coordinates <n>', 'coordinates to probe', num('--coordinates', { int: true, min: 1 }), 32)
     .addOption(engineOption())
     .option('--threads <n>', 'intra-op threads for onnxruntime', num('--threads', { int: true, min: 1 }))
-    .action(async (file: string, flags: { eps: string; coordinates: number } & EngineFlags) => {
+    .option('--allow-outside-paths', 'read files the experiment names outside its own folder')
+    .action(async (file: string, flags: { eps: string; coordinates: number; allowOutsidePaths?: boolean } & EngineFlags) => {
       const experiment = withEngineFlags(readExperiment(file), flags);
+      if (!flags.allowOutsidePaths) confinePaths(experiment, path.dirname(path.resolve(file)), file);
       const { engine, report } = await engineFor(experiment.engine);
       process.stdout.write(`${formatReport(report)}\n`);
       const { data, model, x0 } = await buildProblem(experiment, path.dirname(path.resolve(file)));

@@ -3,8 +3,10 @@
  * column storage, so the file's text, its parsed rows and the numeric columns never coexist in full.
  */
 import { createReadStream, promises as fs } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import Papa from 'papaparse';
 import { classifyText, type RawTable, TableBuilder } from './table';
+import { completeLength, firstInvalidUtf8, NotUtf8Error, refuseNul, textDecodingStream, windows1252Note, type TextEncodingName } from './text';
 import { DataError } from './types';
 
 export type Delimiter = ',' | ';' | '\t';
@@ -70,26 +72,62 @@ function countNewlines(fields: string[]): number {
 
 const isBlank = (rec: string[]) => rec.length === 1 && rec[0].trim() === '';
 
-async function readSample(path: string, file: string): Promise<{ text: string; complete: boolean }> {
+interface Sample {
+  text: string;
+  complete: boolean;
+  /** Set when the sample itself is not UTF-8: the whole file is read as Windows-1252. */
+  notUtf8?: { offset: number; byte: number | undefined };
+}
+
+async function readSample(path: string, file: string): Promise<Sample> {
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(path, 'r');
     const buf = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await handle.read(buf, 0, SNIFF_BYTES, 0);
-    // stream: true holds back a multi-byte character cut at the end of the sample.
-    const text = new TextDecoder('utf-8').decode(buf.subarray(0, bytesRead), { stream: bytesRead === SNIFF_BYTES });
-    return { text: text.replace(/^\ufeff/, ''), complete: bytesRead < SNIFF_BYTES };
+    const bytes = buf.subarray(0, bytesRead);
+    const complete = bytesRead < SNIFF_BYTES;
+    // A multi-byte character cut at the end of a partial sample is not an error.
+    const checked = complete ? bytes : bytes.subarray(0, completeLength(bytes));
+    if (!isUtf8(checked)) {
+      refuseNul(bytes, file);
+      const offset = firstInvalidUtf8(checked);
+      return { text: new TextDecoder('windows-1252').decode(bytes), complete, notUtf8: { offset, byte: bytes[offset] } };
+    }
+    const text = new TextDecoder('utf-8').decode(bytes, { stream: !complete });
+    return { text: text.replace(/^\ufeff/, ''), complete };
   } catch (e) {
+    if (e instanceof DataError) throw e;
     throw new DataError(`cannot read file: ${(e as Error).message}`, { file });
   } finally {
     await handle?.close();
   }
 }
 
-/** Loads a CSV file. `file` is the name used in error messages. */
+/**
+ * Loads a CSV file. `file` is the name used in error messages. Text that is not valid UTF-8 is read
+ * as Windows-1252 with a note (found in the first 64 kB, or later: then the file is read again).
+ */
 export async function loadCsv(path: string, file: string, options: CsvOptions = {}): Promise<RawTable> {
   const sample = await readSample(path, file);
-  if (sample.text.trim() === '') throw new DataError('file is empty', { file });
+  if (sample.text.trim() === '') throw new DataError('file holds only whitespace, no data', { file });
+  if (sample.notUtf8) return parseCsv(path, file, options, sample, 'windows-1252', windows1252Note(sample.notUtf8.offset, sample.notUtf8.byte));
+  try {
+    return await parseCsv(path, file, options, sample, 'utf-8');
+  } catch (e) {
+    if (!(e instanceof NotUtf8Error)) throw e;
+    return parseCsv(path, file, options, sample, 'windows-1252', windows1252Note(e.offset, e.byte));
+  }
+}
+
+async function parseCsv(
+  path: string,
+  file: string,
+  options: CsvOptions,
+  sample: Sample,
+  encoding: TextEncodingName,
+  encodingNote?: string,
+): Promise<RawTable> {
   const delimiter = options.delimiter ?? sniffDelimiter(sample.text, sample.complete);
   const decimalComma = delimiter !== ',';
 
@@ -110,6 +148,7 @@ export async function loadCsv(path: string, file: string, options: CsvOptions = 
     const names = hasHeader ? first.rec.map((n, j) => n.trim() || `col${j + 1}`) : first.rec.map((_, j) => `col${j + 1}`);
     builder = new TableBuilder(file, 'csv', names, 'stored');
     builder.headerDetected = hasHeader;
+    if (encodingNote) builder.notes.push(encodingNote);
     builder.notes.push(
       `${delimiterName(delimiter)}-separated; ` +
         (hasHeader ? 'first row read as the header' : `no header row found; columns named col1…col${width}`),
@@ -157,7 +196,8 @@ export async function loadCsv(path: string, file: string, options: CsvOptions = 
   };
 
   await new Promise<void>((resolve, reject) => {
-    const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+    const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+    const stream = textDecodingStream(encoding, file);
     let settled = false;
     // Our own exceptions pass through unchanged (a bug must not pose as bad input); only I/O
     // errors from the stream are wrapped.
@@ -165,11 +205,14 @@ export async function loadCsv(path: string, file: string, options: CsvOptions = 
       if (settled) return;
       settled = true;
       parser?.abort();
+      raw.destroy();
       stream.destroy();
       reject(e);
     };
-    const ioError = (e: Error) => fail(new DataError(`cannot read file: ${e.message}`, { file }));
+    const ioError = (e: Error) => fail(e instanceof DataError || e instanceof NotUtf8Error ? e : new DataError(`cannot read file: ${e.message}`, { file }));
+    raw.on('error', ioError);
     stream.on('error', ioError);
+    raw.pipe(stream);
     Papa.parse<string[]>(stream, {
       delimiter,
       header: false,
@@ -197,6 +240,6 @@ export async function loadCsv(path: string, file: string, options: CsvOptions = 
     });
   });
 
-  if (builder === null) throw new DataError('file is empty', { file });
+  if (builder === null) throw new DataError('file holds only blank lines or whitespace, no data', { file });
   return (builder as TableBuilder).finish();
 }

@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { type Cell, classifyText, type RawTable, TableBuilder } from './table';
+import { decodeText } from './text';
 import { DataError } from './types';
 
 type Where = { file: string; row: number; column: string };
@@ -178,12 +179,16 @@ export function tableFromJson(value: unknown, file: string): RawTable {
 }
 
 export async function loadJson(path: string, file: string): Promise<RawTable> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await fs.readFile(path, 'utf8');
+    bytes = await fs.readFile(path);
   } catch (e) {
     throw new DataError(`cannot read file: ${(e as Error).message}`, { file });
   }
-  if (text.trim() === '') throw new DataError('file is empty', { file });
-  return tableFromJson(parseJson(text.replace(/^\ufeff/, ''), file), file);
+  // Not UTF-8: read as Windows-1252 with a note (never U+FFFD); NUL bytes: refused with the offset.
+  const { text, note } = decodeText(bytes, file);
+  if (text.trim() === '') throw new DataError('file holds only whitespace, no JSON', { file });
+  const table = tableFromJson(parseJson(text.replace(/^\ufeff/, ''), file), file);
+  if (note) table.notes.unshift(note);
+  return table;
 }

@@ -2,6 +2,7 @@
  * NumPy .npy (format versions 1–3; little-endian numeric dtypes; C order; 1-D or 2-D) and .npz
  * archives (zip of .npy members, stored or deflated) holding X/x and optionally y.
  */
+import { crc32 } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { type RawTable, TableBuilder } from './table';
 import { DataError } from './types';
@@ -159,6 +160,16 @@ export function readNpz(bytes: Uint8Array, file: string): { x: NpyArray; y?: Npy
   }
   const names = Object.keys(members);
   const find = (...candidates: string[]) => candidates.find((c) => c in members);
+  // fflate does not check CRCs: a flipped bit in a stored member would be trained on silently.
+  const expected = centralDirectoryCrcs(bytes, file);
+  for (const name of names) {
+    const want = expected.get(name);
+    if (want === undefined) continue;
+    const got = crc32(members[name]) >>> 0;
+    if (got !== want) {
+      throw new DataError(`corrupt member ${name}: its CRC-32 is ${hex32(got)} but the archive records ${hex32(want)}`, { file, field: name });
+    }
+  }
   const xName = find('X.npy', 'x.npy', 'X', 'x');
   if (xName === undefined) {
     throw new DataError(`archive has no X or x array; found: ${names.join(', ') || 'nothing'}`, { file });
@@ -168,4 +179,47 @@ export function readNpz(bytes: Uint8Array, file: string): { x: NpyArray; y?: Npy
     x: parseNpy(members[xName], `${file}:${xName}`),
     y: yName !== undefined ? parseNpy(members[yName], `${file}:${yName}`) : undefined,
   };
+}
+
+const hex32 = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
+
+/**
+ * Member name → CRC-32 as recorded in the zip's central directory (zip64 included, as NumPy writes
+ * for large arrays). The central directory is authoritative even when local headers defer their CRC
+ * to a data descriptor.
+ */
+export function centralDirectoryCrcs(bytes: Uint8Array, file: string): Map<string, number> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bad = (what: string) => new DataError(`not a valid .npz (zip) archive: ${what}`, { file });
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw bad('no end-of-central-directory record');
+  let count = view.getUint16(eocd + 10, true);
+  let offset = view.getUint32(eocd + 16, true);
+  if ((count === 0xffff || offset === 0xffffffff) && eocd >= 20 && view.getUint32(eocd - 20, true) === 0x07064b50) {
+    const z64 = Number(view.getBigUint64(eocd - 12, true));
+    if (z64 + 56 > bytes.length || view.getUint32(z64, true) !== 0x06064b50) throw bad('broken zip64 end-of-central-directory record');
+    count = Number(view.getBigUint64(z64 + 32, true));
+    offset = Number(view.getBigUint64(z64 + 48, true));
+  }
+  const crcs = new Map<string, number>();
+  let p = offset;
+  for (let k = 0; k < count; k++) {
+    if (p + 46 > bytes.length || view.getUint32(p, true) !== 0x02014b50) throw bad(`central directory entry ${k + 1} is damaged`);
+    const flags = view.getUint16(p + 8, true);
+    const crc = view.getUint32(p + 16, true);
+    const nameLength = view.getUint16(p + 28, true);
+    const extraLength = view.getUint16(p + 30, true);
+    const commentLength = view.getUint16(p + 32, true);
+    if (p + 46 + nameLength > bytes.length) throw bad(`central directory entry ${k + 1} is damaged`);
+    const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(bytes.subarray(p + 46, p + 46 + nameLength));
+    crcs.set(name, crc);
+    p += 46 + nameLength + extraLength + commentLength;
+  }
+  return crcs;
 }

@@ -9,8 +9,9 @@ import type { DenseWeights } from '../model/spec';
 import { checkLayerShapes } from '../model/tfModel';
 import type { Experiment } from '../schema/experiment';
 import type { IterationPoint, RunSummary } from '../train/events';
-import { ExportError, writeDirectoryAtomically, type WriteFileFn } from './atomicDirectory';
+import { ExportError, writeDirectoryAtomically, type AtomicResult, type WriteFileFn } from './atomicDirectory';
 import { bundleFiles } from './bundle';
+import { checkExportDestination, estimateExportBytes } from './destination';
 import type { ExportFile } from './files';
 import { kerasArchiveFile } from './kerasArchive';
 import { kerasH5File } from './kerasH5';
@@ -19,11 +20,12 @@ import { onnxFile } from './onnx';
 import { tfjsLayersFiles } from './tfjsLayers';
 import type { ExperimentOutcome, FinishedRun } from '../train/runner';
 
-export { ExportError } from './atomicDirectory';
+export { ExportError, EXPORT_MARKER, removeLiveStagingSync, type AtomicResult } from './atomicDirectory';
+export { checkExportDestination, estimateExportBytes } from './destination';
 export { readInitialWeights, type LoadedLayerWeights } from './readWeights';
 
 export interface ExportRequest {
-  /** Destination folder (created; must not exist or be empty unless overwrite). */
+  /** Destination folder (created; must be missing or empty, or an earlier Curvature export when overwrite). */
   directory: string;
   formats: ExportFormat[];
   overwrite?: boolean;
@@ -81,10 +83,15 @@ function validateForExport(req: ExportRequest): void {
   });
 }
 
-export async function exportRun(req: ExportRequest, deps: ExportDeps = {}): Promise<{ directory: string; files: string[] }> {
+export async function exportRun(req: ExportRequest, deps: ExportDeps = {}): Promise<AtomicResult> {
   const formats = [...new Set(req.formats)];
   if (formats.length === 0) throw new ExportError(req.directory, 'no export format chosen');
   validateForExport(req);
+  const parameterCount = req.layers.reduce((n, l) => n + l.kernel.length + (l.bias?.length ?? 0), 0);
+  await checkExportDestination(req.directory, {
+    overwrite: req.overwrite,
+    estimatedBytes: estimateExportBytes(parameterCount, formats, req.history.length),
+  });
   return writeDirectoryAtomically(
     req.directory,
     async (staging) => {
@@ -93,7 +100,11 @@ export async function exportRun(req: ExportRequest, deps: ExportDeps = {}): Prom
       const bundle = bundleFiles({ ...req, formats, weightFiles: weights.map((w) => w.name) });
       return [...weights, ...bundle];
     },
-    { overwrite: req.overwrite, writeFile: deps.writeFile },
+    {
+      overwrite: req.overwrite,
+      writeFile: deps.writeFile,
+      description: `run "${req.summary.runId}" of experiment ${JSON.stringify(req.experiment.name)}`,
+    },
   );
 }
 
@@ -104,7 +115,7 @@ export function exportFinishedRun(
   run: FinishedRun,
   target: { directory: string; formats: ExportFormat[]; overwrite?: boolean },
   deps: ExportDeps = {},
-): Promise<{ directory: string; files: string[] }> {
+): Promise<AtomicResult> {
   return exportRun(
     {
       ...target,

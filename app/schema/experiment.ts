@@ -10,6 +10,7 @@ export { dataSourceSchema, dataSpecSchema, type DataSource, type DataSpec } from
 import { modelSpecSchema } from '../model/spec';
 import { optimizerSpecSchema, stoppingSpecSchema } from '../optim/spec';
 import { ENGINE_NAMES } from '../engine/engine';
+import { safeNameSchema } from '../util/safeName';
 
 /** Which compute engine runs the passes ('auto': the engine choice; see app/engine/backend.ts). */
 export const engineSettingSchema = z.object({
@@ -20,8 +21,11 @@ export const engineSettingSchema = z.object({
 export type EngineSetting = z.infer<typeof engineSettingSchema>;
 
 export const runSpecSchema = z.object({
-  /** Stable id within the experiment; defaults to the optimizer kind plus an index. */
-  id: z.string().min(1).max(64).optional(),
+  /**
+   * Stable id within the experiment; defaults to the optimizer kind plus an index. It names the
+   * run's export folder, so it is restricted to a safe file name (util/paths SAFE_NAME).
+   */
+  id: safeNameSchema.optional(),
   label: z.string().max(200).optional(),
   optimizer: optimizerSpecSchema,
   stopping: stoppingSpecSchema.prefault({}),
@@ -51,7 +55,19 @@ export const experimentSchema = z.object({
   description: z.string().max(10_000).optional(),
   data: dataSpecSchema,
   model: modelSpecSchema,
-  runs: z.array(runSpecSchema).min(1).max(32),
+  runs: z
+    .array(runSpecSchema)
+    .min(1)
+    .max(32)
+    .superRefine((runs, ctx) => {
+      // Two runs with one id would export into the same folder and be stopped together.
+      const seen = new Set<string>();
+      runs.forEach((r, i) => {
+        if (r.id === undefined) return;
+        if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `duplicate run id "${r.id}"` });
+        seen.add(r.id);
+      });
+    }),
   /** Seed of the initial weights (Glorot-uniform) shared by every run. */
   seed: z.int().default(1),
   initialWeights: initialWeightsSchema.optional(),

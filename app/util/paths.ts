@@ -4,22 +4,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { ConfigError } from './configError';
+import { isSafeName, SAFE_NAME_RULE } from './safeName';
 
-/** Letters, digits, '.', '_' and '-'; not starting with '.'; 1–64 characters. Safe as a file name on every OS. */
-export const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
-export const SAFE_NAME_RULE = 'use 1–64 letters, digits, ".", "_" or "-", not starting with "."';
-
-/** Windows refuses these as file names whatever the extension. */
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
-
-export function isSafeName(name: string): boolean {
-  return SAFE_NAME.test(name) && !WINDOWS_RESERVED.test(name);
-}
-
-/** zod schema for ids that become file or folder names (run ids, experiment ids). */
-export const safeNameSchema = z.string().refine(isSafeName, { message: SAFE_NAME_RULE });
+export { SAFE_NAME, SAFE_NAME_RULE, isSafeName, safeNameSchema } from './safeName';
 
 /** The name itself when it is safe; otherwise a ConfigError naming the field. */
 export function assertSafeName(name: string, field: string): string {

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ExampleInfo } from '../../app/api/contract';
 import { parseExperiment, type Experiment } from '../../app/schema/experiment';
-
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+import { isSafeName, resolveInside } from '../../app/util/paths';
 
 export function listExamples(dir: string): ExampleInfo[] {
   if (!fs.existsSync(dir)) return [];
@@ -23,9 +22,15 @@ export function listExamples(dir: string): ExampleInfo[] {
 }
 
 export function loadExample(dir: string, name: string): { experiment: Experiment; file: string } {
-  // Names come from the renderer: only plain names of files that exist in the folder.
-  if (!NAME.test(name)) throw new Error(`Unknown example "${name}"`);
-  const file = path.join(dir, `${name}.json`);
-  if (!fs.existsSync(file)) throw new Error(`Unknown example "${name}"`);
+  // Names come from the renderer: only safe names of files that exist in the folder (no link out of it).
+  const unknown = () => new Error(`Unknown example "${name}"`);
+  if (!isSafeName(name)) throw unknown();
+  let file: string;
+  try {
+    file = resolveInside(dir, `${name}.json`, 'example');
+  } catch {
+    throw unknown();
+  }
+  if (!fs.existsSync(file)) throw unknown();
   return { experiment: parseExperiment(JSON.parse(fs.readFileSync(file, 'utf8')), file), file };
 }

@@ -248,3 +248,92 @@ it('1200 mutated inputs either prepare cleanly or fail with a located DataError'
     expect(outcomes[f].dataError, f).toBeGreaterThan(10);
   }
 }, 300_000);
+
+/** Offsets of each member's data in a stored (level 0) zip, from its local headers. */
+function storedMemberSpans(zip: Uint8Array): { name: string; start: number; end: number }[] {
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const spans: { name: string; start: number; end: number }[] = [];
+  for (let p = 0; p + 30 <= zip.length && view.getUint32(p, true) === 0x04034b50; ) {
+    const size = view.getUint32(p + 18, true);
+    const nameLength = view.getUint16(p + 26, true);
+    const extra = view.getUint16(p + 28, true);
+    const start = p + 30 + nameLength + extra;
+    spans.push({ name: new TextDecoder().decode(zip.subarray(p + 30, p + 30 + nameLength)), start, end: start + size });
+    p = start + size;
+  }
+  return spans;
+}
+
+const LATIN1_WORDS = ['café', 'cafÉ', 'naïve', 'Köln', 'crème', 'señor', 'Ærø', '£5', '¿qué?', 'ß'];
+
+it('400 corrupted .npz members and non-UTF-8 texts: never trained on silently, never U+FFFD', async () => {
+  const random = seededRandom(Number(process.env.FUZZ_SEED ?? 20260102));
+  const tally = { corruptMember: 0, otherNpzError: 0, npzIntact: 0, latin1Loaded: 0, textError: 0, nulRefused: 0 };
+  for (let c = 0; c < 400; c++) {
+    const kind = c % 4;
+    if (kind < 2) {
+      // A flipped bit inside a member's data. Stored: the CRC must catch it, naming the member.
+      // Deflated: inflate or the CRC must catch it, or the flip hit metadata that leaves the data unchanged.
+      const level = kind === 0 ? 0 : 6;
+      const x = baseNpyX(random);
+      const y = npy('i8', [10], Array.from({ length: 10 }, (_, i) => i % 2));
+      const zip = npz({ 'X.npy': x, 'y.npy': y }, level);
+      const spans = level === 0 ? storedMemberSpans(zip) : [];
+      const bytes = zip.slice();
+      let target: string | undefined;
+      if (level === 0) {
+        const span = pick(random, spans);
+        target = span.name;
+        bytes[span.start + int(random, span.end - span.start)] ^= 1 << int(random, 8);
+      } else {
+        const body = 40 + int(random, Math.max(1, bytes.length - 160));
+        bytes[body] ^= 1 << int(random, 8);
+      }
+      const path = tmp.write(`zip-${c}.npz`, bytes);
+      try {
+        await withTimeout(prepareData({ source: { kind: 'file', path }, target: 'y', split: { validation: 0 } }), path);
+        expect(level, `stored archive with a flipped bit in ${target} loaded`).toBe(6);
+        tally.npzIntact++;
+      } catch (e) {
+        if (!(e instanceof DataError)) throw new Error(`case ${c} threw ${(e as Error).name}: ${(e as Error).message}`);
+        expect(e.message.startsWith(path)).toBe(true);
+        if (level === 0) expect(e.message).toContain(`corrupt member ${target}`);
+        if (/corrupt member/.test(e.message)) tally.corruptMember++;
+        else tally.otherNpzError++;
+      }
+    } else {
+      // CSV or JSON with Latin-1 words written as Windows-1252, plus random high bytes; sometimes a NUL.
+      const csv = kind === 2;
+      const words = Array.from({ length: 12 }, () => pick(random, LATIN1_WORDS));
+      const text = csv
+        ? 'a,word,y\n' + words.map((w, i) => `${i},${w},${i % 2}`).join('\n') + '\n'
+        : JSON.stringify(words.map((w, i) => ({ a: i, word: w, y: i % 2 })));
+      let bytes = Uint8Array.from(text, (ch) => ch.charCodeAt(0));
+      const nul = random() < 0.15;
+      if (nul || random() < 0.5) {
+        const at = int(random, bytes.length);
+        bytes = Uint8Array.from([...bytes.subarray(0, at), nul ? 0 : 0x80 + int(random, 128), ...bytes.subarray(at)]);
+      }
+      const path = tmp.write(`text-${c}.${csv ? 'csv' : 'json'}`, bytes);
+      try {
+        const d = await withTimeout(prepareData({ source: { kind: 'file', path }, target: 'y', split: { validation: 0 } }), path);
+        expect(nul, 'a file with a NUL byte loaded').toBe(false);
+        expect(d.notes.some((n) => /^not valid UTF-8 \((byte 0x[0-9A-F]{2} at offset \d+|a truncated character at the end)\); read as Windows-1252/.test(n))).toBe(true);
+        expect(d.preprocessing.inputNames.join('|')).not.toContain('\ufffd');
+        tally.latin1Loaded++;
+      } catch (e) {
+        if (!(e instanceof DataError)) throw new Error(`case ${c} threw ${(e as Error).name}: ${(e as Error).message}`);
+        expect(e.message.startsWith(path), e.message).toBe(true);
+        expect(e.message).not.toContain('\ufffd');
+        if (nul) {
+          expect(e.message).toMatch(/NUL byte at offset \d+/);
+          tally.nulRefused++;
+        } else tally.textError++;
+      }
+    }
+  }
+  console.log(`fuzz (zip CRC, encodings): ${JSON.stringify(tally)}`);
+  expect(tally.corruptMember).toBeGreaterThan(50);
+  expect(tally.latin1Loaded).toBeGreaterThan(100);
+  expect(tally.nulRefused).toBeGreaterThan(5);
+}, 300_000);

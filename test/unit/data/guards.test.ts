@@ -42,9 +42,11 @@ describe('file-level guards', () => {
     });
   }
 
-  it('whitespace-only CSV counts as empty', async () => {
+  it('whitespace-only CSV says so', async () => {
     const p = tmp.write('blank.csv', '\n\r\n  \n');
-    await expectDataError(() => prepareData(spec(p)), p, { message: /file is empty/ });
+    await expectDataError(() => prepareData(spec(p)), p, { message: /file holds only whitespace, no data/ });
+    const j = tmp.write('blank.json', ' \n\t ');
+    await expectDataError(() => prepareData(spec(j)), j, { message: /file holds only whitespace, no JSON/ });
   });
 
   it('missing file', async () => {

@@ -1,14 +1,21 @@
 /** Child process for the read-only test: runs one export and prints {ok, message} as JSON. */
 import * as tf from '@tensorflow/tfjs';
-import { exportRun } from '../../../app/export';
+import { checkExportDestination, exportRun } from '../../../app/export';
 import { parseExperiment } from '../../../app/schema/experiment';
 import { CLASSIFIER, makeLayers } from './helpers';
 
 const dest = process.argv[2];
+/** 'check': only the up-front destination check the CLI runs before training. */
+const mode = process.argv[3] ?? 'export';
 // tfjs prints a "use tfjs-node" banner through console.warn; keep stderr for real errors only.
 console.warn = () => undefined;
 await tf.setBackend('cpu');
 try {
+  if (mode === 'check') {
+    await checkExportDestination(dest, { estimatedBytes: 1024 });
+    console.log(JSON.stringify({ ok: true }));
+    process.exit(0);
+  }
   await exportRun({
     directory: dest,
     formats: ['json', 'h5'],

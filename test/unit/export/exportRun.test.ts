@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportRun, ExportError, type ExportRequest } from '../../../app/export';
+import { checkExportDestination, EXPORT_MARKER, exportRun, ExportError, removeLiveStagingSync, type ExportRequest } from '../../../app/export';
 import { parseExperiment } from '../../../app/schema/experiment';
 import type { IterationPoint, RunSummary } from '../../../app/train/events';
 import type { Preprocessing } from '../../../app/data/types';
@@ -118,7 +118,10 @@ describe('exportRun', () => {
       'README.md',
     ];
     expect(result.files).toEqual(expected);
-    expect((await readdir(dir)).sort()).toEqual([...expected].sort());
+    expect((await readdir(dir)).sort()).toEqual([...expected, EXPORT_MARKER].sort());
+    const marker = JSON.parse(await readFile(join(dir, EXPORT_MARKER), 'utf8'));
+    expect(marker).toMatchObject({ writer: 'curvature', kind: 'export', files: expected });
+    expect(marker.description).toContain('lbfgs-1');
     // No staging or scratch leftovers next to or inside the destination.
     expect(await readdir(dirname(dir))).toEqual(['run-export']);
 
@@ -173,16 +176,81 @@ describe('exportRun', () => {
     expect(readme).not.toContain('model.keras');
   });
 
-  it('refuses a non-empty destination unless overwrite, and then replaces it whole', async () => {
+  it('refuses a folder Curvature did not write, with or without overwrite, and leaves it untouched', async () => {
     const dir = join(await tempDir(), 'out');
     await mkdir(dir);
     await writeFile(join(dir, 'keep.txt'), 'user data');
-    await expect(exportRun(request(dir, { formats: ['json'] }))).rejects.toThrow(`${dir}: destination folder is not empty`);
+    for (const overwrite of [false, true]) {
+      await expect(exportRun(request(dir, { formats: ['json'], overwrite }))).rejects.toThrow(
+        `${dir}: destination folder is not empty and will not be replaced: it has no ${EXPORT_MARKER} marker, so Curvature did not write it (it holds "keep.txt")`,
+      );
+    }
     expect(await readdir(dir)).toEqual(['keep.txt']);
-
-    const r = await exportRun(request(dir, { formats: ['json'], overwrite: true }));
-    expect((await readdir(dir)).sort()).toEqual([...r.files].sort());
     expect(await readdir(dirname(dir))).toEqual(['out']);
+  });
+
+  it('replaces an earlier export only with overwrite, says what it replaced, and refuses one with foreign files added', async () => {
+    const dir = join(await tempDir(), 'out');
+    const first = await exportRun(request(dir, { formats: ['json'] }));
+    expect(first.replaced).toBeUndefined();
+    await expect(exportRun(request(dir, { formats: ['npz'] }))).rejects.toThrow(/holds an earlier Curvature export \(run "lbfgs-1" of experiment .* written \d{4}-.*\); allow overwrite/);
+    const second = await exportRun(request(dir, { formats: ['npz'], overwrite: true }));
+    expect(second.replaced).toMatch(/^replaced run "lbfgs-1" of experiment "Iris, \\"quoted\\", name" written \d{4}-\d\d-\d\dT.* \(6 files\)$/);
+    expect((await readdir(dir)).sort()).toEqual([...second.files, EXPORT_MARKER].sort());
+    expect(await readdir(dir)).not.toContain('weights.json');
+
+    await writeFile(join(dir, 'notes.txt'), 'mine');
+    await expect(exportRun(request(dir, { formats: ['json'], overwrite: true }))).rejects.toThrow(/holds files Curvature did not write: "notes.txt"/);
+    expect(await readFile(join(dir, 'notes.txt'), 'utf8')).toBe('mine');
+    // A forged or broken marker does not make a folder replaceable.
+    const forged = join(await tempDir(), 'forged');
+    await mkdir(forged);
+    await writeFile(join(forged, EXPORT_MARKER), '{"writer":"someone"}');
+    await expect(exportRun(request(forged, { formats: ['json'], overwrite: true }))).rejects.toThrow(/not a marker Curvature wrote/);
+  });
+
+  it('cleans up staging folders an interrupted export left behind, restoring an interrupted overwrite', async () => {
+    const base = await tempDir();
+    const dir = join(base, 'out');
+    await mkdir(join(base, '.out.partial-AbC123'));
+    await writeFile(join(base, '.out.partial-AbC123', 'weights.json'), '[half');
+    await mkdir(join(base, '.other.partial-XyZ789')); // another destination's: not ours to remove
+    await exportRun(request(dir, { formats: ['json'] }));
+    expect((await readdir(base)).sort()).toEqual(['.other.partial-XyZ789', 'out']);
+
+    // SIGKILL between moving the old export aside and moving the new one in: the old one comes back, then is replaced.
+    const prev = join(base, '.out.partial-Qq0000.previous');
+    await import('node:fs/promises').then((f) => f.rename(dir, prev));
+    await mkdir(join(base, '.out.partial-Qq0000'));
+    await expect(exportRun(request(dir, { formats: ['npz'] }))).rejects.toThrow(/earlier Curvature export/);
+    expect((await readdir(base)).sort()).toEqual(['.other.partial-XyZ789', 'out']);
+    expect(await readdir(dir)).toContain('weights.json');
+  });
+
+  it('removeLiveStagingSync removes the staging folder of an export in progress (the Ctrl-C path)', async () => {
+    const base = await tempDir();
+    const dir = join(base, 'out');
+    let removed: string[] = [];
+    const slow = async (path: string, data: Uint8Array) => {
+      await writeFile(path, data);
+      if (removed.length === 0) removed = removeLiveStagingSync();
+    };
+    await expect(exportRun(request(dir, { formats: ['json'] }), { writeFile: slow })).rejects.toThrow(dir);
+    expect(removed).toHaveLength(1);
+    expect(removed[0]).toMatch(/\.out\.partial-/);
+    expect(await readdir(base)).toEqual([]);
+  });
+
+  it('checkExportDestination refuses foreign folders, files in the way and too little space before any work', async () => {
+    const base = await tempDir();
+    await mkdir(join(base, 'foreign'));
+    await writeFile(join(base, 'foreign', 'a'), 'x');
+    await expect(checkExportDestination(join(base, 'foreign'), { overwrite: true })).rejects.toThrow(/will not be replaced/);
+    await writeFile(join(base, 'file'), 'x');
+    await expect(checkExportDestination(join(base, 'file', 'sub', 'out'))).rejects.toThrow(/ENOTDIR/);
+    await expect(checkExportDestination(join(base, 'new', 'deep', 'out'), { estimatedBytes: 1e18 })).rejects.toThrow(/not enough free space in .*: the export needs about/);
+    await expect(checkExportDestination(join(base, 'new', 'deep', 'out'), { estimatedBytes: 1024 })).resolves.toBeUndefined();
+    expect((await readdir(base)).sort()).toEqual(['file', 'foreign']); // nothing created, no probe left
   });
 
   it('accepts an existing empty folder', async () => {
@@ -223,13 +291,13 @@ describe('exportRun', () => {
 
   it('a failure while overwriting keeps the old folder intact', async () => {
     const dir = join(await tempDir(), 'out');
-    await mkdir(dir);
-    await writeFile(join(dir, 'old.txt'), 'previous export');
+    await exportRun(request(dir, { formats: ['json'] }));
+    const before = (await readdir(dir)).sort();
     const failing = async (path: string) => {
       throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC' });
     };
     await expect(exportRun(request(dir, { overwrite: true }), { writeFile: failing })).rejects.toThrow(dir);
-    expect(await readdir(dir)).toEqual(['old.txt']);
+    expect((await readdir(dir)).sort()).toEqual(before);
     expect(await readdir(dirname(dir))).toEqual(['out']);
   });
 
@@ -255,6 +323,31 @@ describe('exportRun', () => {
     expect(result.ok).toBe(false);
     expect(result.message).toContain(dest);
     expect(result.message).toMatch(/EACCES|EPERM/);
+    expect(await readdir(ro)).toEqual([]);
+  });
+
+  it('the up-front destination check refuses a read-only folder (real permissions, non-root child) and leaves nothing', async () => {
+    const base = await tempDir();
+    const ro = join(base, 'readonly');
+    await mkdir(ro);
+    await chmod(base, 0o755);
+    await chmod(ro, 0o555);
+    const script = fileURLToPath(new URL('./exportReadOnlyChild.ts', import.meta.url));
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    for (const dest of [join(ro, 'out'), join(ro, 'deeper', 'out')]) {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script, dest, 'check'], {
+        encoding: 'utf8',
+        cwd: process.cwd(),
+        env: { ...process.env, HOME: base, TSX_TSCONFIG_PATH: join(process.cwd(), 'tsconfig.json') },
+        timeout: 60_000,
+        ...asUser,
+      });
+      expect(child.stderr).toBe('');
+      const result = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}');
+      expect(result.ok).toBe(false);
+      expect(result.message).toContain(`${dest}: cannot write in ${ro}`);
+      expect(result.message).toMatch(/EACCES|EPERM/);
+    }
     expect(await readdir(ro)).toEqual([]);
   });
 
