@@ -29,7 +29,8 @@ function writeData(): string {
 describe('start from a Keras model in the GUI', () => {
   it('opens the model file and shows its layers, names and start point in the editor', async () => {
     await uploadData(app.page, writeData());
-    await app.page.getByText('80 rows, 9 columns').waitFor();
+    // The trainer process reads the preview; on a loaded machine its start takes a while.
+    await app.page.getByText('80 rows, 9 columns').waitFor({ timeout: 150_000 });
     await app.page.getByRole('combobox', { name: /^Task/ }).selectOption('multiclass');
     await selectView(app.page, 'Model');
     await app.page.locator('#model-file-input').setInputFiles(MODEL);
@@ -44,7 +45,7 @@ describe('start from a Keras model in the GUI', () => {
     expect(await app.page.getByLabel('Output layer activation').inputValue()).toBe('relu');
     await app.page.locator('section[aria-labelledby="loss-title"] select').selectOption('mse');
     await screenshot(app.page, 'model-1-imported');
-  }, 240_000);
+  }, 360_000);
 
   it('asks before an edited layer loses the weights, and undo keeps them', async () => {
     await app.page.getByLabel('Hidden layer 1 units').fill('6');
