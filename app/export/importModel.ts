@@ -418,11 +418,3 @@ export async function importModel(file: string, options: ImportOptions = {}): Pr
 function weightName(name: string | undefined, i: number): string {
   return name && LAYER_NAME.test(name) ? name : i === 0 ? 'dense' : `dense_${i}`;
 }
-
-/** Same layers (units, activation, bias, dropout, names)? Used to tell whether the editor still matches the file. */
-export function sameLayers(a: readonly LayerSpec[], b: readonly LayerSpec[]): boolean {
-  return (
-    a.length === b.length &&
-    a.every((l, i) => l.units === b[i].units && l.activation === b[i].activation && l.useBias === b[i].useBias && (l.name ?? '') === (b[i].name ?? ''))
-  );
-}
