@@ -9,6 +9,10 @@ const DATA_FILTERS = [
   { name: 'Datasets', extensions: ['csv', 'tsv', 'txt', 'json', 'npy', 'npz'] },
   { name: 'All files', extensions: ['*'] },
 ];
+const MODEL_FILTERS = [
+  { name: 'Keras, TF.js or Curvature models', extensions: ['keras', 'h5', 'hdf5', 'json', 'npz'] },
+  { name: 'All files', extensions: ['*'] },
+];
 const EXPERIMENT_FILTERS = [
   { name: 'Curvature experiments', extensions: ['curvature.json', 'json'] },
   { name: 'All files', extensions: ['*'] },
@@ -31,6 +35,7 @@ export function desktopPlatform(dialog: Dialog, window: () => BrowserWindow | nu
   return {
     transport: 'electron',
     chooseDataset: () => openOne({ title: 'Open dataset', properties: ['openFile'], filters: DATA_FILTERS }),
+    chooseModel: () => openOne({ title: 'Start from model', properties: ['openFile'], filters: MODEL_FILTERS }),
     chooseExperimentFile: async () => {
       const queued = queuedExperiment;
       queuedExperiment = null;

@@ -27,6 +27,7 @@ export function menuTemplate(
     submenu: [
       { label: 'Open Dataset…', accelerator: 'CmdOrCtrl+O', click: send({ command: 'open-dataset' }) },
       { label: 'Open Experiment…', accelerator: 'CmdOrCtrl+Shift+O', click: send({ command: 'open-experiment' }) },
+      { label: 'Start from Model…', click: send({ command: 'start-from-model' }) },
       {
         label: 'Open Example',
         submenu: examples.length

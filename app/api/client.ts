@@ -7,6 +7,7 @@
 import type { CurvatureApi, ExportFormat, MenuCommand, TrainerState } from './contract';
 import type { ExperimentEvent } from '../train/events';
 import type { Experiment } from '../schema/experiment';
+import type { LayerSpec } from '../model/spec';
 
 /** Request/response methods (everything but the transport tag and the subscriptions). */
 export type ApiMethod = Exclude<keyof CurvatureApi, 'transport' | 'onEvent' | 'onTrainerState' | 'onMenuCommand' | 'uploadBlob'>;
@@ -39,12 +40,14 @@ export function createApiClient(transport: ApiTransport): CurvatureApi {
     chooseDataset: () => call('chooseDataset'),
     uploadFile: (name: string, base64: string) => call('uploadFile', { name, base64 }),
     previewDataset: (file: string) => call('previewDataset', { file }),
+    chooseModel: () => call('chooseModel'),
+    importModel: (file: string, layers?: LayerSpec[]) => call('importModel', layers === undefined ? { file } : { file, layers }),
     listExamples: () => call('listExamples'),
     openExample: (name: string) => call('openExample', { name }),
     openExperiment: () => call('openExperiment'),
     saveExperiment: (experiment: Experiment, saveAs = false) => call('saveExperiment', { experiment, saveAs }),
-    startExperiment: (experiment: Experiment, dataFile?: string) =>
-      call('startExperiment', dataFile === undefined ? { experiment } : { experiment, dataFile }),
+    startExperiment: (experiment: Experiment, dataFile?: string, modelFile?: string) =>
+      call('startExperiment', { experiment, ...(dataFile !== undefined && { dataFile }), ...(modelFile !== undefined && { modelFile }) }),
     stopRun: (experimentId: string, runId: string) => call('stopRun', { experimentId, runId }),
     stopAll: (experimentId: string) => call('stopAll', { experimentId }),
     exportRun: (experimentId: string, runId: string, formats: ExportFormat[], overwrite = false) =>

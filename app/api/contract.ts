@@ -10,6 +10,7 @@ import type { Experiment } from '../schema/experiment';
 import type { ExperimentEvent } from '../train/events';
 import { experimentSchema } from '../schema/experiment';
 import { safeNameSchema } from '../util/safeName';
+import { layerSpecSchema, type LayerSpec, type Loss } from '../model/spec';
 
 export const EXPORT_FORMATS = ['tfjs', 'keras', 'h5', 'onnx', 'npz', 'json'] as const;
 export const exportFormatSchema = z.enum(EXPORT_FORMATS);
@@ -37,7 +38,9 @@ export interface ExportResult {
 /** Request payloads: what the host validates. */
 export const requestSchemas = {
   previewDataset: z.object({ file: z.string().min(1).max(200) }), // FileHandle.token
-  startExperiment: z.object({ experiment: experimentSchema, dataFile: z.string().max(200).optional() }),
+  startExperiment: z.object({ experiment: experimentSchema, dataFile: z.string().max(200).optional(), modelFile: z.string().max(200).optional() }),
+  // FileHandle.token of a model file; layers only matter for weights-only files.
+  importModel: z.object({ file: z.string().min(1).max(200), layers: z.array(layerSpecSchema).max(1000).optional() }),
   stopRun: z.object({ experimentId: safeNameSchema, runId: safeNameSchema }),
   stopAll: z.object({ experimentId: safeNameSchema }),
   exportRun: z.object({
@@ -51,6 +54,18 @@ export const requestSchemas = {
   openExample: z.object({ name: z.string().min(1).max(100) }),
 } as const;
 
+/** What "Start from model…" found in a file: the layers for the editor and where the weights come from. */
+export interface ModelImportInfo {
+  fileName: string;
+  /** Human name of the format, e.g. "Keras HDF5 model". */
+  format: string;
+  layers: LayerSpec[];
+  inputDim: number;
+  /** Loss of the file's training config, when Curvature has it. */
+  loss?: Loss;
+  notes: string[];
+}
+
 export interface ExampleInfo {
   name: string;
   title: string;
@@ -59,7 +74,7 @@ export interface ExampleInfo {
 
 /** Application-menu items the renderer acts on (desktop app only; it calls the API in response). */
 export type MenuCommand =
-  | { command: 'open-dataset' | 'open-experiment' | 'save-experiment' | 'save-experiment-as' | 'export-weights' }
+  | { command: 'open-dataset' | 'open-experiment' | 'save-experiment' | 'save-experiment-as' | 'export-weights' | 'start-from-model' }
   | { command: 'open-example'; name: string };
 
 export interface CurvatureApi {
@@ -77,6 +92,10 @@ export interface CurvatureApi {
    */
   uploadBlob?(file: Blob, name: string): Promise<FileHandle>;
   previewDataset(file: string): Promise<DatasetPreview>;
+  /** Native open dialog for a model file (Electron); browser mode uploads it with uploadFile. */
+  chooseModel(): Promise<FileHandle | null>;
+  /** Reads a chosen model file; `layers` are used only when the file holds weights without layers. */
+  importModel(file: string, layers?: LayerSpec[]): Promise<ModelImportInfo>;
   listExamples(): Promise<ExampleInfo[]>;
   /** An example experiment with its data handle resolved. */
   openExample(name: string): Promise<{ experiment: Experiment; dataFile?: FileHandle }>;
@@ -84,7 +103,7 @@ export interface CurvatureApi {
   /** Browser mode also returns a one-time `downloadUrl` for the saved file. */
   saveExperiment(experiment: Experiment, saveAs?: boolean): Promise<{ fileName: string; downloadUrl?: string } | null>;
   /** Starts training; events arrive through onEvent. Returns the experiment id. */
-  startExperiment(experiment: Experiment, dataFile?: string): Promise<{ experimentId: string }>;
+  startExperiment(experiment: Experiment, dataFile?: string, modelFile?: string): Promise<{ experimentId: string }>;
   stopRun(experimentId: string, runId: string): Promise<void>;
   stopAll(experimentId: string): Promise<void>;
   /** Electron: asks for a folder; browser mode: builds a zip and returns a download URL in files[0]. */

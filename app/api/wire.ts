@@ -15,6 +15,8 @@ export const methodSchemas = {
   chooseDataset: empty,
   uploadFile: requestSchemas.uploadFile.strict(),
   previewDataset: requestSchemas.previewDataset.strict(),
+  chooseModel: empty,
+  importModel: requestSchemas.importModel.strict(),
   listExamples: empty,
   openExample: requestSchemas.openExample.strict(),
   openExperiment: empty,

@@ -18,7 +18,7 @@ import { listExamples } from '../examples';
 import { buildProblem } from '../train/problem';
 import { ModelObjective } from '../model/objective';
 import { checkGradient } from '../model/gradientCheck';
-import { experimentFromFlags, parseNumber, type TrainFlags } from './trainOptions';
+import { experimentFromFlags, importModelFlag, parseNumber, type TrainFlags } from './trainOptions';
 import { jsonReport, progressBars, summaryTable } from './report';
 import { InputError } from './errors';
 import { ConfigError } from '../util/configError';
@@ -211,6 +211,7 @@ export function buildProgram(): Command {
     .option('--no-scale-target', 'train a regression target in its own units (by default it is standardised; results are shown in original units either way)')
     .addOption(new Option('--missing <policy>', 'missing values').choices(['error', 'drop', 'fill-mean']))
     .option('--init-weights <file>', 'initial weights (any exported weights format or {"layers":[{"W","b"}]})')
+    .option('--model <file>', 'start from a Keras .keras/.h5, TF.js model.json or Curvature weights file: its layers and weights (no --layers needed)')
     .option('--lr <rate>', 'learning rate (first-order)', num('--lr', { min: 0 }))
     .option('--history <m>', 'L-BFGS history size', num('--history', { int: true, min: 1 }))
     .option('--momentum <m>', 'SGD/RMSprop momentum', num('--momentum', { min: 0 }))
@@ -226,7 +227,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--initial-hessian <h0>', "BFGS H0: scaled (γI), or identity as scipy").choices(['scaled', 'identity']))
     .option('--save-experiment <file>', 'also write the experiment JSON the flags describe');
   outputOptions(train).action(async (data: string, flags: TrainFlags & OutputFlags & { saveExperiment?: string }) => {
-    const experiment = experimentFromFlags(data, flags);
+    const imported = await importModelFlag(flags);
+    for (const n of imported?.notes ?? []) process.stderr.write(`note: ${n}\n`);
+    const experiment = experimentFromFlags(data, flags, process.cwd(), imported);
     if (flags.saveExperiment) fs.writeFileSync(flags.saveExperiment, JSON.stringify(experiment, null, 2) + '\n');
     await execute(experiment, process.cwd(), flags);
   });

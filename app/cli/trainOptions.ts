@@ -5,6 +5,22 @@ import { InputError } from './errors';
 import { ACTIVATIONS, type Activation, type ModelSpec } from '../model/spec';
 import { OPTIMIZER_KINDS, optimizerSpecSchema, type OptimizerKind, type OptimizerSpecInput } from '../optim/spec';
 import { parseExperiment, type Experiment, type ExperimentInput } from '../schema/experiment';
+import { importModel, type ImportedModel } from '../export/importModel';
+
+/**
+ * `--model FILE`: the file's layers replace `--layers`; a weights-only file needs `--layers` that match it.
+ * Read here so that the experiment (and --save-experiment) records the layers the run will use.
+ */
+export async function importModelFlag(flags: TrainFlags, cwd = process.cwd()): Promise<ImportedModel | undefined> {
+  if (!flags.model) return undefined;
+  if (flags.initWeights) throw new InputError('--model and --init-weights both name a start point; use one');
+  const given = flags.layers ? parseLayers(flags.layers) : undefined;
+  const imported = await importModel(path.resolve(cwd, flags.model), { layers: given });
+  if (given && imported.format !== 'keras-h5-weights' && imported.format !== 'keras3-weights' && imported.format !== 'curvature-npz' && imported.format !== 'keras3') {
+    throw new InputError(`--layers: ${path.basename(flags.model)} describes its own layers; drop --layers when using --model with this file`);
+  }
+  return imported;
+}
 
 export interface TrainFlags {
   target: string;
@@ -26,6 +42,8 @@ export interface TrainFlags {
   scaleTarget: boolean;
   missing?: string;
   initWeights?: string;
+  /** An existing model file to start from (its layers and weights). */
+  model?: string;
   lr?: number;
   history?: number;
   momentum?: number;
@@ -120,7 +138,7 @@ function optimizerSpec(kind: OptimizerKind, flags: TrainFlags): OptimizerSpecInp
   return spec as OptimizerSpecInput;
 }
 
-export function experimentFromFlags(data: string, flags: TrainFlags, cwd = process.cwd()): Experiment {
+export function experimentFromFlags(data: string, flags: TrainFlags, cwd = process.cwd(), imported?: ImportedModel): Experiment {
   const kinds = parseOptimizers(flags.optimizer);
   for (const h of HYPER) {
     if (flags[h.flag] !== undefined && !kinds.some((k) => h.kinds.includes(k))) {
@@ -149,7 +167,9 @@ export function experimentFromFlags(data: string, flags: TrainFlags, cwd = proce
       },
     },
     model: {
-      layers: flags.layers ? parseLayers(flags.layers) : [{ units: 32, activation: 'tanh' }],
+      layers: imported ? imported.layers : flags.layers ? parseLayers(flags.layers) : [{ units: 32, activation: 'tanh' }],
+      ...(imported && { from: imported.file, output: 'last' as const }),
+      ...(imported?.loss && !flags.loss && { loss: imported.loss }),
       ...(flags.loss && { loss: flags.loss as 'mse' }),
       ...(flags.l2 !== undefined && { l2: flags.l2 }),
     },

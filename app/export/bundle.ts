@@ -138,6 +138,9 @@ function readme(b: BundleInput): string {
     const skipped = e.skipped.map((k) => `${k.name} (${k.reason})`).join('; ');
     out.push(`Computed with ${e.label}${skipped ? `; not used: ${skipped}` : ''}.`, '');
   }
+  if (b.experiment.model.from) {
+    out.push(`Start: weights from \`${basenameOf(b.experiment.model.from)}\` (its layer names are kept, so the files below load into the same Keras model).`, '');
+  }
   out.push('## Files', '');
   out.push(`- ${b.weightFiles.map((f) => `\`${f}\``).join(', ')} — the trained weights (see below).`);
   out.push('- `experiment.json` — the experiment that produced them (`curvature run experiment.json` repeats it).');
@@ -167,6 +170,19 @@ function readme(b: BundleInput): string {
     '',
   );
   out.push('## Loading', '');
+  if (has('h5') || has('keras')) {
+    const file = has('h5') ? 'model.h5' : 'model.keras';
+    out.push(
+      'Into **your own Keras model** (the same Dense layers, built by your code):',
+      '',
+      '```python',
+      'model = build_model()            # your existing Keras model definition',
+      `model.load_weights("${file}")${has('h5') && has('keras') ? '  # Keras 3 also: model.load_weights("model.keras")' : ''}`,
+      'y = model.predict(X)',
+      '```',
+      '',
+    );
+  }
   if (has('keras')) {
     out.push('**Keras 3** (`model.keras`):', '', '```python', 'import keras', 'model = keras.saving.load_model("model.keras")', 'y = model.predict(np.stack([encode(r) for r in rows]))', '```', '');
   }
@@ -218,6 +234,10 @@ function readme(b: BundleInput): string {
     );
   }
   return out.join('\n') + '\n';
+}
+
+function basenameOf(p: string): string {
+  return p.split(/[\\/]/).pop() ?? p;
 }
 
 function activationPython(a: DenseWeights['activation']): string {

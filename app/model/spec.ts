@@ -41,6 +41,11 @@ export const modelSpecSchema = z.object({
   output: z.enum(['auto', 'last']).default('auto'),
   /** L2 penalty λ·Σ‖W‖² over kernels (not biases), added to the loss. */
   l2: z.number().min(0).default(0),
+  /**
+   * "Start from model…": a Keras / TF.js / Curvature model file (relative to the experiment's folder)
+   * whose weights are the shared start point; `layers` must match it. The output layer is used as written.
+   */
+  from: z.string().min(1).max(4096).optional(),
 });
 export type ModelSpec = z.infer<typeof modelSpecSchema>;
 

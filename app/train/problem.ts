@@ -1,4 +1,5 @@
 /** Data + model + initial weights of an experiment: what every run and the gradient check share. */
+import path from 'node:path';
 import type { Experiment } from '../schema/experiment';
 import type { PreparedData, TargetScaling } from '../data/types';
 import { prepareData } from '../data/prepare';
@@ -7,6 +8,8 @@ import { resolveModel, type ResolvedModel } from '../model/layers';
 import { glorotUniform } from '../model/params';
 import { targetScalingBlocker, unfoldTargetScaling } from '../model/outputScaling';
 import { loadInitialWeights } from './initialWeights';
+import { modelFromFile } from './modelStart';
+import { ConfigError } from '../util/configError';
 
 export interface Problem {
   /** Prepared data; for a scaled regression target, its y are in training (standardised) units. */
@@ -20,7 +23,21 @@ export interface Problem {
 
 export async function buildProblem(experiment: Experiment, baseDir: string): Promise<Problem> {
   let data = await prepareData(experiment.data, { baseDir });
-  const model = resolveModel(experiment.model, data.inputDim, data.task, data.outputDim);
+  let model: ResolvedModel;
+  /** Weights that predict original units: an imported model's, or the experiment's initial weights. */
+  let fileStart: Float64Array | undefined;
+  const from = experiment.model.from;
+  if (from !== undefined) {
+    if (experiment.initialWeights) throw new ConfigError('initialWeights and model.from both name a start point; keep one');
+    const started = await modelFromFile({ ...experiment.model, from }, data, baseDir);
+    model = started.model;
+    fileStart = started.x0;
+    // Shown wherever the notes go: the race header, the CLI's stderr, the --json report.
+    data = { ...data, notes: [`start: weights from ${path.basename(started.imported.file)}`, ...started.imported.notes, ...data.notes] };
+  } else {
+    model = resolveModel(experiment.model, data.inputDim, data.task, data.outputDim);
+    if (experiment.initialWeights) fileStart = await loadInitialWeights(experiment.initialWeights, model, baseDir);
+  }
   if (data.task === 'regression' && experiment.data.preprocessing.scaleTarget) {
     const blocker = targetScalingBlocker(model);
     if (blocker) data = { ...data, notes: [...data.notes, `target "${data.preprocessing.target}" not standardised: ${blocker}`] };
@@ -28,8 +45,6 @@ export async function buildProblem(experiment: Experiment, baseDir: string): Pro
   }
   const targetScaling = data.preprocessing.targetScaling;
   // Weights from a file predict original units; training works on the standardised target.
-  const x0 = experiment.initialWeights
-    ? unfoldTargetScaling(model, await loadInitialWeights(experiment.initialWeights, model, baseDir), targetScaling)
-    : glorotUniform(model, experiment.seed);
+  const x0 = fileStart ? unfoldTargetScaling(model, fileStart, targetScaling) : glorotUniform(model, experiment.seed);
   return { data, model, x0, targetScaling };
 }

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import type { ExampleInfo, FileHandle } from '../../app/api/contract';
+import type { ExampleInfo, FileHandle, ModelImportInfo } from '../../app/api/contract';
+import { IMPORT_FORMAT_LABELS, importModel } from '../../app/export/importModel';
 import { isApiMethod, methodSchemas, type ApiMethod, type MethodPayload, type MethodResult } from '../../app/api/wire';
 import type { BackendReport } from '../../app/engine/types';
 import { parseExperiment, type Experiment } from '../../app/schema/experiment';
@@ -76,6 +77,25 @@ export class ApiHost {
       },
       uploadFile: async ({ name, base64 }) => this.storeUpload(name, base64),
       previewDataset: async ({ file }) => trainers.previewDataset(files.resolve(file)),
+      chooseModel: async () => {
+        if (!platform.chooseModel) throw new ApiError('Browser mode has no file dialog: pick the model file in the page and it is uploaded (uploadFile).');
+        const chosen = await platform.chooseModel();
+        return chosen === null ? null : files.register(chosen);
+      },
+      importModel: async ({ file, layers }): Promise<ModelImportInfo> => {
+        let real: string;
+        try {
+          real = files.resolve(file);
+        } catch (err) {
+          throw new ApiError(`file: ${(err as Error).message}`);
+        }
+        try {
+          const m = await importModel(real, { layers });
+          return { fileName: path.basename(real), format: IMPORT_FORMAT_LABELS[m.format], layers: m.layers, inputDim: m.inputDim, ...(m.loss && { loss: m.loss }), notes: m.notes };
+        } catch (err) {
+          throw new ApiError((err as Error).message);
+        }
+      },
       listExamples: async (): Promise<ExampleInfo[]> => listExamples(this.o.examplesDir),
       openExample: async ({ name }) => {
         const { experiment, file } = loadExample(this.o.examplesDir, name);
@@ -92,8 +112,8 @@ export class ApiHost {
       },
       saveExperiment: async ({ experiment, saveAs }) =>
         platform.saveExperiment(JSON.stringify(experiment, null, 2) + '\n', suggestedFileName(experiment.name), saveAs),
-      startExperiment: async ({ experiment, dataFile }) => {
-        const resolved = this.resolveData(experiment, dataFile);
+      startExperiment: async ({ experiment, dataFile, modelFile }) => {
+        const resolved = this.resolveModelFile(this.resolveData(experiment, dataFile), modelFile);
         const experimentId = `exp-${++this.experimentCounter}-${randomBytes(3).toString('hex')}`;
         trainers.startExperiment(experimentId, resolved);
         return { experimentId };
@@ -144,6 +164,21 @@ export class ApiHost {
     } catch (err) {
       throw new ApiError(`data.source.path: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** `model.from` as the page sends it is only a file name: the registered model file replaces it. */
+  private resolveModelFile(experiment: Experiment, modelFile: string | undefined): Experiment {
+    if (experiment.model.from === undefined) return experiment;
+    if (modelFile === undefined) {
+      throw new ApiError('model.from: choose the model again with Start from model… (paths typed by the page are not accepted).');
+    }
+    let realPath: string;
+    try {
+      realPath = this.o.files.resolve(modelFile);
+    } catch (err) {
+      throw new ApiError(`modelFile: ${(err as Error).message}`);
+    }
+    return { ...experiment, model: { ...experiment.model, from: realPath } };
   }
 
   /** Replaces the experiment's data path by the registered file; free paths are refused. */

@@ -5,6 +5,8 @@ export interface HostPlatform {
   readonly transport: 'electron' | 'websocket';
   /** A dataset path the user picked, or null when cancelled. */
   chooseDataset(): Promise<string | null>;
+  /** A model file (Keras, TF.js, Curvature weights) the user picked; absent where there is no dialog. */
+  chooseModel?(): Promise<string | null>;
   /** An experiment file path the user picked, or null when cancelled. */
   chooseExperimentFile(): Promise<string | null>;
   /** Writes the experiment JSON where the user wants it; null when cancelled. */

@@ -2,7 +2,7 @@
  * An in-memory CurvatureApi for design work and component tests: parses small CSV uploads, fakes
  * training curves on timers. It never touches the file system; export paths are invented.
  */
-import type { CurvatureApi, ExampleInfo, ExportFormat, ExportResult, FileHandle, TrainerState } from '../../../app/api/contract';
+import type { CurvatureApi, ExampleInfo, ExportFormat, ExportResult, FileHandle, ModelImportInfo, TrainerState } from '../../../app/api/contract';
 import type { BackendReport } from '../../../app/engine/types';
 import type { ColumnInfo, DatasetPreview } from '../../../app/data/preview';
 import type { Experiment } from '../../../app/schema/experiment';
@@ -86,6 +86,10 @@ export class FakeApi implements CurvatureApi {
   }
   async getTrainerState(): Promise<TrainerState> { return 'idle'; }
   async chooseDataset(): Promise<FileHandle | null> { return null; }
+  async chooseModel(): Promise<FileHandle | null> { return null; }
+  async importModel(file: string): Promise<ModelImportInfo> {
+    throw new Error(`${this.files.get(file)?.name ?? file}: model import needs the real host (npm start)`);
+  }
   async uploadFile(name: string, base64: string): Promise<FileHandle> {
     const text = new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
     const token = `upload-${this.nextId++}`;

@@ -2,7 +2,8 @@
  * The experiment being edited: exactly the JSON the CLI runs, plus the data file handle and its
  * preview. Views edit it through these methods so the output layer follows the task.
  */
-import type { CurvatureApi, FileHandle } from '../../../app/api/contract';
+import type { CurvatureApi, FileHandle, ModelImportInfo } from '../../../app/api/contract';
+import { sameLayers } from './imported-model';
 import type { DatasetPreview } from '../../../app/data/preview';
 import type { LayerSpec } from '../../../app/model/spec';
 import { layerSpecSchema, modelSpecSchema } from '../../../app/model/spec';
@@ -62,6 +63,10 @@ export class ExperimentStore {
   loading = $state(false);
   fileName = $state<string | null>(null);
   fileError = $state<string | null>(null);
+  /** "Start from model…": the chosen file and what it held; its weights are every run's start point. */
+  modelFile = $state<FileHandle | null>(null);
+  importedModel = $state.raw<ModelImportInfo | null>(null);
+  modelError = $state<string | null>(null);
   private saved = $state(snapshot(blankExperiment()));
 
   readonly dirty = $derived(snapshot(this.experiment) !== this.saved);
@@ -69,6 +74,9 @@ export class ExperimentStore {
   readonly issues = $derived.by(() => {
     const r = experimentSchema.safeParse(this.experiment);
     const issues = r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    if (this.experiment.model.from !== undefined && !this.modelFile) {
+      issues.push(`model.from: open ${this.experiment.model.from} again with Start from model… in the Model view, or drop its weights.`);
+    }
     if (!this.dataFile && this.experiment.data.source.kind === 'file' && !this.experiment.data.source.path) {
       issues.unshift('No dataset: open a file or an example in the Data view.');
     }
@@ -91,6 +99,9 @@ export class ExperimentStore {
     this.preview = null;
     this.loadError = null;
     this.fileError = null;
+    this.modelFile = null;
+    this.importedModel = null;
+    this.modelError = null;
     if (dataFile) void this.loadPreview(dataFile, false);
   }
 
@@ -266,10 +277,66 @@ export class ExperimentStore {
 
   // ---- model ------------------------------------------------------------------------------
 
+  /** True when the layers no longer match the imported file: the user must drop its weights or undo. */
+  readonly layersEdited = $derived(
+    this.importedModel !== null && this.experiment.model.from !== undefined && !sameLayers(this.experiment.model.layers, this.importedModel.layers),
+  );
+
+  async chooseModel(): Promise<void> {
+    this.modelError = null;
+    try {
+      const handle = await this.api.chooseModel();
+      if (handle) await this.useModel(handle);
+    } catch (e) {
+      this.modelError = errorMessage(e);
+    }
+  }
+
+  async uploadModel(file: File): Promise<void> {
+    this.modelError = null;
+    try {
+      const handle = await this.api.uploadFile(file.name, await fileToBase64(file));
+      await this.useModel(handle);
+    } catch (e) {
+      this.modelError = errorMessage(e);
+    }
+  }
+
+  /** Fills the layer editor from the file; weights-only files are read against the current layers. */
+  async useModel(handle: FileHandle): Promise<void> {
+    this.modelError = null;
+    try {
+      const layers = $state.snapshot(this.experiment.model.layers) as LayerSpec[];
+      const info = await this.api.importModel(handle.token, layers);
+      const model = this.experiment.model;
+      model.layers = info.layers.map((l) => layerSpecSchema.parse(l));
+      model.from = handle.name;
+      model.output = 'last';
+      if (info.loss) model.loss = info.loss;
+      this.modelFile = handle;
+      this.importedModel = info;
+    } catch (e) {
+      this.modelError = errorMessage(e);
+    }
+  }
+
+  /** Back to fresh Glorot weights from the seed; the layers stay as they are. */
+  dropModelWeights(): void {
+    this.experiment.model.from = undefined;
+    this.modelFile = null;
+    this.importedModel = null;
+  }
+
+  /** Puts the imported layers back (undoing an edit) so the file's weights still fit. */
+  restoreImportedLayers(): void {
+    if (this.importedModel) this.experiment.model.layers = this.importedModel.layers.map((l) => layerSpecSchema.parse(l));
+  }
+
   /** Output units and activation follow the task; the user may still edit them afterwards. */
   syncOutputLayer(): void {
     const task = resolveTask(this.experiment.data, this.preview);
-    if (!task) return;
+    // An imported model's output layer is part of its weights: the run checks it against the data instead.
+    if (!task || this.experiment.model.from !== undefined) return;
     const layers = this.experiment.model.layers;
     const out = outputLayerFor(task, classCount(this.experiment.data, this.preview));
     const last = layers[layers.length - 1];

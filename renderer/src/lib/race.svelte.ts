@@ -58,7 +58,7 @@ export class RaceStore {
     api.onEvent((e) => this.onEvent(e));
   }
 
-  async start(experiment: Experiment, dataFile?: string): Promise<void> {
+  async start(experiment: Experiment, dataFile?: string, modelFile?: string): Promise<void> {
     this.series.clear();
     this.errors = [];
     this.notes = [];
@@ -76,7 +76,7 @@ export class RaceStore {
     this.generation++;
     this.starting = true;
     try {
-      const { experimentId } = await this.api.startExperiment(experiment, dataFile);
+      const { experimentId } = await this.api.startExperiment(experiment, dataFile, modelFile);
       this.experimentId = experimentId;
       const pending = this.queued;
       this.queued = [];
