@@ -17,6 +17,8 @@ import { toLayerWeights } from '../model/params';
 import { ModelObjective, type DeviceSplit } from '../model/objective';
 import { computeMetrics } from './metrics';
 import { buildProblem, repeatStart } from './problem';
+import { repeatRunId } from './repeatIds';
+export { repeatRunId } from './repeatIds';
 
 export interface RunOptions {
   /** Receives every event, synchronously, in order. */
@@ -77,11 +79,6 @@ export function runIds(runs: RunSpec[]): string[] {
     seen.set(r.optimizer.kind, n);
     return n === 1 ? r.optimizer.kind : `${r.optimizer.kind}-${n}`;
   });
-}
-
-/** Repeat 0 keeps the spec's id, so that a single-start experiment reads exactly as before. */
-export function repeatRunId(specId: string, repeat: number): string {
-  return repeat === 0 ? specId : `${specId}.r${repeat}`;
 }
 
 export function stoppingCriteria(run: RunSpec): StoppingCriteria {
