@@ -179,7 +179,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       let active = runs.filter((r) => !r.finished);
       while (active.length > 0) {
         for (const run of active) {
-          if (stopEverything || stopRequests.has(run.id) || stopRequests.has(run.specId)) run.stepper.stop();
+          if (stopEverything || stopRequests.has(run.id)) run.stepper.stop();
           const rec = run.stepper.step();
           if (rec) record(run, rec);
           if (run.stepper.done) finish(run);
@@ -256,9 +256,9 @@ function modelNotes(experiment: Experiment, model: ResolvedModel): string[] {
       `Repeat 0 starts from the given initial weights; repeats 1–${experiment.repeats - 1} draw Glorot-uniform weights from seeds ${experiment.seed + 1}–${experiment.seed + experiment.repeats - 1} (the given weights are not perturbed).`,
     );
   }
-  const quasiNewton = experiment.runs.filter((r) => isQuasiNewton(r.optimizer.kind));
+  const quasiNewton = experiment.runs.filter((r) => needsDeterministicObjective(r.optimizer));
   if (hasDropout(model) && quasiNewton.length > 0) {
-    const labels = [...new Set(quasiNewton.map((r) => OPTIMIZER_LABELS[r.optimizer.kind]))];
+    const labels = [...new Set(quasiNewton.map((r) => optimizerLabel(r.optimizer)))];
     notes.push(
       `Dropout makes the loss stochastic, which breaks the line searches and curvature pairs of BFGS/L-BFGS: ` +
         `${labels.join(' and ')} ${labels.length === 1 ? 'trains' : 'train'} without dropout; first-order runs use it.`,

@@ -53,13 +53,13 @@ describe('K = 5 repeats of L-BFGS vs Adam on the spirals example', () => {
     expect(lbfgs).toEqual(adam);
     expect(new Set(lbfgs).size).toBe(K);
     expect(of('adam').map((r) => [r.summary.repeat, r.summary.seed, r.summary.runId])).toEqual(
-      [0, 1, 2, 3, 4].map((r) => [r, experiment.seed + r, r === 0 ? 'adam' : `adam.r${r}`]),
+      [0, 1, 2, 3, 4].map((r) => [r, experiment.seed + r, r === 0 ? 'adam' : `adam_r${r}`]),
     );
   });
 
   it('interleaves all repeats round-robin: every live run advances one iteration per round', () => {
     const order = events.filter((e) => e.type === 'iteration' && e.point.iteration === 1).map((e) => (e as { runId: string }).runId);
-    expect(order).toEqual([0, 1, 2, 3, 4].flatMap((r) => (r === 0 ? ['lbfgs', 'adam'] : [`lbfgs.r${r}`, `adam.r${r}`])));
+    expect(order).toEqual([0, 1, 2, 3, 4].flatMap((r) => (r === 0 ? ['lbfgs', 'adam'] : [`lbfgs_r${r}`, `adam_r${r}`])));
   });
 
   it('--json: aggregates equal quantiles computed here, win rates match a count done here', () => {
@@ -109,7 +109,7 @@ describe('K = 5 repeats of L-BFGS vs Adam on the spirals example', () => {
     expect(table[0]).toBe('label,optimizer,repeats,successes,finalLossMedian,finalLossQ1,finalLossQ3,functionEvaluationsMedian,functionEvaluationsQ1,functionEvaluationsQ3,secondsMedian,secondsQ1,secondsQ3,metricMedian,metricQ1,metricQ3');
     expect(table).toHaveLength(3);
     expect(JSON.parse(fs.readFileSync(path.join(directory, 'aggregates.json'), 'utf8')).comparisons).toHaveLength(2);
-    expect(fs.readFileSync(path.join(directory, 'README.md'), 'utf8')).toMatch(/These weights are repeat \d \(run `adam(\.r\d)?`\): the lowest final training loss of the 5 repeats/);
+    expect(fs.readFileSync(path.join(directory, 'README.md'), 'utf8')).toMatch(/These weights are repeat \d \(run `adam(_r\d)?`\): the lowest final training loss of the 5 repeats/);
   });
 });
 
