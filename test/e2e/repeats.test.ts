@@ -31,7 +31,7 @@ describe('repeats and hand-off runs in browser mode', () => {
     await screenshot(app.page, 'repeats-1-optimizers');
     const violations = await seriousViolations(app.page);
     expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
-  });
+  }, 120_000);
 
   it('races all 3 × 3 runs with a median line and an IQR band per run spec, then shows the win matrix', async () => {
     await selectView(app.page, 'Race');
@@ -64,7 +64,7 @@ describe('repeats and hand-off runs in browser mode', () => {
     await app.page.locator('section[aria-labelledby="wins-title"]').screenshot({ path: 'test-artifacts/e2e/repeats-4-win-matrix.png' });
     const violations = await seriousViolations(app.page);
     expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
-  });
+  }, 400_000);
 
   it('a single-start hand-off run is one curve with a marker at its switch', async () => {
     await selectView(app.page, 'Optimizers');
@@ -78,5 +78,5 @@ describe('repeats and hand-off runs in browser mode', () => {
     const status = await app.page.locator('table.results tr[data-run-id="adam-lbfgs"] .status-text').textContent();
     expect(status).toMatch(/^Phase 2 of 2 \(L-BFGS\): /);
     await screenshot(app.page, 'repeats-5-hand-off');
-  });
+  }, 200_000);
 });
