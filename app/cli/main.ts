@@ -19,7 +19,8 @@ import { buildProblem } from '../train/problem';
 import { ModelObjective } from '../model/objective';
 import { checkGradient } from '../model/gradientCheck';
 import { experimentFromFlags, importModelFlag, parseNumber, type TrainFlags } from './trainOptions';
-import { jsonReport, progressBars, summaryTable } from './report';
+import { aggregateTable, jsonReport, progressBars, summaryTable } from './report';
+import { aggregateRepeats, bestRepeat, repeatOutcomes } from '../train/aggregate';
 import { InputError } from './errors';
 import { ConfigError } from '../util/configError';
 import { resolveInside } from '../util/paths';
@@ -128,8 +129,12 @@ async function exportAndReport(
 ): Promise<void> {
   const exported = new Map<string, string>();
   if (flags.out) {
-    for (const run of outcome.runs) {
-      const directory = plan?.folders.get(run.summary.runId) ?? resolveInside(flags.out, run.summary.runId, 'run id');
+    // With repeats, one folder per run spec holding its best repeat's weights and all K histories.
+    const groups = new Map<string, typeof outcome.runs>();
+    for (const run of outcome.runs) groups.set(run.spec ?? run.summary.runId, [...(groups.get(run.spec ?? run.summary.runId) ?? []), run]);
+    for (const [spec, group] of groups) {
+      const run = bestRepeat(group);
+      const directory = plan?.folders.get(spec) ?? resolveInside(flags.out, spec, 'run id');
       const result = await exportFinishedRun(experiment, outcome, run, { directory, formats, overwrite: flags.force ?? false });
       if (result.replaced && !flags.json) process.stderr.write(`${result.directory}: ${result.replaced}\n`);
       exported.set(run.summary.runId, result.directory);
@@ -140,6 +145,7 @@ async function exportAndReport(
     process.stdout.write(JSON.stringify(jsonReport(experiment, outcome, exported, notes)) + '\n');
   } else {
     process.stdout.write(`\n${experiment.name}\n${outcome.engine ? formatReport(outcome.engine) : outcome.backend}\n\n${summaryTable(outcome.runs.map((r) => r.summary))}\n`);
+    if (experiment.repeats > 1) process.stdout.write(`\n${aggregateTable(aggregateRepeats(repeatOutcomes(outcome.runs)))}\n`);
     for (const [runId, dir] of exported) process.stdout.write(`exported ${runId} → ${dir}\n`);
   }
   if (failed.length > 0) {
@@ -194,7 +200,10 @@ export function buildProgram(): Command {
     .argument('<data>', 'dataset file')
     .requiredOption('--target <column>', 'target column')
     .option('--layers <spec>', 'hidden and output layers, e.g. 64:tanh,10:softmax (output added from the task when missing)')
-    .option('--optimizer <list>', 'lbfgs,bfgs,adam,sgd,rmsprop,adagrad', 'lbfgs,bfgs,adam')
+    .option('--optimizer <list>', 'lbfgs,bfgs,adam,sgd,rmsprop,adagrad; a>b is a hand-off run (e.g. adam>lbfgs)', 'lbfgs,bfgs,adam')
+    .option('--switch-after <n>', 'hand-off runs: switch to the next optimizer after n iterations', num('--switch-after', { int: true, min: 1 }))
+    .option('--switch-on-plateau <w:tol>', 'hand-off runs: switch when the loss decreased by less than tol (relative) over w iterations')
+    .option('--repeats <k>', 'start points: every run from each of k initial weights (seed, seed+1, …)', num('--repeats', { int: true, min: 1 }))
     .addOption(new Option('--task <task>', 'override the inferred task').choices(['auto', 'regression', 'binary', 'multiclass']))
     .addOption(new Option('--loss <loss>', 'override the loss').choices(['mse', 'binary-crossentropy', 'softmax-crossentropy']))
     .option('--l2 <lambda>', 'L2 penalty on kernels', num('--l2', { min: 0 }))

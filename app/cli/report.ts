@@ -3,14 +3,21 @@ import cliProgress from 'cli-progress';
 import type { ExperimentEvent, IterationPoint, RunSummary } from '../train/events';
 import type { Experiment } from '../schema/experiment';
 import type { ExperimentOutcome } from '../train/runner';
-import { runIds } from '../train/runner';
+import { repeatRunId, runIds } from '../train/runner';
+import { aggregateRepeats, repeatOutcomes, type Aggregate, type Comparison } from '../train/aggregate';
 
-/** `--json`: each run's summary as the UI sees it, plus its history and where it was exported. */
+/**
+ * `--json`: each run's summary as the UI sees it, plus its history and where it was exported. With
+ * repeats (K > 1) also the aggregate per run spec and the paired comparisons; with K = 1 these are
+ * left out, so a single-start report is the same as before repeats existed (plus repeat and seed).
+ */
 export interface JsonReport {
   backend: string;
   experiment: string;
   notes: string[];
   runs: (RunSummary & { validationLoss: number | null; exportedTo?: string; history: IterationPoint[] })[];
+  aggregates?: Aggregate[];
+  comparisons?: Comparison[];
 }
 
 export function jsonReport(
@@ -29,12 +36,14 @@ export function jsonReport(
       ...(exported.has(summary.runId) && { exportedTo: exported.get(summary.runId) }),
       history,
     })),
+    ...(experiment.repeats > 1 && aggregateRepeats(repeatOutcomes(outcome.runs))),
   };
 }
 
 /** Progress bars per run: the fraction of the run's budget used (iterations, evaluations or time). */
 export function progressBars(experiment: Experiment, stream: NodeJS.WriteStream): (e: ExperimentEvent) => void {
-  const ids = runIds(experiment.runs);
+  const specIds = runIds(experiment.runs);
+  const ids = Array.from({ length: experiment.repeats }, (_, r) => specIds.map((id) => repeatRunId(id, r))).flat();
   const width = Math.max(...ids.map((id) => id.length));
   const multi = new cliProgress.MultiBar(
     {
@@ -50,8 +59,9 @@ export function progressBars(experiment: Experiment, stream: NodeJS.WriteStream)
   const bars = new Map(ids.map((id) => [id, multi.create(1000, 0, { run: id.padEnd(width), it: 0, evals: 0, f: '-', status: '' })]));
   return (e) => {
     if (e.type === 'iteration') {
-      const run = experiment.runs[ids.indexOf(e.runId)];
-      const s = run.stopping;
+      const index = ids.indexOf(e.runId);
+      if (index < 0) return;
+      const s = experiment.runs[index % experiment.runs.length].stopping;
       const p = e.point;
       const used = Math.max(
         p.iteration / s.maxIterations,
@@ -106,4 +116,26 @@ export function summaryTable(summaries: RunSummary[]): string {
   const line = (cells: string[]) => cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   const details = summaries.filter((s) => headline(s.message) !== s.message).map((s) => `${s.runId}: ${s.message}`);
   return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line), ...(details.length ? ['', ...details] : [])].join('\n');
+}
+
+/** With repeats: per run spec, median [q1, q3] of the final numbers; then the paired win rates. */
+export function aggregateTable({ aggregates, comparisons }: { aggregates: Aggregate[]; comparisons: Comparison[] }): string {
+  const q = (v: { median: number; q1: number; q3: number } | null, f: (x: number) => string = fmt) => (v ? `${f(v.median)} [${f(v.q1)}, ${f(v.q3)}]` : '-');
+  const head = ['run', 'repeats', 'successes', 'train loss median [IQR]', 'val metric', 'f-evals', 'seconds'];
+  const rows = aggregates.map((a) => [
+    a.label,
+    String(a.repeats),
+    String(a.successes),
+    q(a.finalLoss),
+    q(a.metric),
+    q(a.functionEvaluations, (v) => String(Math.round(v))),
+    q(a.seconds, (v) => v.toFixed(2)),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  const wins = comparisons.map(
+    (c) => `${c.a} beats ${c.b} on ${(c.winRate * 100).toFixed(0)}% of ${c.pairs} paired starts` +
+      ` (evaluations to reach ${fmt(c.target)}: ${c.medianEvaluations.a ?? 'not reached'} vs ${c.medianEvaluations.b ?? 'not reached'})`,
+  );
+  return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line), '', ...wins].join('\n');
 }

@@ -3,7 +3,13 @@ import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { InputError } from './errors';
 import { ACTIVATIONS, type Activation, type ModelSpec } from '../model/spec';
-import { OPTIMIZER_KINDS, optimizerSpecSchema, type OptimizerKind, type OptimizerSpecInput } from '../optim/spec';
+import {
+  OPTIMIZER_KINDS,
+  optimizerSpecSchema,
+  type OptimizerSpecInput,
+  type PhaseUntil,
+  type SingleOptimizerKind as OptimizerKind,
+} from '../optim/spec';
 import { parseExperiment, type Experiment, type ExperimentInput } from '../schema/experiment';
 import { importModel, type ImportedModel } from '../export/importModel';
 
@@ -58,6 +64,9 @@ export interface TrainFlags {
   initialStep?: string;
   initialHessian?: string;
   name?: string;
+  repeats?: number;
+  switchAfter?: number;
+  switchOnPlateau?: string;
 }
 
 export const parseNumber = (label: string, { int = false, min = -Infinity } = {}) =>
@@ -94,15 +103,49 @@ export function parseLayers(text: string): ModelSpec['layers'] {
   });
 }
 
-export function parseOptimizers(text: string): OptimizerKind[] {
-  const kinds = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  for (const k of kinds) {
-    if (!(OPTIMIZER_KINDS as readonly string[]).includes(k)) {
-      throw new InputError(`unknown optimizer "${k}"; use one of ${OPTIMIZER_KINDS.join(', ')}`);
+/** "lbfgs,adam>lbfgs" → one entry per run; an entry with several kinds is a hand-off sequence. */
+export function parseOptimizers(text: string): OptimizerKind[][] {
+  const runs = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean).map((entry) => entry.split('>').map((k) => k.trim()));
+  for (const kinds of runs) {
+    for (const k of kinds) {
+      if (!(OPTIMIZER_KINDS as readonly string[]).includes(k)) {
+        throw new InputError(`unknown optimizer "${k}"; use one of ${OPTIMIZER_KINDS.join(', ')} (or a hand-off such as adam>lbfgs)`);
+      }
     }
   }
-  if (kinds.length === 0) throw new InputError('--optimizer needs at least one optimizer');
-  return kinds as OptimizerKind[];
+  if (runs.length === 0) throw new InputError('--optimizer needs at least one optimizer');
+  return runs as OptimizerKind[][];
+}
+
+/** "50:1e-4" → a plateau over 50 iterations with relative decrease below 1e-4. */
+export function parsePlateau(text: string): NonNullable<PhaseUntil['plateau']> {
+  const m = /^\s*(\d+)\s*:\s*([^:\s]+)\s*$/.exec(text);
+  const window = m ? Number(m[1]) : NaN;
+  const tolerance = m ? Number(m[2]) : NaN;
+  if (!(Number.isInteger(window) && window >= 2 && tolerance > 0 && tolerance < 1)) {
+    throw new InputError(`--switch-on-plateau must be WINDOW:TOLERANCE with an integer window ≥ 2 and 0 < tolerance < 1 (got "${text}")`);
+  }
+  return { window, tolerance };
+}
+
+function handOffUntil(flags: TrainFlags): PhaseUntil {
+  const until: PhaseUntil = {
+    ...(flags.switchAfter !== undefined && { iterations: flags.switchAfter }),
+    ...(flags.switchOnPlateau !== undefined && { plateau: parsePlateau(flags.switchOnPlateau) }),
+  };
+  if (until.iterations === undefined && until.plateau === undefined) {
+    throw new InputError('a hand-off optimizer (e.g. adam>lbfgs) needs --switch-after N or --switch-on-plateau W:TOL');
+  }
+  return until;
+}
+
+function runOptimizer(kinds: OptimizerKind[], flags: TrainFlags): OptimizerSpecInput {
+  if (kinds.length === 1) return optimizerSpec(kinds[0], flags);
+  const until = handOffUntil(flags);
+  return {
+    kind: 'sequence',
+    phases: kinds.map((k, i) => ({ optimizer: optimizerSpec(k, flags) as Exclude<OptimizerSpecInput, { kind: 'sequence' }>, ...(i < kinds.length - 1 && { until }) })),
+  };
 }
 
 /** Hyperparameter flags → the optimizer fields they set. A flag no chosen optimizer has is an error. */
@@ -139,7 +182,11 @@ function optimizerSpec(kind: OptimizerKind, flags: TrainFlags): OptimizerSpecInp
 }
 
 export function experimentFromFlags(data: string, flags: TrainFlags, cwd = process.cwd(), imported?: ImportedModel): Experiment {
-  const kinds = parseOptimizers(flags.optimizer);
+  const choices = parseOptimizers(flags.optimizer);
+  const kinds = choices.flat();
+  if ((flags.switchAfter !== undefined || flags.switchOnPlateau !== undefined) && choices.every((c) => c.length === 1)) {
+    throw new InputError('--switch-after and --switch-on-plateau apply to hand-off optimizers such as adam>lbfgs, none of which was chosen');
+  }
   for (const h of HYPER) {
     if (flags[h.flag] !== undefined && !kinds.some((k) => h.kinds.includes(k))) {
       throw new InputError(`${h.option} applies to ${h.kinds.join('/')}, none of which was chosen`);
@@ -173,8 +220,9 @@ export function experimentFromFlags(data: string, flags: TrainFlags, cwd = proce
       ...(flags.loss && { loss: flags.loss as 'mse' }),
       ...(flags.l2 !== undefined && { l2: flags.l2 }),
     },
-    runs: kinds.map((k) => ({ optimizer: optimizerSpec(k, flags), stopping })),
+    runs: choices.map((c) => ({ optimizer: runOptimizer(c, flags), stopping })),
     ...(flags.seed !== undefined && { seed: flags.seed }),
+    ...(flags.repeats !== undefined && { repeats: flags.repeats }),
     ...(flags.initWeights && { initialWeights: { path: path.resolve(cwd, flags.initWeights) } }),
   };
   return parseExperiment(input, 'command line');

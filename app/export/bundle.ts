@@ -5,15 +5,20 @@ import type { Experiment } from '../schema/experiment';
 import type { IterationPoint, RunSummary } from '../train/events';
 import type { ExportFormat } from '../api/contract';
 import { textFile, type ExportFile } from './files';
+import type { Aggregate, Comparison } from '../train/aggregate';
 
 export const EXPERIMENT_FILE = 'experiment.json';
 export const PREPROCESSING_FILE = 'preprocessing.json';
 export const HISTORY_FILE = 'history.csv';
 export const SUMMARY_FILE = 'summary.json';
 export const README_FILE = 'README.md';
+export const AGGREGATES_CSV = 'aggregates.csv';
+export const AGGREGATES_JSON = 'aggregates.json';
 
 /** Column order: the optimizer record, then the evaluation metrics; unknown fields follow in first-seen order. */
-const HISTORY_COLUMNS: (keyof IterationPoint)[] = [
+const HISTORY_COLUMNS: (keyof IterationPoint | 'repeat')[] = [
+  'repeat',
+  'phase',
   'iteration',
   'f',
   'trainLoss',
@@ -42,7 +47,7 @@ function csvCell(v: unknown): string {
 }
 
 /** One row per iteration point; a column appears when any point has that field. */
-export function historyCsv(history: readonly IterationPoint[]): string {
+export function historyCsv(history: readonly (IterationPoint & { repeat?: number })[]): string {
   const present = new Set<string>();
   for (const p of history) for (const [k, v] of Object.entries(p)) if (v !== undefined) present.add(k);
   const columns: string[] = HISTORY_COLUMNS.filter((c) => present.has(c));
@@ -56,6 +61,35 @@ function json(value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n';
 }
 
+/**
+ * A run spec exported from a repeated experiment: the weights are one repeat's (the best by
+ * default), the history and summary cover all K repeats, and the aggregate table comes along.
+ */
+export interface RepeatedBundle {
+  /** Which repeat's weights are written, and why. */
+  weights: { repeat: number; runId: string; rule: string };
+  summaries: RunSummary[];
+  histories: { repeat: number; history: readonly IterationPoint[] }[];
+  aggregates: Aggregate[];
+  comparisons: Comparison[];
+}
+
+const AGGREGATE_COLUMNS = ['label', 'optimizer', 'repeats', 'successes'] as const;
+const QUARTILE_COLUMNS = ['finalLoss', 'functionEvaluations', 'seconds', 'metric'] as const;
+
+/** One row per run spec; each quartile field becomes median, q1, q3 columns. */
+export function aggregatesCsv(aggregates: readonly Aggregate[]): string {
+  const head = [...AGGREGATE_COLUMNS, ...QUARTILE_COLUMNS.flatMap((c) => [`${c}Median`, `${c}Q1`, `${c}Q3`])];
+  const rows = aggregates.map((a) => [
+    ...AGGREGATE_COLUMNS.map((c) => csvCell(a[c])),
+    ...QUARTILE_COLUMNS.flatMap((c) => {
+      const q = a[c];
+      return [csvCell(q?.median), csvCell(q?.q1), csvCell(q?.q3)];
+    }),
+  ]);
+  return [head.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
+}
+
 export interface BundleInput {
   experiment: Experiment;
   summary: RunSummary;
@@ -65,14 +99,29 @@ export interface BundleInput {
   history: readonly IterationPoint[];
   formats: readonly ExportFormat[];
   weightFiles: readonly string[];
+  repeated?: RepeatedBundle;
 }
 
 export function bundleFiles(b: BundleInput): ExportFile[] {
+  const r = b.repeated;
+  if (!r) {
+    return [
+      textFile(EXPERIMENT_FILE, json(b.experiment)),
+      textFile(PREPROCESSING_FILE, json(b.preprocessing)),
+      textFile(HISTORY_FILE, historyCsv(b.history)),
+      textFile(SUMMARY_FILE, json(b.summary)),
+      textFile(README_FILE, readme(b)),
+    ];
+  }
+  const rows = r.histories.flatMap((h) => h.history.map((p) => ({ repeat: h.repeat, ...p })));
+  const summary = { ...b.summary, weights: r.weights, repeats: r.summaries, aggregates: r.aggregates, comparisons: r.comparisons };
   return [
     textFile(EXPERIMENT_FILE, json(b.experiment)),
     textFile(PREPROCESSING_FILE, json(b.preprocessing)),
-    textFile(HISTORY_FILE, historyCsv(b.history)),
-    textFile(SUMMARY_FILE, json(b.summary)),
+    textFile(HISTORY_FILE, historyCsv(rows)),
+    textFile(SUMMARY_FILE, json(summary)),
+    textFile(AGGREGATES_CSV, aggregatesCsv(r.aggregates)),
+    textFile(AGGREGATES_JSON, json({ aggregates: r.aggregates, comparisons: r.comparisons })),
     textFile(README_FILE, readme(b)),
   ];
 }
@@ -141,12 +190,24 @@ function readme(b: BundleInput): string {
   if (b.experiment.model.from) {
     out.push(`Start: weights from \`${basenameOf(b.experiment.model.from)}\` (its layer names are kept, so the files below load into the same Keras model).`, '');
   }
+  if (b.repeated) {
+    out.push(
+      `The experiment ran every run spec from ${b.repeated.summaries.length} start points (repeats). These weights are repeat ${b.repeated.weights.repeat} (run \`${b.repeated.weights.runId}\`): ${b.repeated.weights.rule}.`,
+      '',
+    );
+  }
   out.push('## Files', '');
   out.push(`- ${b.weightFiles.map((f) => `\`${f}\``).join(', ')} — the trained weights (see below).`);
   out.push('- `experiment.json` — the experiment that produced them (`curvature run experiment.json` repeats it).');
   out.push('- `preprocessing.json` — how raw rows become network inputs.');
   out.push('- `history.csv` — one row per iteration: objective, losses, metrics, gradient norms, step sizes, evaluation counts.');
-  out.push('- `summary.json` — the run summary.', '');
+  if (b.repeated) {
+    out.push('- `history.csv` has every repeat\'s history; the `repeat` column says which.');
+    out.push('- `summary.json` — the summary of the exported repeat, with `weights` (which repeat and why), `repeats` (every repeat\'s summary), `aggregates` and `comparisons`.');
+    out.push('- `aggregates.csv`, `aggregates.json` — per run spec: median and quartiles over repeats of final training loss, validation metric, evaluations and seconds; paired win rates.', '');
+  } else {
+    out.push('- `summary.json` — the run summary.', '');
+  }
   out.push('## Model', '', `Input: ${b.inputDim} float32 values per row.`, '', architecture(b), '');
   out.push(outputMeaning(p, b.layers[b.layers.length - 1]), '');
   out.push('## Preparing a raw row', '', preprocessingSteps(p), '');

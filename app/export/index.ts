@@ -10,8 +10,9 @@ import { checkLayerShapes } from '../model/tfModel';
 import type { Experiment } from '../schema/experiment';
 import type { IterationPoint, RunSummary } from '../train/events';
 import { ExportError, writeDirectoryAtomically, type AtomicResult, type WriteFileFn } from './atomicDirectory';
-import { bundleFiles } from './bundle';
+import { bundleFiles, type RepeatedBundle } from './bundle';
 import { checkExportDestination, estimateExportBytes } from './destination';
+import { aggregateRepeats, bestRepeat, repeatOutcomes } from '../train/aggregate';
 import type { ExportFile } from './files';
 import { kerasArchiveFile } from './kerasArchive';
 import { kerasH5File } from './kerasH5';
@@ -36,6 +37,8 @@ export interface ExportRequest {
   inputDim: number;
   preprocessing: Preprocessing;
   history: IterationPoint[];
+  /** Set when the run spec was repeated: all repeats' histories and the aggregate table. */
+  repeated?: RepeatedBundle;
 }
 
 /** Test seam: replace the file write primitive (e.g. to simulate a full disk). */
@@ -108,14 +111,47 @@ export async function exportRun(req: ExportRequest, deps: ExportDeps = {}): Prom
   );
 }
 
-/** Exports one run of a finished experiment: what the CLI's --out and the trainer's export command do. */
+/**
+ * Exports one run of a finished experiment: what the CLI's --out and the trainer's export command do.
+ * With repeats, `run` names its run spec: the export holds the weights of that spec's best repeat
+ * (lowest final training loss), every repeat's history and the aggregate table.
+ */
 export function exportFinishedRun(
   experiment: Experiment,
-  outcome: Pick<ExperimentOutcome, 'inputDim' | 'preprocessing'>,
+  outcome: Pick<ExperimentOutcome, 'inputDim' | 'preprocessing'> & Partial<Pick<ExperimentOutcome, 'runs'>>,
   run: FinishedRun,
   target: { directory: string; formats: ExportFormat[]; overwrite?: boolean },
   deps: ExportDeps = {},
 ): Promise<AtomicResult> {
+  const specOf = (r: FinishedRun) => r.spec ?? r.summary.runId;
+  const group = experiment.repeats > 1 && outcome.runs ? outcome.runs.filter((r) => specOf(r) === specOf(run)) : [];
+  if (group.length > 1 && outcome.runs) {
+    const best = bestRepeat(group);
+    const { aggregates, comparisons } = aggregateRepeats(repeatOutcomes(outcome.runs));
+    return exportRun(
+      {
+        ...target,
+        experiment,
+        summary: best.summary,
+        layers: best.layers,
+        inputDim: outcome.inputDim,
+        preprocessing: outcome.preprocessing,
+        history: best.history,
+        repeated: {
+          weights: {
+            repeat: best.repeat ?? 0,
+            runId: best.summary.runId,
+            rule: `the lowest final training loss of the ${group.length} repeats`,
+          },
+          summaries: group.map((r) => r.summary),
+          histories: group.map((r) => ({ repeat: r.repeat ?? 0, history: r.history })),
+          aggregates,
+          comparisons,
+        },
+      },
+      deps,
+    );
+  }
   return exportRun(
     {
       ...target,

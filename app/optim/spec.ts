@@ -76,7 +76,8 @@ export const adagradSpecSchema = z.object({
   batchSize,
 });
 
-export const optimizerSpecSchema = z.discriminatedUnion('kind', [
+/** One optimizer on its own: what a run, or one phase of a sequence, uses. */
+export const singleOptimizerSpecSchema = z.discriminatedUnion('kind', [
   lbfgsSpecSchema,
   bfgsSpecSchema,
   sgdSpecSchema,
@@ -84,11 +85,56 @@ export const optimizerSpecSchema = z.discriminatedUnion('kind', [
   rmspropSpecSchema,
   adagradSpecSchema,
 ]);
+export type SingleOptimizerSpec = z.infer<typeof singleOptimizerSpecSchema>;
+export type SingleOptimizerKind = SingleOptimizerSpec['kind'];
+
+/**
+ * When a phase of a sequence hands over: after a number of its own iterations, and/or on a plateau
+ * (relative decrease of the loss over the last `window` iterations below `tolerance`).
+ */
+export const phaseUntilSchema = z
+  .object({
+    iterations: z.int().min(1).optional(),
+    plateau: z.object({ window: z.int().min(2).max(100_000), tolerance: z.number().gt(0).lt(1) }).optional(),
+  })
+  .refine((u) => u.iterations !== undefined || u.plateau !== undefined, { message: 'needs iterations or plateau' });
+export type PhaseUntil = z.infer<typeof phaseUntilSchema>;
+
+/**
+ * A hand-off run, e.g. Adam then L-BFGS: each phase starts from the previous phase's best point
+ * with fresh optimizer state; counters and budgets are the run's, cumulative over phases.
+ */
+export const sequenceSpecSchema = z.object({
+  kind: z.literal('sequence'),
+  phases: z
+    .array(z.object({ optimizer: singleOptimizerSpecSchema, until: phaseUntilSchema.optional() }))
+    .min(2)
+    .max(8)
+    .superRefine((phases, ctx) => {
+      phases.forEach((p, i) => {
+        const last = i === phases.length - 1;
+        if (!last && !p.until) ctx.addIssue({ code: 'custom', path: [i, 'until'], message: 'every phase but the last needs `until` (iterations or plateau)' });
+        if (last && p.until) ctx.addIssue({ code: 'custom', path: [i, 'until'], message: "the last phase runs to the run's stopping rules; remove `until`" });
+      });
+    }),
+});
+export type SequenceSpec = z.infer<typeof sequenceSpecSchema>;
+
+export const optimizerSpecSchema = z.discriminatedUnion('kind', [
+  lbfgsSpecSchema,
+  bfgsSpecSchema,
+  sgdSpecSchema,
+  adamSpecSchema,
+  rmspropSpecSchema,
+  adagradSpecSchema,
+  sequenceSpecSchema,
+]);
 
 export type OptimizerSpec = z.infer<typeof optimizerSpecSchema>;
 export type OptimizerKind = OptimizerSpec['kind'];
 export type OptimizerSpecInput = z.input<typeof optimizerSpecSchema>;
-export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['lbfgs', 'bfgs', 'adam', 'sgd', 'rmsprop', 'adagrad'];
+/** The single optimizers (what `--optimizer` lists and the GUI's add buttons offer). */
+export const OPTIMIZER_KINDS: readonly SingleOptimizerKind[] = ['lbfgs', 'bfgs', 'adam', 'sgd', 'rmsprop', 'adagrad'];
 
 export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
   lbfgs: 'L-BFGS',
@@ -97,11 +143,22 @@ export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
   sgd: 'SGD',
   rmsprop: 'RMSprop',
   adagrad: 'Adagrad',
+  sequence: 'Sequence',
 };
+
+/** "Adam → L-BFGS" for a sequence, the optimizer's name otherwise. */
+export function optimizerLabel(spec: OptimizerSpec): string {
+  return spec.kind === 'sequence' ? spec.phases.map((p) => OPTIMIZER_LABELS[p.optimizer.kind]).join(' → ') : OPTIMIZER_LABELS[spec.kind];
+}
 
 /** True for the methods whose line search and curvature pairs assume a deterministic objective. */
 export function isQuasiNewton(kind: OptimizerKind): boolean {
   return kind === 'lbfgs' || kind === 'bfgs';
+}
+
+/** A sequence with any quasi-Newton phase needs the deterministic objective throughout. */
+export function needsDeterministicObjective(spec: OptimizerSpec): boolean {
+  return spec.kind === 'sequence' ? spec.phases.some((p) => isQuasiNewton(p.optimizer.kind)) : isQuasiNewton(spec.kind);
 }
 
 /** Stopping rules and budget of one run (ms/seconds as the user thinks of them). */

@@ -64,6 +64,17 @@ export interface IterationRecord {
   gradientEvaluations: number;
   /** Cumulative wall time spent in this run's own work, ms. */
   elapsedMs: number;
+  /** 0-based phase of a sequence (hand-off) run; absent for a single optimizer. */
+  phase?: number;
+}
+
+/** How one phase of a sequence run ended; counters are the phase's own. */
+export interface PhaseResult {
+  optimizer: string;
+  iterations: number;
+  functionEvaluations: number;
+  /** The phase stepper's status, or 'plateau' when it handed over on a loss plateau. */
+  status: TerminationStatus | 'plateau';
 }
 
 export interface StoppingCriteria {
@@ -126,6 +137,8 @@ export interface Stepper {
   stop(): void;
   /** Final (or, while running, current best) result. */
   result(): OptimizeResult;
+  /** Phases run so far, for sequence (hand-off) runs only. */
+  phases?(): PhaseResult[];
 }
 
 /** Called after every iteration; return false to stop the run ('stopped-by-callback'). */

@@ -72,6 +72,11 @@ export const experimentSchema = z.object({
   seed: z.int().default(1),
   initialWeights: initialWeightsSchema.optional(),
   engine: engineSettingSchema.optional(),
+  /**
+   * Start points: every run spec runs from each, so runs are paired by start. Repeat r draws its
+   * weights from `seed + r`; with `initialWeights`, repeat 0 uses them as they are.
+   */
+  repeats: z.int().min(1).max(100).default(1),
 });
 export type Experiment = z.infer<typeof experimentSchema>;
 export type ExperimentInput = z.input<typeof experimentSchema>;

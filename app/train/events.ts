@@ -1,5 +1,5 @@
 /** Events an experiment emits; the trainer process, CLI and UI all consume these. Plain JSON. */
-import type { IterationRecord, TerminationStatus } from '../optim/types';
+import type { IterationRecord, PhaseResult, TerminationStatus } from '../optim/types';
 import type { OptimizerKind } from '../optim/spec';
 import type { Task } from '../data/types';
 
@@ -26,6 +26,10 @@ export interface RunSummary {
   runId: string;
   optimizer: OptimizerKind;
   label: string;
+  /** 0-based start point: repeats of one run spec share its label; paired across specs. Always set by the runner. */
+  repeat?: number;
+  /** Seed of this repeat's initial weights (the experiment's seed + repeat). Always set by the runner. */
+  seed?: number;
   status: TerminationStatus;
   success: boolean;
   message: string;
@@ -40,6 +44,8 @@ export interface RunSummary {
   seconds: number;
   /** The compute engine that ran the passes, and why each engine before it in the order was not used. */
   engine?: { name: string; label: string; skipped: { name: string; reason: string }[] };
+  /** Sequence (hand-off) runs only: each phase's own counters and how it ended. */
+  phases?: PhaseResult[];
 }
 
 export type ExperimentEvent =
@@ -50,7 +56,8 @@ export type ExperimentEvent =
       task: Task;
       parameterCount: number;
       backend: string;
-      runs: { runId: string; optimizer: OptimizerKind; label: string }[];
+      /** `spec`: the run spec's id; `repeat`: the start point (both absent from older trainers). */
+      runs: { runId: string; optimizer: OptimizerKind; label: string; spec?: string; repeat?: number }[];
       notes: string[];
     }
   | { type: 'run-started'; experimentId: string; runId: string; optimizer: OptimizerKind; label: string }

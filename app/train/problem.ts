@@ -48,3 +48,12 @@ export async function buildProblem(experiment: Experiment, baseDir: string): Pro
   const x0 = fileStart ? unfoldTargetScaling(model, fileStart, targetScaling) : glorotUniform(model, experiment.seed);
   return { data, model, x0, targetScaling };
 }
+
+/**
+ * The start point of repeat r: repeat 0 is the problem's x0 (the file's weights when given); every
+ * other repeat draws Glorot-uniform weights from `seed + r`. File weights are never perturbed:
+ * noise of an arbitrary size would make a start that is neither the user's nor a standard one.
+ */
+export function repeatStart(experiment: Experiment, problem: Problem, repeat: number): Float64Array {
+  return repeat === 0 ? Float64Array.from(problem.x0) : glorotUniform(problem.model, experiment.seed + repeat);
+}

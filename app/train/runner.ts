@@ -1,14 +1,15 @@
 /**
- * Runs an experiment: loads data, builds the objective, starts every run from the same initial
- * weights, advances runs round-robin (one iteration each, so live views see all curves grow
- * together) and emits ExperimentEvents. Each run's wall time counts only its own steps.
+ * Runs an experiment: loads data, builds the objective, starts every run spec from each of the
+ * experiment's start points (repeats; paired by start), advances all runs round-robin (one
+ * iteration each, so live views see all curves grow together) and emits ExperimentEvents. Each
+ * run's wall time counts only its own steps.
  */
 import type { Experiment, RunSpec } from '../schema/experiment';
 import type { ExperimentEvent, IterationPoint, RunSummary } from './events';
 import type { DenseWeights } from '../model/spec';
 import type { PreparedData, Preprocessing, TargetScaling } from '../data/types';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
-import { OPTIMIZER_LABELS, isQuasiNewton } from '../optim/spec';
+import { OPTIMIZER_LABELS, isQuasiNewton, needsDeterministicObjective, optimizerLabel } from '../optim/spec';
 import { createOptimizer } from '../optim';
 import { engineFor } from '../engine/backend';
 import type { BackendReport } from '../engine/types';
@@ -17,7 +18,9 @@ import { toLayerWeights } from '../model/params';
 import { ModelObjective, type DeviceSplit } from '../model/objective';
 import { computeMetrics, originalUnitsLoss } from './metrics';
 import { foldTargetScaling } from '../model/outputScaling';
-import { buildProblem } from './problem';
+import { buildProblem, repeatStart } from './problem';
+import { repeatRunId } from './repeatIds';
+export { repeatRunId } from './repeatIds';
 
 export interface RunOptions {
   /** Receives every event, synchronously, in order. */
@@ -30,6 +33,9 @@ export interface RunOptions {
 }
 
 export interface FinishedRun {
+  /** Id of the run spec; the repeats of one spec share it (always set by the runner). */
+  spec?: string;
+  repeat?: number;
   summary: RunSummary;
   /** Trained weights; with a standardised target, the output layer already predicts original units. */
   layers: DenseWeights[];
@@ -51,13 +57,16 @@ export interface ExperimentOutcome {
   engine?: BackendReport;
   inputDim: number;
   preprocessing: Preprocessing;
-  /** The shared start point of every run. */
+  /** The start point of repeat 0, shared by every run spec. */
   initialWeights: DenseWeights[];
   runs: FinishedRun[];
 }
 
 interface ActiveRun {
   id: string;
+  specId: string;
+  repeat: number;
+  seed: number;
   spec: RunSpec;
   label: string;
   stepper: Stepper;
@@ -102,25 +111,37 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
     let validation: { split: DeviceSplit; dispose: () => void } | undefined;
     try {
       const { engine, report: backend } = await engineFor(experiment.engine);
-      const { data, model, x0, targetScaling } = await buildProblem(experiment, options.baseDir ?? process.cwd());
+      const problem = await buildProblem(experiment, options.baseDir ?? process.cwd());
+      const { data, model, x0, targetScaling } = problem;
       const ids = runIds(experiment.runs);
       const notes = [...data.notes, ...modelNotes(experiment, model)];
       objective = new ModelObjective(model, data.train, { engine });
       const obj = objective;
       // Dropout makes f stochastic: first-order runs get it, quasi-Newton runs keep a deterministic f.
-      const needsStochastic = hasDropout(model) && experiment.runs.some((r) => !isQuasiNewton(r.optimizer.kind));
+      const needsStochastic = hasDropout(model) && experiment.runs.some((r) => !needsDeterministicObjective(r.optimizer));
       stochastic = needsStochastic ? new ModelObjective(model, data.train, { dropoutSeed: experiment.seed, engine }) : undefined;
-      const objectiveFor = (spec: RunSpec) => (stochastic && !isQuasiNewton(spec.optimizer.kind) ? stochastic : obj);
+      const objectiveFor = (spec: RunSpec) => (stochastic && !needsDeterministicObjective(spec.optimizer) ? stochastic : obj);
       const val = data.validation && data.validation.rows > 0 ? obj.uploadSplit(data.validation) : undefined;
       validation = val;
 
-      const runs: ActiveRun[] = experiment.runs.map((spec, i) => ({
-        id: ids[i],
-        spec,
-        label: spec.label ?? OPTIMIZER_LABELS[spec.optimizer.kind],
-        stepper: createOptimizer(spec.optimizer, objectiveFor(spec), Float64Array.from(x0), stoppingCriteria(spec)),
-        history: [],
-      }));
+      // Repeat-major order: with one repeat, runs and events come exactly as without repeats.
+      const runs: ActiveRun[] = [];
+      for (let repeat = 0; repeat < experiment.repeats; repeat++) {
+        const start = repeatStart(experiment, problem, repeat);
+        experiment.runs.forEach((spec, i) => {
+          runs.push({
+            id: repeatRunId(ids[i], repeat),
+            specId: ids[i],
+            repeat,
+            seed: experiment.seed + repeat,
+            spec,
+            label: spec.label ?? optimizerLabel(spec.optimizer),
+            // Minibatch order also varies by repeat (repeat 0 keeps the default seed 0).
+            stepper: createOptimizer(spec.optimizer, objectiveFor(spec), Float64Array.from(start), stoppingCriteria(spec), { seed: repeat }),
+            history: [],
+          });
+        });
+      }
       emit({
         type: 'experiment-started',
         experimentId,
@@ -128,7 +149,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         task: data.task,
         parameterCount: model.parameterCount,
         backend: backend.label,
-        runs: runs.map((r) => ({ runId: r.id, optimizer: r.spec.optimizer.kind, label: r.label })),
+        runs: runs.map((r) => ({ runId: r.id, optimizer: r.spec.optimizer.kind, label: r.label, spec: r.specId, repeat: r.repeat })),
         notes,
       });
 
@@ -157,6 +178,10 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         record(run, run.stepper.start());
         if (run.stepper.done) finish(run);
       }
+      // One round = one iteration of every live run, all specs × all repeats. Running the repeats of
+      // one start after another would make the live median and band describe only the starts done
+      // so far, and shift as later starts arrive; interleaving all keeps every repeat at the same
+      // iteration, so the band at any x covers all K starts.
       let active = runs.filter((r) => !r.finished);
       while (active.length > 0) {
         for (const run of active) {
@@ -220,6 +245,8 @@ function finishRun(
     runId: run.id,
     optimizer: run.spec.optimizer.kind,
     label: run.label,
+    repeat: run.repeat,
+    seed: run.seed,
     status: r.status,
     success: r.success,
     message: r.message,
@@ -230,16 +257,22 @@ function finishRun(
     objective: r.f,
     metrics,
     seconds: r.elapsedMs / 1000,
+    ...(run.stepper.phases && { phases: run.stepper.phases() }),
   };
-  return { summary, layers: foldTargetScaling(toLayerWeights(model, r.x), scaling), history: run.history };
+  return { spec: run.specId, repeat: run.repeat, summary, layers: foldTargetScaling(toLayerWeights(model, r.x), scaling), history: run.history };
 }
 
 /** Warnings the user should see before trusting a race. */
 function modelNotes(experiment: Experiment, model: ResolvedModel): string[] {
   const notes: string[] = [];
-  const quasiNewton = experiment.runs.filter((r) => isQuasiNewton(r.optimizer.kind));
+  if (experiment.repeats > 1 && experiment.initialWeights) {
+    notes.push(
+      `Repeat 0 starts from the given initial weights; repeats 1–${experiment.repeats - 1} draw Glorot-uniform weights from seeds ${experiment.seed + 1}–${experiment.seed + experiment.repeats - 1} (the given weights are not perturbed).`,
+    );
+  }
+  const quasiNewton = experiment.runs.filter((r) => needsDeterministicObjective(r.optimizer));
   if (hasDropout(model) && quasiNewton.length > 0) {
-    const labels = [...new Set(quasiNewton.map((r) => OPTIMIZER_LABELS[r.optimizer.kind]))];
+    const labels = [...new Set(quasiNewton.map((r) => optimizerLabel(r.optimizer)))];
     notes.push(
       `Dropout makes the loss stochastic, which breaks the line searches and curvature pairs of BFGS/L-BFGS: ` +
         `${labels.join(' and ')} ${labels.length === 1 ? 'trains' : 'train'} without dropout; first-order runs use it.`,

@@ -8,7 +8,8 @@ import type { ColumnInfo, DatasetPreview } from '../../../app/data/preview';
 import type { Experiment } from '../../../app/schema/experiment';
 import { experimentSchema } from '../../../app/schema/experiment';
 import type { ExperimentEvent, RunSummary } from '../../../app/train/events';
-import { OPTIMIZER_LABELS, isQuasiNewton } from '../../../app/optim/spec';
+import { isQuasiNewton, optimizerLabel } from '../../../app/optim/spec';
+import { repeatRunId } from '../../../app/train/repeatIds';
 
 interface FakeRun {
   runId: string;
@@ -127,27 +128,45 @@ export class FakeApi implements CurvatureApi {
   }
   async startExperiment(experiment: Experiment): Promise<{ experimentId: string }> {
     const experimentId = `exp-${this.nextId++}`;
-    const runs = experiment.runs.map((r, i) => ({ runId: r.id ?? `${r.optimizer.kind}-${i}`, stop: false }));
+    // Every spec from each start (repeat-major, as the runner); a sequence switches at its first `until`.
+    const plan = Array.from({ length: experiment.repeats ?? 1 }, (_, repeat) =>
+      experiment.runs.map((r, index) => ({ r, index, repeat, runId: repeatRunId(r.id ?? `${r.optimizer.kind}-${index}`, repeat) })),
+    ).flat();
+    const runs = plan.map((p) => ({ runId: p.runId, stop: false }));
     this.experiments.set(experimentId, runs);
     this.setState('running');
-    const infos = experiment.runs.map((r, i) => ({ runId: runs[i].runId, optimizer: r.optimizer.kind, label: r.label ?? OPTIMIZER_LABELS[r.optimizer.kind] }));
+    const infos = plan.map((p) => ({ runId: p.runId, optimizer: p.r.optimizer.kind, label: p.r.label ?? optimizerLabel(p.r.optimizer) }));
     setTimeout(() => {
       this.emit({ type: 'experiment-started', experimentId, name: experiment.name, task: 'multiclass', parameterCount: 123, backend: 'wasm', runs: infos, notes: [] });
-      infos.forEach((info, i) => this.simulate(experimentId, runs[i], info, experiment.runs[i].stopping.maxIterations, i));
+      plan.forEach((p, i) => {
+        const o = p.r.optimizer;
+        const switchAt = o.kind === 'sequence' ? (o.phases[0].until?.iterations ?? 50) : undefined;
+        this.simulate(experimentId, runs[i], infos[i], p.r.stopping.maxIterations, p.index, p.repeat, switchAt);
+      });
     }, 10);
     return { experimentId };
   }
-  private simulate(experimentId: string, run: FakeRun, info: { runId: string; optimizer: RunSummary['optimizer']; label: string }, maxIter: number, index: number) {
+  private simulate(experimentId: string, run: FakeRun, info: { runId: string; optimizer: RunSummary['optimizer']; label: string }, maxIter: number, index: number, repeat = 0, switchAt?: number) {
     this.emit({ type: 'run-started', experimentId, ...info });
-    const qn = isQuasiNewton(info.optimizer);
+    let qn = isQuasiNewton(info.optimizer);
     const total = Math.min(maxIter, qn ? Math.round(this.iterationsPerRun / 2) : this.iterationsPerRun);
-    const rate = qn ? 0.03 : 0.008 + index * 0.002;
+    // Starts differ: each repeat converges a little faster or slower.
+    const spread = 1 + 0.25 * (((repeat * 3) % 5) - 2) / 2;
+    let rate = (qn ? 0.03 : 0.008 + index * 0.002) * spread;
     let it = 0, fe = 0, t = 0;
     const timer = setInterval(() => {
       for (let b = 0; b < this.batch && !run.summary; b++) tick();
     }, this.tickMs);
+    let offset = 0;
     const tick = () => {
-      const f = 0.05 + Math.exp(-rate * it) * (1 + 0.05 * Math.sin(it / 3));
+      if (switchAt !== undefined && it === switchAt + 1) {
+        // Hand-off: the quasi-Newton phase continues from the same loss, faster.
+        const faster = 0.03 * spread;
+        offset = it - (rate * it) / faster;
+        rate = faster;
+        qn = true;
+      }
+      const f = 0.05 + Math.exp(-rate * (it - offset)) * (1 + 0.05 * Math.sin(it / 3));
       fe += qn ? 1 + (it % 3 === 0 ? 1 : 0) : 1;
       t += qn ? 4 : 1.5;
       this.emit({
@@ -156,6 +175,7 @@ export class FakeApi implements CurvatureApi {
           iteration: it, f, trainLoss: f, validationLoss: f * 1.1 + 0.01, validationAccuracy: 1 - f / 2, gradInfNorm: f / 3, gradNorm2: f / 2,
           step: it === 0 ? 0 : qn ? 1 : 0.01, stepNorm: 0.1 * f, lineSearchEvaluations: 1, curvature: null, pairSkipped: false, memoryReset: false,
           functionEvaluations: fe, gradientEvaluations: fe, elapsedMs: t,
+          ...(switchAt !== undefined && { phase: it > switchAt ? 1 : 0 }),
         },
       });
       it++;

@@ -7,7 +7,13 @@ import { sameLayers } from './imported-model';
 import type { DatasetPreview } from '../../../app/data/preview';
 import type { LayerSpec } from '../../../app/model/spec';
 import { layerSpecSchema, modelSpecSchema } from '../../../app/model/spec';
-import { OPTIMIZER_LABELS, type OptimizerKind, type OptimizerSpec, optimizerSpecSchema, type StoppingSpec } from '../../../app/optim/spec';
+import {
+  OPTIMIZER_LABELS,
+  type SingleOptimizerKind as OptimizerKind,
+  type SingleOptimizerSpec,
+  singleOptimizerSpecSchema,
+  type StoppingSpec,
+} from '../../../app/optim/spec';
 import { dataSpecSchema, type Experiment, experimentSchema, parseExperiment, runSpecSchema } from '../../../app/schema/experiment';
 import { errorMessage, fileToBase64, withFileName } from './files';
 import { classCount, outputLayerFor, resolveTask, TEMPLATES } from './model-math';
@@ -22,8 +28,8 @@ function defaultsOf<T>(schema: { parse(v: unknown): T }): T {
   return schema.parse(undefined);
 }
 
-export function defaultOptimizer(kind: OptimizerKind): OptimizerSpec {
-  return optimizerSpecSchema.parse({ kind });
+export function defaultOptimizer(kind: OptimizerKind): SingleOptimizerSpec {
+  return singleOptimizerSpecSchema.parse({ kind });
 }
 
 /** A fresh experiment with every default from the schemas; data is chosen later. */
@@ -48,6 +54,7 @@ export function blankExperiment(): Experiment {
       runSpecSchema.parse({ id: 'adam', optimizer: { kind: 'adam' } }),
     ],
     seed: experimentSchema.shape.seed.parse(undefined),
+    repeats: 1,
   };
 }
 
@@ -382,6 +389,26 @@ export class ExperimentStore {
     const stopping = runs[0] ? $state.snapshot(runs[0].stopping) : runSpecSchema.shape.stopping.parse(undefined);
     const n = runs.filter((r) => r.optimizer.kind === kind).length;
     runs.push({ id, label: n > 0 ? `${OPTIMIZER_LABELS[kind]} ${n + 1}` : undefined, optimizer: defaultOptimizer(kind), stopping });
+  }
+
+  /** The recipe for smooth scientific models: Adam for 200 iterations, then L-BFGS from there. */
+  addHandOff(): void {
+    const runs = this.experiment.runs;
+    const ids = new Set(runs.map((r) => r.id));
+    let id = 'adam-lbfgs';
+    for (let i = 2; ids.has(id); i++) id = `adam-lbfgs-${i}`;
+    const stopping = runs[0] ? $state.snapshot(runs[0].stopping) : runSpecSchema.shape.stopping.parse(undefined);
+    runs.push({
+      id,
+      optimizer: {
+        kind: 'sequence',
+        phases: [
+          { optimizer: defaultOptimizer('adam'), until: { iterations: 200 } },
+          { optimizer: defaultOptimizer('lbfgs') },
+        ],
+      },
+      stopping,
+    });
   }
 
   removeRun(index: number): void {

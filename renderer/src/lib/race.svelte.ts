@@ -3,7 +3,9 @@
  */
 import type { CurvatureApi } from '../../../app/api/contract';
 import type { OptimizerKind, StoppingSpec } from '../../../app/optim/spec';
-import { OPTIMIZER_LABELS } from '../../../app/optim/spec';
+import { optimizerLabel } from '../../../app/optim/spec';
+import { repeatRunId } from '../../../app/train/repeatIds';
+import { aggregateRepeats, type Aggregate, type Comparison } from '../../../app/train/aggregate';
 import type { Experiment } from '../../../app/schema/experiment';
 import type { ExperimentEvent, IterationPoint, RunSummary } from '../../../app/train/events';
 import type { Task } from '../../../app/data/types';
@@ -16,6 +18,10 @@ export type RunPhase = 'queued' | 'running' | 'stopping' | 'finished';
 
 export interface RaceRun {
   runId: string;
+  /** The run spec's id (repeat 0's run id); the repeats of a spec share it. */
+  specId: string;
+  /** 0-based start point. */
+  repeat: number;
   label: string;
   optimizer: OptimizerKind;
   colorIndex: number;
@@ -39,6 +45,10 @@ export class RaceStore {
   /** Bumped when the run list is replaced, so charts rebuild their datasets. */
   generation = $state(0);
   hidden = $state<Record<string, boolean>>({});
+  /** Start points per run spec of the current race; above 1 the charts draw median and IQR bands. */
+  repeats = $state(1);
+  /** With repeats: also draw every repeat's own curve, thinly. */
+  showRepeats = $state(false);
   readonly series = new Map<string, RunSeries>();
   private queued: ExperimentEvent[] = [];
   /** Latest point per run, published to the (reactive) table at most every TABLE_MS. */
@@ -46,6 +56,24 @@ export class RaceStore {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   readonly running = $derived(this.runs.some((r) => r.phase === 'running' || r.phase === 'queued' || r.phase === 'stopping'));
+  /** With repeats, once every run has ended: per-spec quartiles and paired win rates. */
+  readonly aggregate = $derived.by((): { aggregates: Aggregate[]; comparisons: Comparison[] } | null => {
+    if (this.repeats < 2 || this.runs.some((r) => !r.summary)) return null;
+    return aggregateRepeats(
+      this.runs.map((r) => {
+        const s = this.series.get(r.runId);
+        return {
+          spec: r.specId,
+          label: r.label.replace(/ · start \d+$/, ''),
+          optimizer: r.optimizer,
+          repeat: r.repeat,
+          summary: r.summary!,
+          curve: { loss: s?.trainLoss ?? [], evaluations: s?.evaluations ?? [] },
+        };
+      }),
+    );
+  });
+
   readonly bestRunId = $derived.by(() => {
     const done = this.runs.filter((r) => r.summary && Number.isFinite(r.summary.trainLoss));
     if (done.length < 2) return null;
@@ -65,14 +93,20 @@ export class RaceStore {
     this.experimentId = null;
     this.queued = [];
     this.latest.clear();
-    this.runs = experiment.runs.map((r, i) => {
-      const runId = r.id ?? `${r.optimizer.kind}-${i}`;
-      this.series.set(runId, new RunSeries());
-      return {
-        runId, label: r.label || OPTIMIZER_LABELS[r.optimizer.kind], optimizer: r.optimizer.kind, colorIndex: i,
-        phase: 'queued', stopping: r.stopping, last: null, summary: null, error: null,
-      };
-    });
+    this.repeats = experiment.repeats ?? 1;
+    // Repeat-major, as the runner orders them; every repeat of a spec shares its colour.
+    this.runs = Array.from({ length: this.repeats }, (_, repeat) =>
+      experiment.runs.map((r, i): RaceRun => {
+        const specId = r.id ?? `${r.optimizer.kind}-${i}`;
+        const runId = repeatRunId(specId, repeat);
+        this.series.set(runId, new RunSeries());
+        const label = r.label || optimizerLabel(r.optimizer);
+        return {
+          runId, specId, repeat, label: this.repeats > 1 ? `${label} · start ${repeat + 1}` : label, optimizer: r.optimizer.kind, colorIndex: i,
+          phase: 'queued', stopping: r.stopping, last: null, summary: null, error: null,
+        };
+      }),
+    ).flat();
     this.generation++;
     this.starting = true;
     try {
@@ -155,7 +189,7 @@ export class RaceStore {
         this.notes = e.notes;
         for (const info of e.runs) {
           const r = this.runs.find((x) => x.runId === info.runId);
-          if (r) r.label = info.label;
+          if (r) r.label = this.repeats > 1 ? `${info.label} · start ${r.repeat + 1}` : info.label;
         }
         break;
       case 'run-started':

@@ -21,6 +21,9 @@ export class RunSeries {
   readonly gradNorm2: number[] = [];
   readonly step: number[] = [];
   hasValidation = false;
+  /** Indices of the last point of each phase but the last, in a hand-off run (where the curve gets a marker). */
+  readonly switches: number[] = [];
+  private lastPhase: number | undefined;
 
   get length(): number {
     return this.iteration.length;
@@ -36,6 +39,9 @@ export class RunSeries {
     this.gradNorm2.push(p.gradNorm2);
     // The start record has no step; log axes cannot show 0.
     this.step.push(p.iteration === 0 ? NaN : p.step);
+    // The marker sits on the hand-over point: the last point of the phase before.
+    if (p.phase !== undefined && this.lastPhase !== undefined && p.phase !== this.lastPhase) this.switches.push(this.iteration.length - 2);
+    this.lastPhase = p.phase;
   }
 }
 
