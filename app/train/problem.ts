@@ -19,6 +19,8 @@ export interface Problem {
   x0: Float64Array;
   /** Set when the regression target is standardised for training (see data/targetScaling). */
   targetScaling?: TargetScaling;
+  /** The start weights as the file or the experiment gave them (original units), when they came from there. */
+  givenStart?: Float64Array;
 }
 
 export async function buildProblem(experiment: Experiment, baseDir: string): Promise<Problem> {
@@ -46,7 +48,7 @@ export async function buildProblem(experiment: Experiment, baseDir: string): Pro
   const targetScaling = data.preprocessing.targetScaling;
   // Weights from a file predict original units; training works on the standardised target.
   const x0 = fileStart ? unfoldTargetScaling(model, fileStart, targetScaling) : glorotUniform(model, experiment.seed);
-  return { data, model, x0, targetScaling };
+  return { data, model, x0, targetScaling, givenStart: fileStart };
 }
 
 /**

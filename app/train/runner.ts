@@ -202,7 +202,8 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         engine: backend,
         inputDim: data.inputDim,
         preprocessing: data.preprocessing,
-        initialWeights: foldTargetScaling(toLayerWeights(model, x0), targetScaling),
+        // Given weights are reported as given: folding the unfolded start back is exact only up to rounding.
+        initialWeights: problem.givenStart ? toLayerWeights(model, problem.givenStart) : foldTargetScaling(toLayerWeights(model, x0), targetScaling),
         runs: finished,
       };
     } catch (err) {
