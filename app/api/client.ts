@@ -39,6 +39,7 @@ export function createApiClient(transport: ApiTransport): CurvatureApi {
     chooseDataset: () => call('chooseDataset'),
     uploadFile: (name: string, base64: string) => call('uploadFile', { name, base64 }),
     previewDataset: (file: string) => call('previewDataset', { file }),
+    checkData: (file, data) => call('checkData', file === undefined ? { data } : { file, data }),
     listExamples: () => call('listExamples'),
     openExample: (name: string) => call('openExample', { name }),
     openExperiment: () => call('openExperiment'),

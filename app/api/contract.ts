@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import type { BackendReport } from '../engine/types';
 import type { DatasetPreview } from '../data/preview';
+import type { DataCheck } from '../data/check-result';
+import { dataSpecSchema } from '../data/spec';
 import type { Experiment } from '../schema/experiment';
 import type { ExperimentEvent } from '../train/events';
 import { experimentSchema } from '../schema/experiment';
@@ -34,6 +36,8 @@ export interface ExportResult {
 /** Request payloads: what the host validates. */
 export const requestSchemas = {
   previewDataset: z.object({ file: z.string().min(1).max(200) }), // FileHandle.token
+  /** The data settings checked against the chosen file (`file` = FileHandle.token; inline data has none). */
+  checkData: z.object({ file: z.string().min(1).max(200).optional(), data: dataSpecSchema }),
   startExperiment: z.object({ experiment: experimentSchema, dataFile: z.string().max(200).optional() }),
   stopRun: z.object({ experimentId: z.string().min(1).max(100), runId: z.string().min(1).max(100) }),
   stopAll: z.object({ experimentId: z.string().min(1).max(100) }),
@@ -69,6 +73,8 @@ export interface CurvatureApi {
   /** Browser mode: send a picked file's bytes; Electron: a dropped file. */
   uploadFile(name: string, base64: string): Promise<FileHandle>;
   previewDataset(file: string): Promise<DatasetPreview>;
+  /** Would the race start with these data settings? Runs the trainer's own preparation on the file. */
+  checkData(file: string | undefined, data: Experiment['data']): Promise<DataCheck>;
   listExamples(): Promise<ExampleInfo[]>;
   /** An example experiment with its data handle resolved. */
   openExample(name: string): Promise<{ experiment: Experiment; dataFile?: FileHandle }>;

@@ -15,6 +15,7 @@ export const methodSchemas = {
   chooseDataset: empty,
   uploadFile: requestSchemas.uploadFile.strict(),
   previewDataset: requestSchemas.previewDataset.strict(),
+  checkData: requestSchemas.checkData.strict(),
   listExamples: empty,
   openExample: requestSchemas.openExample.strict(),
   openExperiment: empty,

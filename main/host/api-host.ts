@@ -10,6 +10,8 @@ import type { z } from 'zod';
 import type { ExampleInfo, FileHandle } from '../../app/api/contract';
 import { isApiMethod, methodSchemas, type ApiMethod, type MethodPayload, type MethodResult } from '../../app/api/wire';
 import type { BackendReport } from '../../app/engine/types';
+import type { DataCheck } from '../../app/data/check-result';
+import type { DataSpec } from '../../app/data/spec';
 import { parseExperiment, type Experiment } from '../../app/schema/experiment';
 import { listExamples, loadExample } from './examples';
 import type { FileRegistry } from './file-registry';
@@ -74,6 +76,7 @@ export class ApiHost {
       },
       uploadFile: async ({ name, base64 }) => this.storeUpload(name, base64),
       previewDataset: async ({ file }) => trainers.previewDataset(files.resolve(file)),
+      checkData: async ({ file, data }) => this.checkData(file, data),
       listExamples: async (): Promise<ExampleInfo[]> => listExamples(this.o.examplesDir),
       openExample: async ({ name }) => {
         const { experiment, file } = loadExample(this.o.examplesDir, name);
@@ -119,6 +122,22 @@ export class ApiHost {
     const target = path.join(folder, safeName);
     fs.writeFileSync(target, Buffer.from(base64, 'base64'));
     return this.o.files.register(target);
+  }
+
+  /** The trainer's own preparation, run on the chosen file; file problems come back as answers, not errors. */
+  private async checkData(file: string | undefined, data: DataSpec): Promise<DataCheck> {
+    const source = data.source;
+    if (source.kind === 'inline') return this.o.trainers.checkData(data);
+    const problem = (message: string): DataCheck => ({ ok: false, problems: [{ control: 'file', message }], notes: [] });
+    if (file === undefined) return problem('No dataset: open a data file or an example.');
+    if (source.targetPath !== undefined) return problem('A second data file for the target cannot be used here; put the target in the data file.');
+    let realPath: string;
+    try {
+      realPath = this.o.files.resolve(file);
+    } catch {
+      return problem('The data file is no longer available; open it again.');
+    }
+    return this.o.trainers.checkData({ ...data, source: { ...source, path: realPath } });
   }
 
   /** A file-backed experiment names its data relative to its own folder; register that file. */
