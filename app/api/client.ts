@@ -44,6 +44,7 @@ export function createApiClient(transport: ApiTransport): CurvatureApi {
     openExample: (name: string) => call('openExample', { name }),
     openExperiment: () => call('openExperiment'),
     saveExperiment: (experiment: Experiment, saveAs = false) => call('saveExperiment', { experiment, saveAs }),
+    saveResultFile: (name: string, base64: string) => call('saveResultFile', { name, base64 }),
     startExperiment: (experiment: Experiment, dataFile?: string) =>
       call('startExperiment', dataFile === undefined ? { experiment } : { experiment, dataFile }),
     stopRun: (experimentId: string, runId: string) => call('stopRun', { experimentId, runId }),

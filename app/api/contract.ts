@@ -48,6 +48,8 @@ export const requestSchemas = {
     overwrite: z.boolean().default(false),
   }),
   saveExperiment: z.object({ experiment: experimentSchema, saveAs: z.boolean().default(false) }),
+  /** A result file made in the page (chart PNG, history CSV); the desktop app asks where to save it. */
+  saveResultFile: z.object({ name: z.string().min(1).max(200), base64: z.string().max(400 * 1024 * 1024) }),
   uploadFile: z.object({ name: z.string().min(1).max(255), base64: z.string() }),
   openExample: z.object({ name: z.string().min(1).max(100) }),
 } as const;
@@ -81,6 +83,8 @@ export interface CurvatureApi {
   openExperiment(): Promise<{ experiment: Experiment; dataFile?: FileHandle; fileName: string } | null>;
   /** Browser mode also returns a one-time `downloadUrl` for the saved file. */
   saveExperiment(experiment: Experiment, saveAs?: boolean): Promise<{ fileName: string; downloadUrl?: string } | null>;
+  /** Desktop: a save dialog for a file made in the page; browser mode: a one-time download URL. */
+  saveResultFile(name: string, base64: string): Promise<{ fileName: string; downloadUrl?: string } | null>;
   /** Starts training; events arrive through onEvent. Returns the experiment id. */
   startExperiment(experiment: Experiment, dataFile?: string): Promise<{ experimentId: string }>;
   stopRun(experimentId: string, runId: string): Promise<void>;

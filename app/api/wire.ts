@@ -20,6 +20,7 @@ export const methodSchemas = {
   openExample: requestSchemas.openExample.strict(),
   openExperiment: empty,
   saveExperiment: requestSchemas.saveExperiment.strict(),
+  saveResultFile: requestSchemas.saveResultFile.strict(),
   startExperiment: requestSchemas.startExperiment.strict(),
   stopRun: requestSchemas.stopRun.strict(),
   stopAll: requestSchemas.stopAll.strict(),

@@ -17,7 +17,12 @@ export interface Metrics {
 export interface IterationPoint extends IterationRecord, Metrics {
   /** Training loss without the L2 penalty (f includes it). */
   trainLoss: number;
+  /** Milliseconds since the experiment started: the race's wall clock, all runs' turns included. */
+  raceMs?: number;
 }
+
+/** What an experiment is doing before its runs' first points, so a UI need not just say "Queued". */
+export type StartupStage = 'starting-engine' | 'loading-data' | 'building-model' | 'first-evaluation';
 
 export interface RunSummary {
   runId: string;
@@ -48,6 +53,8 @@ export type ExperimentEvent =
       notes: string[];
     }
   | { type: 'run-started'; experimentId: string; runId: string; optimizer: OptimizerKind; label: string }
+  /** A start-up stage began (first-evaluation names the run). */
+  | { type: 'progress'; experimentId: string; stage: StartupStage; runId?: string }
   | { type: 'iteration'; experimentId: string; runId: string; point: IterationPoint }
   | { type: 'run-finished'; experimentId: string; runId: string; summary: RunSummary }
   | { type: 'experiment-finished'; experimentId: string; summaries: RunSummary[] }

@@ -4,7 +4,7 @@
  * together) and emits ExperimentEvents. Each run's wall time counts only its own steps.
  */
 import type { Experiment, RunSpec } from '../schema/experiment';
-import type { ExperimentEvent, IterationPoint, RunSummary } from './events';
+import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './events';
 import type { DenseWeights } from '../model/spec';
 import type { PreparedData, Preprocessing } from '../data/types';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
@@ -95,9 +95,14 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
     let objective: ModelObjective | undefined;
     let stochastic: ModelObjective | undefined;
     let validation: { split: DeviceSplit; dispose: () => void } | undefined;
+    const t0 = performance.now();
+    const stage = (s: StartupStage, runId?: string) => emit({ type: 'progress', experimentId, stage: s, ...(runId ? { runId } : {}) });
     try {
+      stage('starting-engine');
       const backend = await initBackend();
+      stage('loading-data');
       const { data, model, x0 } = await buildProblem(experiment, options.baseDir ?? process.cwd());
+      stage('building-model');
       const ids = runIds(experiment.runs);
       const notes = [...data.notes, ...modelNotes(experiment, model)];
       objective = new ModelObjective(model, data.train);
@@ -129,7 +134,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
 
       const point = (run: ActiveRun, rec: IterationRecord): IterationPoint => {
         const x = run.stepper.current();
-        const p: IterationPoint = { ...rec, trainLoss: rec.f - obj.penalty(x) };
+        const p: IterationPoint = { ...rec, trainLoss: rec.f - obj.penalty(x), raceMs: performance.now() - t0 };
         if (val && data.validation) {
           const { loss, predictions } = obj.lossAndPredictions(x, val.split);
           Object.assign(p, computeMetrics(data.task, loss, predictions, data.validation.y, data.validation.rows));
@@ -148,6 +153,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
 
       for (const run of runs) {
         emit({ type: 'run-started', experimentId, runId: run.id, optimizer: run.spec.optimizer.kind, label: run.label });
+        stage('first-evaluation', run.id);
         record(run, run.stepper.start());
         if (run.stepper.done) finish(run);
       }

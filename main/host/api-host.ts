@@ -93,6 +93,11 @@ export class ApiHost {
       },
       saveExperiment: async ({ experiment, saveAs }) =>
         platform.saveExperiment(JSON.stringify(experiment, null, 2) + '\n', suggestedFileName(experiment.name), saveAs),
+      saveResultFile: async ({ name, base64 }) => {
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw new ApiError(`${name}: not valid base64`);
+        const safeName = path.basename(name).replace(/[^A-Za-z0-9._ -]/g, '_').replace(/^\.+/, '_') || 'result';
+        return platform.saveResultFile(Buffer.from(base64, 'base64'), safeName);
+      },
       startExperiment: async ({ experiment, dataFile }) => {
         const resolved = this.resolveData(experiment, dataFile);
         const experimentId = `exp-${++this.experimentCounter}-${randomBytes(3).toString('hex')}`;

@@ -102,6 +102,9 @@ export class FakeApi implements CurvatureApi {
     const inferredTask = target.kind === 'categorical' ? (target.distinct === 2 ? 'binary' : 'multiclass') : target.distinct === 2 ? 'binary' : 'regression';
     return { file: f.name, format: 'csv', rowCount: rows.length, columns: infos, head: rows.slice(0, 20), suggestedTarget: target.name, inferredTask };
   }
+  async saveResultFile(name: string): Promise<{ fileName: string } | null> {
+    return { fileName: name };
+  }
   /** The fake accepts every setting: the real check runs in the trainer (covered by e2e tests). */
   async checkData(): Promise<DataCheck> {
     return { ok: true, problems: [], notes: [] };

@@ -5,10 +5,11 @@ import type { CurvatureApi } from '../../../app/api/contract';
 import type { OptimizerKind, StoppingSpec } from '../../../app/optim/spec';
 import { OPTIMIZER_LABELS } from '../../../app/optim/spec';
 import type { Experiment } from '../../../app/schema/experiment';
-import type { ExperimentEvent, IterationPoint, RunSummary } from '../../../app/train/events';
+import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from '../../../app/train/events';
 import type { Task } from '../../../app/data/types';
 import { errorMessage } from './files';
 import { RunSeries } from './series';
+import { bestBasis, bestRun } from './best';
 
 const TABLE_MS = 100;
 
@@ -24,6 +25,8 @@ export interface RaceRun {
   last: IterationPoint | null;
   summary: RunSummary | null;
   error: string | null;
+  /** Set while this run makes its first evaluation (before its first point). */
+  firstEvaluation: boolean;
 }
 
 export class RaceStore {
@@ -34,6 +37,10 @@ export class RaceStore {
   notes = $state<string[]>([]);
   errors = $state<string[]>([]);
   starting = $state(false);
+  /** The experiment's start-up stage until the first point arrives. */
+  stage = $state<StartupStage | null>(null);
+  /** The race's wall clock at its latest point (seconds, every run's turns included). */
+  raceSeconds = $state<number | null>(null);
   /** Bumped on every new point; charts poll it on animation frames (deliberately not reactive). */
   version = 0;
   /** Bumped when the run list is replaced, so charts rebuild their datasets. */
@@ -46,13 +53,8 @@ export class RaceStore {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   readonly running = $derived(this.runs.some((r) => r.phase === 'running' || r.phase === 'queued' || r.phase === 'stopping'));
-  readonly bestRunId = $derived.by(() => {
-    const done = this.runs.filter((r) => r.summary && Number.isFinite(r.summary.trainLoss));
-    if (done.length < 2) return null;
-    const useVal = done.every((r) => r.summary?.metrics.validationLoss !== undefined);
-    const score = (r: RaceRun) => (useVal ? (r.summary?.metrics.validationLoss as number) : (r.summary?.trainLoss as number));
-    return done.reduce((best, r) => (score(r) < score(best) ? r : best)).runId;
-  });
+  readonly bestRunId = $derived(bestRun(this.runs));
+  readonly bestBasis = $derived(bestBasis(this.runs));
 
   constructor(private readonly api: CurvatureApi) {
     api.onEvent((e) => this.onEvent(e));
@@ -65,12 +67,14 @@ export class RaceStore {
     this.experimentId = null;
     this.queued = [];
     this.latest.clear();
+    this.stage = null;
+    this.raceSeconds = null;
     this.runs = experiment.runs.map((r, i) => {
       const runId = r.id ?? `${r.optimizer.kind}-${i}`;
       this.series.set(runId, new RunSeries());
       return {
         runId, label: r.label || OPTIMIZER_LABELS[r.optimizer.kind], optimizer: r.optimizer.kind, colorIndex: i,
-        phase: 'queued', stopping: r.stopping, last: null, summary: null, error: null,
+        phase: 'queued', stopping: r.stopping, last: null, summary: null, error: null, firstEvaluation: false,
       };
     });
     this.generation++;
@@ -133,6 +137,8 @@ export class RaceStore {
       const run = this.runs.find((r) => r.runId === runId);
       if (!run) continue;
       run.last = point;
+      run.firstEvaluation = false;
+      if (point.raceMs !== undefined) this.raceSeconds = Math.max(this.raceSeconds ?? 0, point.raceMs / 1000);
       if (run.phase === 'queued') run.phase = 'running';
     }
     this.latest.clear();
@@ -157,6 +163,10 @@ export class RaceStore {
           const r = this.runs.find((x) => x.runId === info.runId);
           if (r) r.label = info.label;
         }
+        break;
+      case 'progress':
+        this.stage = e.stage;
+        if (run && e.stage === 'first-evaluation') run.firstEvaluation = true;
         break;
       case 'run-started':
         if (run && run.phase === 'queued') run.phase = 'running';
