@@ -41,6 +41,8 @@ type Handlers = { [M in ApiMethod]: (payload: MethodPayload<M>) => Promise<Metho
 export class ApiHost {
   private backendReport: Promise<BackendReport> | null = null;
   private experimentCounter = 0;
+  /** Experiment names by id: exports are named after the experiment, not an internal id. */
+  private readonly experimentNames = new Map<string, string>();
   private readonly handlers: Handlers;
 
   constructor(private readonly o: ApiHostOptions) {
@@ -102,12 +104,13 @@ export class ApiHost {
         const resolved = this.resolveData(experiment, dataFile);
         const experimentId = `exp-${++this.experimentCounter}-${randomBytes(3).toString('hex')}`;
         trainers.startExperiment(experimentId, resolved);
+        this.experimentNames.set(experimentId, experiment.name);
         return { experimentId };
       },
       stopRun: async ({ experimentId, runId }) => trainers.stopRun(experimentId, runId),
       stopAll: async ({ experimentId }) => trainers.stopAll(experimentId),
       exportRun: async ({ experimentId, runId, formats, overwrite }) => {
-        const suggested = `${experimentId}-${runId}`;
+        const suggested = exportName(this.experimentNames.get(experimentId) ?? experimentId, runId);
         const directory = await platform.chooseExportDirectory(suggested);
         if (directory === null) return null;
         const result = await trainers.exportRun(experimentId, { runId, formats, directory, overwrite });
@@ -188,6 +191,12 @@ function readExperimentFile(file: string): Experiment {
     throw new ApiError(`${file}: ${(err as Error).message}`);
   }
   return parseExperiment(raw, file);
+}
+
+/** `<experiment name>-<run>`, in characters that are safe in a file name on every system. */
+export function exportName(experimentName: string, runId: string): string {
+  const safe = (s: string) => s.trim().replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '');
+  return `${safe(experimentName).slice(0, 80) || 'experiment'}-${safe(runId).slice(0, 64) || 'run'}`;
 }
 
 export function suggestedFileName(name: string): string {

@@ -35,5 +35,10 @@ export function humanError(message: string, name?: string): string {
     .filter((line) => !/^\s+at\s/.test(line))
     .join('\n')
     .replace(/^(?:\w*Error|ApiError|DataError|ConfigError):\s*/, '');
-  return text.replace(HOST_PATH, '$1').trim();
+  return scrubPaths(text).trim();
+}
+
+/** Host paths reduced to their last part (for details such as stacks, which keep their lines). */
+export function scrubPaths(text: string, name?: string): string {
+  return (name ? withFileName(text, name) : text).replace(HOST_PATH, '$1');
 }

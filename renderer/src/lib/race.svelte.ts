@@ -7,7 +7,7 @@ import { OPTIMIZER_LABELS } from '../../../app/optim/spec';
 import type { Experiment } from '../../../app/schema/experiment';
 import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from '../../../app/train/events';
 import type { Task } from '../../../app/data/types';
-import { errorMessage } from './files';
+import { errorMessage, humanError, scrubPaths } from './files';
 import { RunSeries } from './series';
 import { bestBasis, bestRun } from './best';
 
@@ -35,7 +35,10 @@ export class RaceStore {
   task = $state<Task | null>(null);
   parameterCount = $state<number | null>(null);
   notes = $state<string[]>([]);
-  errors = $state<string[]>([]);
+  /** Experiment-wide errors in human words; `detail` (a stack, paths reduced to file names) sits behind a toggle. */
+  errors = $state<{ message: string; detail?: string }[]>([]);
+  /** The data file's name as the user knows it, so host paths in errors can be replaced by it. */
+  private dataName: string | undefined;
   starting = $state(false);
   /** The experiment's start-up stage until the first point arrives. */
   stage = $state<StartupStage | null>(null);
@@ -60,7 +63,8 @@ export class RaceStore {
     api.onEvent((e) => this.onEvent(e));
   }
 
-  async start(experiment: Experiment, dataFile?: string): Promise<void> {
+  async start(experiment: Experiment, dataFile?: string, dataName?: string): Promise<void> {
+    this.dataName = dataName;
     this.series.clear();
     this.errors = [];
     this.notes = [];
@@ -86,7 +90,7 @@ export class RaceStore {
       this.queued = [];
       for (const e of pending) if (e.experimentId === experimentId) this.apply(e);
     } catch (e) {
-      this.errors = [...this.errors, `Could not start: ${errorMessage(e)}`];
+      this.errors = [...this.errors, { message: `Could not start: ${humanError(errorMessage(e), this.dataName)}` }];
       for (const r of this.runs) r.phase = 'finished';
     } finally {
       this.starting = false;
@@ -100,7 +104,7 @@ export class RaceStore {
     try {
       await this.api.stopRun(this.experimentId, runId);
     } catch (e) {
-      this.errors = [...this.errors, `Could not stop ${run.label}: ${errorMessage(e)}`];
+      this.errors = [...this.errors, { message: `Could not stop ${run.label}: ${humanError(errorMessage(e))}` }];
     }
   }
 
@@ -110,7 +114,7 @@ export class RaceStore {
     try {
       await this.api.stopAll(this.experimentId);
     } catch (e) {
-      this.errors = [...this.errors, `Could not stop: ${errorMessage(e)}`];
+      this.errors = [...this.errors, { message: `Could not stop: ${humanError(errorMessage(e))}` }];
     }
   }
 
@@ -198,12 +202,14 @@ export class RaceStore {
         for (const r of this.runs) if (r.phase !== 'finished') r.phase = 'finished';
         break;
       case 'error': {
-        const text = e.detail ? `${e.message} — ${e.detail}` : e.message;
+        // The message once, in words; the stack (which repeats it) only behind "details".
+        const text = humanError(e.message, this.dataName);
+        const detail = e.detail ? scrubPaths(e.detail, this.dataName) : undefined;
         if (run) {
           run.error = text;
         } else {
           // Without a run id the error ended the whole experiment (e.g. the trainer crashed).
-          this.errors = [...this.errors, text];
+          this.errors = [...this.errors, { message: text, detail }];
           this.flushLatest();
           for (const r of this.runs) {
             if (r.phase === 'finished') continue;
