@@ -5,7 +5,7 @@ export function formatNumber(v: number | undefined | null, digits = 4): string {
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 10 ** Math.max(5, digits) || a < 1e-3) return v.toExponential(digits - 1);
+  if (a >= 10 ** Math.max(5, digits) || a < 1e-3) return v.toExponential(digits - 1).replace(/\.?0+e/, 'e');
   return Number(v.toPrecision(digits)).toString();
 }
 
@@ -41,6 +41,7 @@ export const TABLE_DIGITS = 6;
 export function shortCell(text: string): string {
   const t = text.trim();
   if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return text;
+  if (/^[-+]?\d+$/.test(t) && t.length <= 15) return text; // whole numbers (ids, counts) stay exact
   const digits = t.replace(/^[-+]?0*\.?0*|e.*$|\./gi, '').length;
   if (digits <= TABLE_DIGITS + 1 && t.length <= 12) return text;
   return formatNumber(Number(t), TABLE_DIGITS);

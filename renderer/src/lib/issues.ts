@@ -115,3 +115,30 @@ export function describeDataProblem(p: DataProblem): string {
   const where = [p.row !== undefined ? `row ${p.row}` : '', p.column !== undefined ? `column "${p.column}"` : ''].filter(Boolean).join(', ');
   return `Data${where ? ` (${where})` : ''}: ${p.message}`;
 }
+
+/**
+ * A host's "Invalid … request" text lists `path: zod message` lines; rewrites each in the words
+ * of the UI. Lines of any other shape pass through.
+ */
+export function humanizeSchemaLines(text: string, experiment?: Experiment): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^\s*((?:experiment\.)?(?:data|model|runs|name|seed|initialWeights)(?:\.[\w$]+)*): (.*)$/.exec(line);
+      if (!m) return line.replace(/^Invalid \w+ request:$/, 'The settings are not valid:');
+      const path = m[1].replace(/^experiment\./, '').split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+      return `  ${controlName(path, experiment)}: ${zodWords(m[2])}`;
+    })
+    .join('\n');
+}
+
+/** zod's default messages as short rules ("Too small: expected number to be >=1" → "must be at least 1"). */
+function zodWords(message: string): string {
+  let m = /^Too small: expected (\w+) to (?:be|have) (>=?)\s*([-\d.e]+)/.exec(message);
+  if (m) return m[1] === 'string' && m[3] === '1' ? 'must not be empty' : `must be ${m[2] === '>' ? 'more than' : 'at least'} ${m[3]}${m[1] === 'string' ? ' characters' : ''}`;
+  m = /^Too big: expected (\w+) to (?:be|have) (<=?)\s*([-\d.e]+)/.exec(message);
+  if (m) return `must be ${m[2] === '<' ? 'less than' : 'at most'} ${m[3]}${m[1] === 'string' ? ' characters' : ''}`;
+  if (/^Invalid input: expected (number|int)/.test(message)) return 'must be a number';
+  if (/^Invalid (input|option|value)/.test(message)) return 'is not one of the allowed choices';
+  return message;
+}

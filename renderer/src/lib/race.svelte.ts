@@ -10,6 +10,7 @@ import type { Task } from '../../../app/data/types';
 import { errorMessage, humanError, scrubPaths } from './files';
 import { RunSeries } from './series';
 import { bestBasis, bestRun } from './best';
+import { humanizeSchemaLines } from './issues';
 
 const TABLE_MS = 100;
 
@@ -90,7 +91,7 @@ export class RaceStore {
       this.queued = [];
       for (const e of pending) if (e.experimentId === experimentId) this.apply(e);
     } catch (e) {
-      this.errors = [...this.errors, { message: `Could not start: ${humanError(errorMessage(e), this.dataName)}` }];
+      this.errors = [...this.errors, { message: `Could not start: ${humanizeSchemaLines(humanError(errorMessage(e), this.dataName), experiment)}` }];
       for (const r of this.runs) r.phase = 'finished';
     } finally {
       this.starting = false;
