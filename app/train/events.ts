@@ -53,8 +53,11 @@ export type ExperimentEvent =
       notes: string[];
     }
   | { type: 'run-started'; experimentId: string; runId: string; optimizer: OptimizerKind; label: string }
-  /** A start-up stage began (first-evaluation names the run). */
-  | { type: 'progress'; experimentId: string; stage: StartupStage; runId?: string }
+  /**
+   * A start-up stage began, before the first points. It precedes experiment-started; first-evaluation
+   * names its run in `forRun` (not runId: a run's own event sequence stays run-started, iterations, run-finished).
+   */
+  | { type: 'progress'; experimentId: string; stage: StartupStage; forRun?: string }
   | { type: 'iteration'; experimentId: string; runId: string; point: IterationPoint }
   | { type: 'run-finished'; experimentId: string; runId: string; summary: RunSummary }
   | { type: 'experiment-finished'; experimentId: string; summaries: RunSummary[] }

@@ -96,7 +96,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
     let stochastic: ModelObjective | undefined;
     let validation: { split: DeviceSplit; dispose: () => void } | undefined;
     const t0 = performance.now();
-    const stage = (s: StartupStage, runId?: string) => emit({ type: 'progress', experimentId, stage: s, ...(runId ? { runId } : {}) });
+    const stage = (s: StartupStage, forRun?: string) => emit({ type: 'progress', experimentId, stage: s, ...(forRun ? { forRun } : {}) });
     try {
       stage('starting-engine');
       const backend = await initBackend();

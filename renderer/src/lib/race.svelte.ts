@@ -171,7 +171,7 @@ export class RaceStore {
         break;
       case 'progress':
         this.stage = e.stage;
-        if (run && e.stage === 'first-evaluation') run.firstEvaluation = true;
+        for (const r of this.runs) r.firstEvaluation = e.stage === 'first-evaluation' && r.runId === e.forRun;
         break;
       case 'run-started':
         if (run && run.phase === 'queued') run.phase = 'running';
