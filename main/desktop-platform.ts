@@ -61,6 +61,19 @@ export function desktopPlatform(dialog: Dialog, window: () => BrowserWindow | nu
       currentExperimentPath = target;
       return { fileName: path.basename(target) };
     },
+    async saveResultFile(bytes, suggestedName) {
+      const ext = path.extname(suggestedName).slice(1);
+      const options: Electron.SaveDialogOptions = {
+        title: 'Save',
+        defaultPath: path.join(documentsDir, suggestedName),
+        filters: ext ? [{ name: ext.toUpperCase(), extensions: [ext] }, { name: 'All files', extensions: ['*'] }] : undefined,
+      };
+      const w = parent();
+      const r = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
+      if (r.canceled || !r.filePath) return null;
+      writeAtomically(r.filePath, bytes);
+      return { fileName: path.basename(r.filePath) };
+    },
     async chooseExportDirectory(suggestedName) {
       const folder = await openOne({
         title: 'Export weights into folder',
@@ -93,7 +106,7 @@ export function desktopPlatform(dialog: Dialog, window: () => BrowserWindow | nu
   };
 }
 
-function writeAtomically(file: string, text: string): void {
+function writeAtomically(file: string, text: string | Uint8Array): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);

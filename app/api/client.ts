@@ -42,10 +42,12 @@ export function createApiClient(transport: ApiTransport): CurvatureApi {
     previewDataset: (file: string) => call('previewDataset', { file }),
     chooseModel: () => call('chooseModel'),
     importModel: (file: string, layers?: LayerSpec[]) => call('importModel', layers === undefined ? { file } : { file, layers }),
+    checkData: (file, data) => call('checkData', file === undefined ? { data } : { file, data }),
     listExamples: () => call('listExamples'),
     openExample: (name: string) => call('openExample', { name }),
     openExperiment: () => call('openExperiment'),
     saveExperiment: (experiment: Experiment, saveAs = false) => call('saveExperiment', { experiment, saveAs }),
+    saveResultFile: (name: string, base64: string) => call('saveResultFile', { name, base64 }),
     startExperiment: (experiment: Experiment, dataFile?: string, modelFile?: string) =>
       call('startExperiment', { experiment, ...(dataFile !== undefined && { dataFile }), ...(modelFile !== undefined && { modelFile }) }),
     stopRun: (experimentId: string, runId: string) => call('stopRun', { experimentId, runId }),

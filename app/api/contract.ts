@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import type { BackendReport } from '../engine/types';
 import type { DatasetPreview } from '../data/preview';
+import type { DataCheck } from '../data/check-result';
+import { dataSpecSchema } from '../data/spec';
 import type { Experiment } from '../schema/experiment';
 import type { ExperimentEvent } from '../train/events';
 import { experimentSchema } from '../schema/experiment';
@@ -38,6 +40,8 @@ export interface ExportResult {
 /** Request payloads: what the host validates. */
 export const requestSchemas = {
   previewDataset: z.object({ file: z.string().min(1).max(200) }), // FileHandle.token
+  /** The data settings checked against the chosen file (`file` = FileHandle.token; inline data has none). */
+  checkData: z.object({ file: z.string().min(1).max(200).optional(), data: dataSpecSchema }),
   startExperiment: z.object({ experiment: experimentSchema, dataFile: z.string().max(200).optional(), modelFile: z.string().max(200).optional() }),
   // FileHandle.token of a model file; layers only matter for weights-only files.
   importModel: z.object({ file: z.string().min(1).max(200), layers: z.array(layerSpecSchema).max(1000).optional() }),
@@ -50,6 +54,8 @@ export const requestSchemas = {
     overwrite: z.boolean().default(false),
   }),
   saveExperiment: z.object({ experiment: experimentSchema, saveAs: z.boolean().default(false) }),
+  /** A result file made in the page (chart PNG, history CSV); the desktop app asks where to save it. */
+  saveResultFile: z.object({ name: z.string().min(1).max(200), base64: z.string().max(400 * 1024 * 1024) }),
   uploadFile: z.object({ name: z.string().min(1).max(255), base64: z.string() }),
   openExample: z.object({ name: z.string().min(1).max(100) }),
 } as const;
@@ -96,12 +102,16 @@ export interface CurvatureApi {
   chooseModel(): Promise<FileHandle | null>;
   /** Reads a chosen model file; `layers` are used only when the file holds weights without layers. */
   importModel(file: string, layers?: LayerSpec[]): Promise<ModelImportInfo>;
+  /** Would the race start with these data settings? Runs the trainer's own preparation on the file. */
+  checkData(file: string | undefined, data: Experiment['data']): Promise<DataCheck>;
   listExamples(): Promise<ExampleInfo[]>;
   /** An example experiment with its data handle resolved. */
   openExample(name: string): Promise<{ experiment: Experiment; dataFile?: FileHandle }>;
   openExperiment(): Promise<{ experiment: Experiment; dataFile?: FileHandle; fileName: string } | null>;
   /** Browser mode also returns a one-time `downloadUrl` for the saved file. */
   saveExperiment(experiment: Experiment, saveAs?: boolean): Promise<{ fileName: string; downloadUrl?: string } | null>;
+  /** Desktop: a save dialog for a file made in the page; browser mode: a one-time download URL. */
+  saveResultFile(name: string, base64: string): Promise<{ fileName: string; downloadUrl?: string } | null>;
   /** Starts training; events arrive through onEvent. Returns the experiment id. */
   startExperiment(experiment: Experiment, dataFile?: string, modelFile?: string): Promise<{ experimentId: string }>;
   stopRun(experimentId: string, runId: string): Promise<void>;

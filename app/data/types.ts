@@ -57,6 +57,8 @@ export class DataError extends Error {
   readonly row?: number; // 1-based, as the user sees it in an editor (header is row 1 for CSV)
   readonly column?: string;
   readonly field?: string;
+  /** The message without the location prefix, for UIs that show the location themselves. */
+  readonly reason: string;
   constructor(message: string, where: { file?: string; row?: number; column?: string; field?: string } = {}) {
     const loc = [
       where.file,
@@ -68,6 +70,7 @@ export class DataError extends Error {
       .join(', ');
     super(loc ? `${loc}: ${message}` : message);
     this.name = 'DataError';
+    this.reason = message;
     this.file = where.file;
     this.row = where.row;
     this.column = where.column;

@@ -20,7 +20,12 @@ export interface IterationPoint extends IterationRecord, Metrics {
    * the step are the optimizer's own objective (on the standardised target when it is scaled).
    */
   trainLoss: number;
+  /** Milliseconds since the experiment started: the race's wall clock, all runs' turns included. */
+  raceMs?: number;
 }
+
+/** What an experiment is doing before its runs' first points, so a UI need not just say "Queued". */
+export type StartupStage = 'starting-engine' | 'loading-data' | 'building-model' | 'first-evaluation';
 
 export interface RunSummary {
   runId: string;
@@ -61,6 +66,11 @@ export type ExperimentEvent =
       notes: string[];
     }
   | { type: 'run-started'; experimentId: string; runId: string; optimizer: OptimizerKind; label: string }
+  /**
+   * A start-up stage began, before the first points. It precedes experiment-started; first-evaluation
+   * names its run in `forRun` (not runId: a run's own event sequence stays run-started, iterations, run-finished).
+   */
+  | { type: 'progress'; experimentId: string; stage: StartupStage; forRun?: string }
   | { type: 'iteration'; experimentId: string; runId: string; point: IterationPoint }
   | { type: 'run-finished'; experimentId: string; runId: string; summary: RunSummary }
   | { type: 'experiment-finished'; experimentId: string; summaries: RunSummary[] }

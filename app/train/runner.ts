@@ -5,7 +5,7 @@
  * run's wall time counts only its own steps.
  */
 import type { Experiment, RunSpec } from '../schema/experiment';
-import type { ExperimentEvent, IterationPoint, RunSummary } from './events';
+import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './events';
 import type { DenseWeights } from '../model/spec';
 import type { PreparedData, Preprocessing, TargetScaling } from '../data/types';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
@@ -109,10 +109,15 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
     let objective: ModelObjective | undefined;
     let stochastic: ModelObjective | undefined;
     let validation: { split: DeviceSplit; dispose: () => void } | undefined;
+    const t0 = performance.now();
+    const stage = (s: StartupStage, forRun?: string) => emit({ type: 'progress', experimentId, stage: s, ...(forRun ? { forRun } : {}) });
     try {
+      stage('starting-engine');
       const { engine, report: backend } = await engineFor(experiment.engine);
+      stage('loading-data');
       const problem = await buildProblem(experiment, options.baseDir ?? process.cwd());
       const { data, model, x0, targetScaling } = problem;
+      stage('building-model');
       const ids = runIds(experiment.runs);
       const notes = [...data.notes, ...modelNotes(experiment, model)];
       objective = new ModelObjective(model, data.train, { engine });
@@ -155,7 +160,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
 
       const point = (run: ActiveRun, rec: IterationRecord): IterationPoint => {
         const x = run.stepper.current();
-        const p: IterationPoint = { ...rec, trainLoss: originalUnitsLoss(rec.f - obj.penalty(x), targetScaling) };
+        const p: IterationPoint = { ...rec, trainLoss: originalUnitsLoss(rec.f - obj.penalty(x), targetScaling), raceMs: performance.now() - t0 };
         if (val && data.validation) {
           const { loss, predictions } = obj.lossAndPredictions(x, val.split);
           Object.assign(p, computeMetrics(data.task, loss, predictions, data.validation.y, data.validation.rows, targetScaling));
@@ -175,6 +180,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
 
       for (const run of runs) {
         emit({ type: 'run-started', experimentId, runId: run.id, optimizer: run.spec.optimizer.kind, label: run.label });
+        stage('first-evaluation', run.id);
         record(run, run.stepper.start());
         if (run.stepper.done) finish(run);
       }

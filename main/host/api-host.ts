@@ -11,6 +11,8 @@ import type { ExampleInfo, FileHandle, ModelImportInfo } from '../../app/api/con
 import { IMPORT_FORMAT_LABELS, importModel } from '../../app/export/importModel';
 import { isApiMethod, methodSchemas, type ApiMethod, type MethodPayload, type MethodResult } from '../../app/api/wire';
 import type { BackendReport } from '../../app/engine/types';
+import type { DataCheck } from '../../app/data/check-result';
+import type { DataSpec } from '../../app/data/spec';
 import { parseExperiment, type Experiment } from '../../app/schema/experiment';
 import { isWithin, realExisting } from '../../app/util/paths';
 import { listExamples, loadExample } from './examples';
@@ -42,6 +44,8 @@ type Handlers = { [M in ApiMethod]: (payload: MethodPayload<M>) => Promise<Metho
 export class ApiHost {
   private backendReport: Promise<BackendReport> | null = null;
   private experimentCounter = 0;
+  /** Experiment names by id: exports are named after the experiment, not an internal id. */
+  private readonly experimentNames = new Map<string, string>();
   private readonly handlers: Handlers;
 
   constructor(private readonly o: ApiHostOptions) {
@@ -96,6 +100,7 @@ export class ApiHost {
           throw new ApiError((err as Error).message);
         }
       },
+      checkData: async ({ file, data }) => this.checkData(file, data),
       listExamples: async (): Promise<ExampleInfo[]> => listExamples(this.o.examplesDir),
       openExample: async ({ name }) => {
         const { experiment, file } = loadExample(this.o.examplesDir, name);
@@ -112,16 +117,22 @@ export class ApiHost {
       },
       saveExperiment: async ({ experiment, saveAs }) =>
         platform.saveExperiment(JSON.stringify(experiment, null, 2) + '\n', suggestedFileName(experiment.name), saveAs),
+      saveResultFile: async ({ name, base64 }) => {
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw new ApiError(`${name}: not valid base64`);
+        const safeName = path.basename(name).replace(/[^A-Za-z0-9._ -]/g, '_').replace(/^\.+/, '_') || 'result';
+        return platform.saveResultFile(Buffer.from(base64, 'base64'), safeName);
+      },
       startExperiment: async ({ experiment, dataFile, modelFile }) => {
         const resolved = this.resolveModelFile(this.resolveData(experiment, dataFile), modelFile);
         const experimentId = `exp-${++this.experimentCounter}-${randomBytes(3).toString('hex')}`;
         trainers.startExperiment(experimentId, resolved);
+        this.experimentNames.set(experimentId, experiment.name);
         return { experimentId };
       },
       stopRun: async ({ experimentId, runId }) => trainers.stopRun(experimentId, runId),
       stopAll: async ({ experimentId }) => trainers.stopAll(experimentId),
       exportRun: async ({ experimentId, runId, formats, overwrite }) => {
-        const suggested = `${experimentId}-${runId}`;
+        const suggested = exportName(this.experimentNames.get(experimentId) ?? experimentId, runId);
         const directory = await platform.chooseExportDirectory(suggested);
         if (directory === null) return null;
         const result = await trainers.exportRun(experimentId, { runId, formats, directory, overwrite });
@@ -138,6 +149,22 @@ export class ApiHost {
     const target = uploadTarget(this.o.uploadDir, name);
     fs.writeFileSync(target, Buffer.from(base64, 'base64'));
     return this.o.files.register(target);
+  }
+
+  /** The trainer's own preparation, run on the chosen file; file problems come back as answers, not errors. */
+  private async checkData(file: string | undefined, data: DataSpec): Promise<DataCheck> {
+    const source = data.source;
+    if (source.kind === 'inline') return this.o.trainers.checkData(data);
+    const problem = (message: string): DataCheck => ({ ok: false, problems: [{ control: 'file', message }], notes: [] });
+    if (file === undefined) return problem('No dataset: open a data file or an example.');
+    if (source.targetPath !== undefined) return problem('A second data file for the target cannot be used here; put the target in the data file.');
+    let realPath: string;
+    try {
+      realPath = this.o.files.resolve(file);
+    } catch {
+      return problem('The data file is no longer available; open it again.');
+    }
+    return this.o.trainers.checkData({ ...data, source: { ...source, path: realPath } });
   }
 
   /**
@@ -212,6 +239,12 @@ function readExperimentFile(file: string): Experiment {
     throw new ApiError(`${file}: ${(err as Error).message}`);
   }
   return parseExperiment(raw, file);
+}
+
+/** `<experiment name>-<run>`, in characters that are safe in a file name on every system. */
+export function exportName(experimentName: string, runId: string): string {
+  const safe = (s: string) => s.trim().replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '');
+  return `${safe(experimentName).slice(0, 80) || 'experiment'}-${safe(runId).slice(0, 64) || 'run'}`;
 }
 
 export function suggestedFileName(name: string): string {

@@ -11,6 +11,8 @@ export interface HostPlatform {
   chooseExperimentFile(): Promise<string | null>;
   /** Writes the experiment JSON where the user wants it; null when cancelled. */
   saveExperiment(json: string, suggestedName: string, saveAs: boolean): Promise<{ fileName: string; downloadUrl?: string } | null>;
+  /** Writes a file made in the page (chart PNG, history CSV) where the user wants it; null when cancelled. */
+  saveResultFile(bytes: Uint8Array, suggestedName: string): Promise<{ fileName: string; downloadUrl?: string } | null>;
   /** The folder an export goes to, or null when cancelled. */
   chooseExportDirectory(suggestedName: string): Promise<string | null>;
   /** Turns the written export folder into what the renderer receives (browser mode: a zip download). */

@@ -6,6 +6,8 @@
  */
 import type { ExportFormat, ExportResult, TrainerState } from '../../app/api/contract';
 import type { DatasetPreview } from '../../app/data/preview';
+import type { DataCheck } from '../../app/data/check-result';
+import type { DataSpec } from '../../app/data/spec';
 import type { BackendReport } from '../../app/engine/types';
 import type { ExperimentEvent } from '../../app/train/events';
 import type { Experiment } from '../../app/schema/experiment';
@@ -105,6 +107,10 @@ export class TrainerHost {
 
   previewDataset(path: string): Promise<DatasetPreview> {
     return this.request(this.helperSlot(), { type: 'preview', path }) as Promise<DatasetPreview>;
+  }
+
+  checkData(data: DataSpec): Promise<DataCheck> {
+    return this.request(this.helperSlot(), { type: 'check-data', data }) as Promise<DataCheck>;
   }
 
   backendReport(): Promise<BackendReport> {

@@ -20,7 +20,7 @@ export const realClock: Clock = {
 
 export const DEFAULT_WINDOW_MS = 33;
 
-const FLUSH_NOW: ReadonlySet<ExperimentEvent['type']> = new Set(['experiment-finished', 'error']);
+const FLUSH_NOW: ReadonlySet<ExperimentEvent['type']> = new Set(['experiment-finished', 'error', 'progress']);
 
 export class EventCoalescer {
   private buffer: ExperimentEvent[] = [];

@@ -4,6 +4,8 @@
  */
 import type { ExportFormat, ExportResult } from '../../app/api/contract';
 import type { DatasetPreview } from '../../app/data/preview';
+import type { DataCheck } from '../../app/data/check-result';
+import type { DataSpec } from '../../app/data/spec';
 import type { BackendReport } from '../../app/engine/types';
 import type { Experiment } from '../../app/schema/experiment';
 import type { ExperimentHandle, ExperimentOutcome, FinishedRun, RunOptions } from '../../app/train/runner';
@@ -23,11 +25,13 @@ export interface EngineBridge {
   runner(): Promise<StartExperimentFn>;
   exportRun(request: ExportRequest): Promise<ExportResult>;
   previewDataset(path: string): Promise<DatasetPreview>;
+  checkData(data: DataSpec): Promise<DataCheck>;
   backendReport(): Promise<BackendReport>;
 }
 
 /** The engine; CURVATURE_TRAINER_RUNNER=stub swaps in the protocol stub runner. */
 export function loadEngine(env: NodeJS.ProcessEnv = process.env): EngineBridge {
+  let tables: import('../../app/data/check').TableCache | undefined;
   return {
     async runner() {
       // The stub only runs when asked for by name (protocol tests); it must never pass for training.
@@ -42,6 +46,11 @@ export function loadEngine(env: NodeJS.ProcessEnv = process.env): EngineBridge {
     async previewDataset(path) {
       const { previewDataset } = await import('../../app/data/previewDataset');
       return previewDataset(path);
+    },
+    async checkData(data) {
+      const { checkData, TableCache } = await import('../../app/data/check');
+      tables ??= new TableCache();
+      return checkData(data, tables);
     },
     async backendReport() {
       const { initBackend } = await import('../../app/engine/backend');

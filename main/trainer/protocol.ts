@@ -5,6 +5,8 @@
  */
 import type { ExportFormat, ExportResult } from '../../app/api/contract';
 import type { DatasetPreview } from '../../app/data/preview';
+import type { DataCheck } from '../../app/data/check-result';
+import type { DataSpec } from '../../app/data/spec';
 import type { BackendReport } from '../../app/engine/types';
 import type { ExperimentEvent } from '../../app/train/events';
 import type { Experiment } from '../../app/schema/experiment';
@@ -28,10 +30,12 @@ export type TrainerCommand =
       overwrite: boolean;
     }
   | { type: 'preview'; requestId: number; path: string }
+  /** Data settings with the source path already resolved by the host. */
+  | { type: 'check-data'; requestId: number; data: DataSpec }
   | { type: 'backend-report'; requestId: number }
   | { type: 'shutdown' };
 
-export type TrainerReplyPayload = ExportResult | DatasetPreview | BackendReport;
+export type TrainerReplyPayload = ExportResult | DatasetPreview | DataCheck | BackendReport;
 
 export type TrainerMessage =
   | { type: 'ready'; pid: number }

@@ -44,6 +44,7 @@ export class TrainerService {
         return;
       case 'export':
       case 'preview':
+      case 'check-data':
       case 'backend-report':
         return this.answer(command);
       case 'shutdown':
@@ -87,6 +88,8 @@ export class TrainerService {
     switch (request.type) {
       case 'preview':
         return engine.previewDataset(request.path);
+      case 'check-data':
+        return engine.checkData(request.data);
       case 'backend-report':
         return engine.backendReport();
       case 'export': {

@@ -32,6 +32,12 @@ export function webPlatform(options: { workDir: string; downloads: DownloadRegis
       const id = downloads.add({ file, name: suggestedName, contentType: 'application/json' });
       return { fileName: suggestedName, downloadUrl: downloadUrl(id) };
     },
+    saveResultFile: async (bytes, suggestedName) => {
+      const file = path.join(freshFolder('results'), suggestedName);
+      fs.writeFileSync(file, bytes);
+      const id = downloads.add({ file, name: suggestedName, contentType: 'application/octet-stream' });
+      return { fileName: suggestedName, downloadUrl: downloadUrl(id) };
+    },
     chooseExportDirectory: async (suggestedName) => path.join(freshFolder('exports'), suggestedName),
     deliverExport: async (result: ExportResult, suggestedName) => {
       const zipName = `${suggestedName}.zip`;

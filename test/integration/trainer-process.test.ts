@@ -32,8 +32,9 @@ describe('trainer process (plain Node child)', () => {
     host.startExperiment('seed-1', experiment);
     await waitFor(events, (e) => e.type === 'experiment-finished', 60_000);
 
-    expect(events[0].type).toBe('experiment-started');
-    const started = events[0].type === 'experiment-started' ? events[0].runs.map((r) => r.runId) : [];
+    const first = events.find((e) => e.type !== 'progress')!; // start-up stages come first
+    expect(first.type).toBe('experiment-started');
+    const started = first.type === 'experiment-started' ? first.runs.map((r) => r.runId) : [];
     expect(started).toHaveLength(experiment.runs.length);
     for (const runId of started) {
       const mine = events.filter((e) => 'runId' in e && e.runId === runId);

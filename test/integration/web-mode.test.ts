@@ -87,7 +87,7 @@ describe('browser mode (npm run web)', () => {
     expect(experiment).toEqual(seedExperiment());
     const { experimentId } = await client.startExperiment(experiment);
     const finished = await waitFor(events, (e) => e.type === 'experiment-finished' && e.experimentId === experimentId, 60_000);
-    const mine = events.filter((e) => e.experimentId === experimentId);
+    const mine = events.filter((e) => e.experimentId === experimentId && e.type !== 'progress');
     expect(mine[0].type).toBe('experiment-started');
     expect(mine.some((e) => e.type === 'run-started')).toBe(true);
     expect(mine.some((e) => e.type === 'iteration')).toBe(true);
@@ -136,6 +136,35 @@ describe('browser mode (npm run web)', () => {
     expect(preview.rowCount).toBe(3);
     expect(preview.columns.map((c) => c.name)).toEqual(['a', 'b', 'label']);
     expect(preview.suggestedTarget).toBe('label');
+  });
+
+  it("checks data settings against an uploaded file with the trainer's preparation code", async () => {
+    const client = api();
+    const csv = 'a,b,y\n1,2,0\n2,3,1\n3,text,0\n4,5,1\n5,6,0\n';
+    const handle = await client.uploadFile('mixed.csv', Buffer.from(csv).toString('base64'));
+    const data = { source: { kind: 'file' as const, path: 'mixed.csv' }, target: 'y', ignore: [], task: 'auto' as const, maxFileBytes: 1e9,
+      preprocessing: { standardize: true, oneHot: true, missing: 'error' as const, scaleTarget: true }, split: { validation: 0.2, test: 0, seed: 42, stratify: true } };
+    const rejected = await client.checkData(handle.token, data);
+    expect(rejected.ok).toBe(false);
+    expect(rejected.problems[0]).toMatchObject({ control: 'missing', row: 4, column: 'b', value: 'text' });
+    // Nothing of the host's upload folder reaches the page.
+    expect(JSON.stringify(rejected)).not.toMatch(/curvature-web-|uploads|\/tmp\//);
+    const fixed = await client.checkData(handle.token, { ...data, preprocessing: { ...data.preprocessing, missing: 'drop' } });
+    expect(fixed).toMatchObject({ ok: true, inputDim: 2, task: 'binary' });
+    const unknown = await client.checkData('no-such-token', data);
+    expect(unknown.problems[0].control).toBe('file');
+  });
+
+  it('names the export zip after the experiment and its run', async () => {
+    const client = api();
+    const events: ExperimentEvent[] = [];
+    client.onEvent((e) => events.push(e));
+    const { experimentId } = await client.startExperiment({ ...seedExperiment(), name: 'My race: v2/final' });
+    await waitFor(events, (e) => e.type === 'experiment-finished' && e.experimentId === experimentId, 60_000);
+    const finished = events.find((e) => e.type === 'run-finished' && e.experimentId === experimentId);
+    const runId = finished?.type === 'run-finished' ? finished.runId : '';
+    const result = await client.exportRun(experimentId, runId, ['json']);
+    expect(result!.directory).toBe(`My-race-v2-final-${runId}.zip`);
   });
 
   it('exports a finished run as a one-time zip download', async () => {

@@ -2,6 +2,7 @@
  * An in-memory CurvatureApi for design work and component tests: parses small CSV uploads, fakes
  * training curves on timers. It never touches the file system; export paths are invented.
  */
+import type { DataCheck } from '../../../app/data/check-result';
 import type { CurvatureApi, ExampleInfo, ExportFormat, ExportResult, FileHandle, ModelImportInfo, TrainerState } from '../../../app/api/contract';
 import type { BackendReport } from '../../../app/engine/types';
 import type { ColumnInfo, DatasetPreview } from '../../../app/data/preview';
@@ -105,6 +106,13 @@ export class FakeApi implements CurvatureApi {
     const target = infos[infos.length - 1];
     const inferredTask = target.kind === 'categorical' ? (target.distinct === 2 ? 'binary' : 'multiclass') : target.distinct === 2 ? 'binary' : 'regression';
     return { file: f.name, format: 'csv', rowCount: rows.length, columns: infos, head: rows.slice(0, 20), suggestedTarget: target.name, inferredTask };
+  }
+  async saveResultFile(name: string): Promise<{ fileName: string } | null> {
+    return { fileName: name };
+  }
+  /** The fake accepts every setting: the real check runs in the trainer (covered by e2e tests). */
+  async checkData(): Promise<DataCheck> {
+    return { ok: true, problems: [], notes: [] };
   }
   async listExamples(): Promise<ExampleInfo[]> {
     return [{ name: 'iris', title: 'Iris flowers', description: '150 flowers, 4 measurements, 3 species (multiclass).' }];

@@ -15,7 +15,10 @@ import {
   type StoppingSpec,
 } from '../../../app/optim/spec';
 import { dataSpecSchema, type Experiment, experimentSchema, parseExperiment, runSpecSchema } from '../../../app/schema/experiment';
-import { errorMessage, fileToBase64, withFileName } from './files';
+import type { DataCheck } from '../../../app/data/check-result';
+import { errorMessage, fileToBase64, humanError, withFileName } from './files';
+import { watchDataCheck } from './data-check.svelte';
+import { describeDataProblem, describeIssue } from './issues';
 import { classCount, outputLayerFor, resolveTask, TEMPLATES } from './model-math';
 import { download, findUpload, rememberUpload } from './session-files';
 
@@ -74,23 +77,32 @@ export class ExperimentStore {
   modelFile = $state<FileHandle | null>(null);
   importedModel = $state.raw<ModelImportInfo | null>(null);
   modelError = $state<string | null>(null);
+  /** The trainer's verdict on the current data settings (null while there is nothing to check). */
+  dataCheck = $state.raw<DataCheck | null>(null);
+  checking = $state(false);
   private saved = $state(snapshot(blankExperiment()));
 
   readonly dirty = $derived(snapshot(this.experiment) !== this.saved);
   readonly task = $derived(resolveTask(this.experiment.data, this.preview));
-  readonly issues = $derived.by(() => {
+  /** What makes the experiment invalid as a file (saving is refused). */
+  readonly schemaIssues = $derived.by(() => {
     const r = experimentSchema.safeParse(this.experiment);
-    const issues = r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const noData = !this.dataFile && this.experiment.data.source.kind === 'file' && !this.experiment.data.source.path;
+    // Without data the empty path and target are one problem, said once.
+    const zodIssues = r.success ? [] : r.error.issues.filter((i) => !(noData && i.path[0] === 'data'));
+    const issues = [...new Set(zodIssues.map((i) => describeIssue(i, this.experiment)))];
     if (this.experiment.model.from !== undefined && !this.modelFile) {
-      issues.push(`model.from: open ${this.experiment.model.from} again with Start from model… in the Model view, or drop its weights.`);
+      issues.push(`Start from model: open ${this.experiment.model.from} again with "Start from model…" in the Model view, or drop its weights.`);
     }
-    if (!this.dataFile && this.experiment.data.source.kind === 'file' && !this.experiment.data.source.path) {
-      issues.unshift('No dataset: open a file or an example in the Data view.');
-    }
+    if (noData) issues.unshift('No dataset: open a file or an example in the Data view.');
     return issues;
   });
+  /** Everything that stops a race: the above plus what the data check found. */
+  readonly issues = $derived([...this.schemaIssues, ...(this.dataCheck?.problems ?? []).map(describeDataProblem)]);
 
-  constructor(private readonly api: CurvatureApi) {}
+  constructor(private readonly api: CurvatureApi) {
+    watchDataCheck(api, this);
+  }
 
   // ---- files -------------------------------------------------------------------------------
 
@@ -132,7 +144,7 @@ export class ExperimentStore {
       this.replace(r.experiment, r.dataFile ?? null, r.fileName);
       return true;
     } catch (e) {
-      this.fileError = `Could not open the experiment: ${errorMessage(e)}`;
+      this.fileError = `Could not open the experiment: ${humanError(errorMessage(e))}`;
       return false;
     }
   }
@@ -141,21 +153,23 @@ export class ExperimentStore {
   async openFile(file: File): Promise<boolean> {
     this.fileError = null;
     try {
-      const experiment = parseExperiment(JSON.parse(await file.text()), file.name);
+      const r = experimentSchema.safeParse(JSON.parse(await file.text()));
+      if (!r.success) throw new Error(`it is not a valid experiment (${[...new Set(r.error.issues.map((i) => describeIssue(i)))].slice(0, 5).join('; ')})`);
+      const experiment = r.data;
       const source = experiment.data.source;
       const data = source.kind === 'file' ? findUpload(source.path) : null;
       this.replace(experiment, data, file.name);
       return true;
     } catch (e) {
-      this.fileError = `Could not open ${file.name}: ${errorMessage(e)}`;
+      this.fileError = `Could not open ${file.name}: ${humanError(errorMessage(e))}`;
       return false;
     }
   }
 
   async save(saveAs = false): Promise<boolean> {
     this.fileError = null;
-    if (this.issues.length > 0) {
-      this.fileError = `Cannot save yet: ${this.issues.join('; ')}`;
+    if (this.schemaIssues.length > 0) {
+      this.fileError = `Cannot save yet: ${this.schemaIssues.join('; ')}`;
       return false;
     }
     try {
@@ -167,7 +181,7 @@ export class ExperimentStore {
       if (r.downloadUrl) download(r.downloadUrl, r.fileName);
       return true;
     } catch (e) {
-      this.fileError = `Could not save: ${errorMessage(e)}`;
+      this.fileError = `Could not save: ${humanError(errorMessage(e))}`;
       return false;
     }
   }
@@ -178,7 +192,7 @@ export class ExperimentStore {
       const r = await this.api.openExample(name);
       this.replace(r.experiment, r.dataFile ?? null, null);
     } catch (e) {
-      this.loadError = errorMessage(e);
+      this.loadError = humanError(errorMessage(e));
     }
   }
 
@@ -189,7 +203,7 @@ export class ExperimentStore {
       const handle = await this.api.chooseDataset();
       if (handle) await this.useDataset(handle);
     } catch (e) {
-      this.loadError = errorMessage(e);
+      this.loadError = humanError(errorMessage(e));
     }
   }
 
@@ -208,7 +222,7 @@ export class ExperimentStore {
       rememberUpload(handle);
       await this.useDataset(handle);
     } catch (e) {
-      this.loadError = errorMessage(e);
+      this.loadError = humanError(errorMessage(e));
     } finally {
       this.loading = false;
     }
@@ -236,7 +250,7 @@ export class ExperimentStore {
       this.preview = preview;
       return preview;
     } catch (e) {
-      const msg = withFileName(errorMessage(e), handle.name);
+      const msg = humanError(errorMessage(e), handle.name);
       this.loadError = msg.includes(handle.name) ? msg : `${handle.name}: ${msg}`;
       // A failed new file leaves the current dataset, roles and preview as they were; an opened
       // experiment whose data cannot be read keeps its settings but has no data handle.

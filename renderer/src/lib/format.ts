@@ -5,7 +5,7 @@ export function formatNumber(v: number | undefined | null, digits = 4): string {
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(digits - 1);
+  if (a >= 10 ** Math.max(5, digits) || a < 1e-3) return v.toExponential(digits - 1).replace(/\.?0+e/, 'e');
   return Number(v.toPrecision(digits)).toString();
 }
 
@@ -27,4 +27,22 @@ export function formatBytes(b: number): string {
 export function formatSeconds(s: number | undefined): string {
   if (s === undefined) return '—';
   return s < 10 ? s.toFixed(2) : s < 100 ? s.toFixed(1) : Math.round(s).toString();
+}
+
+/** "1 column", "2 columns": a count with its noun. */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : nouns}`;
+}
+
+/** Significant digits tables show; the full value is in the cell's title. */
+export const TABLE_DIGITS = 6;
+
+/** A numeric cell as a table shows it: ~6 significant digits ("0.243962" for 0.24396182484939288). */
+export function shortCell(text: string): string {
+  const t = text.trim();
+  if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return text;
+  if (/^[-+]?\d+$/.test(t) && t.length <= 15) return text; // whole numbers (ids, counts) stay exact
+  const digits = t.replace(/^[-+]?0*\.?0*|e.*$|\./gi, '').length;
+  if (digits <= TABLE_DIGITS + 1 && t.length <= 12) return text;
+  return formatNumber(Number(t), TABLE_DIGITS);
 }

@@ -7,10 +7,12 @@ import { optimizerLabel } from '../../../app/optim/spec';
 import { repeatRunId } from '../../../app/train/repeatIds';
 import { aggregateRepeats, type Aggregate, type Comparison } from '../../../app/train/aggregate';
 import type { Experiment } from '../../../app/schema/experiment';
-import type { ExperimentEvent, IterationPoint, RunSummary } from '../../../app/train/events';
+import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from '../../../app/train/events';
 import type { Task } from '../../../app/data/types';
-import { errorMessage } from './files';
+import { errorMessage, humanError, scrubPaths } from './files';
 import { RunSeries } from './series';
+import { bestBasis, bestRun } from './best';
+import { humanizeSchemaLines } from './issues';
 
 const TABLE_MS = 100;
 
@@ -30,6 +32,8 @@ export interface RaceRun {
   last: IterationPoint | null;
   summary: RunSummary | null;
   error: string | null;
+  /** Set while this run makes its first evaluation (before its first point). */
+  firstEvaluation: boolean;
 }
 
 export class RaceStore {
@@ -38,8 +42,15 @@ export class RaceStore {
   task = $state<Task | null>(null);
   parameterCount = $state<number | null>(null);
   notes = $state<string[]>([]);
-  errors = $state<string[]>([]);
+  /** Experiment-wide errors in human words; `detail` (a stack, paths reduced to file names) sits behind a toggle. */
+  errors = $state<{ message: string; detail?: string }[]>([]);
+  /** The data file's name as the user knows it, so host paths in errors can be replaced by it. */
+  private dataName: string | undefined;
   starting = $state(false);
+  /** The experiment's start-up stage until the first point arrives. */
+  stage = $state<StartupStage | null>(null);
+  /** The race's wall clock at its latest point (seconds, every run's turns included). */
+  raceSeconds = $state<number | null>(null);
   /** Bumped on every new point; charts poll it on animation frames (deliberately not reactive). */
   version = 0;
   /** Bumped when the run list is replaced, so charts rebuild their datasets. */
@@ -74,25 +85,23 @@ export class RaceStore {
     );
   });
 
-  readonly bestRunId = $derived.by(() => {
-    const done = this.runs.filter((r) => r.summary && Number.isFinite(r.summary.trainLoss));
-    if (done.length < 2) return null;
-    const useVal = done.every((r) => r.summary?.metrics.validationLoss !== undefined);
-    const score = (r: RaceRun) => (useVal ? (r.summary?.metrics.validationLoss as number) : (r.summary?.trainLoss as number));
-    return done.reduce((best, r) => (score(r) < score(best) ? r : best)).runId;
-  });
+  readonly bestRunId = $derived(bestRun(this.runs));
+  readonly bestBasis = $derived(bestBasis(this.runs));
 
   constructor(private readonly api: CurvatureApi) {
     api.onEvent((e) => this.onEvent(e));
   }
 
-  async start(experiment: Experiment, dataFile?: string, modelFile?: string): Promise<void> {
+  async start(experiment: Experiment, dataFile?: string, modelFile?: string, dataName?: string): Promise<void> {
+    this.dataName = dataName;
     this.series.clear();
     this.errors = [];
     this.notes = [];
     this.experimentId = null;
     this.queued = [];
     this.latest.clear();
+    this.stage = null;
+    this.raceSeconds = null;
     this.repeats = experiment.repeats ?? 1;
     // Repeat-major, as the runner orders them; every repeat of a spec shares its colour.
     this.runs = Array.from({ length: this.repeats }, (_, repeat) =>
@@ -103,7 +112,7 @@ export class RaceStore {
         const label = r.label || optimizerLabel(r.optimizer);
         return {
           runId, specId, repeat, label: this.repeats > 1 ? `${label} · start ${repeat + 1}` : label, optimizer: r.optimizer.kind, colorIndex: i,
-          phase: 'queued', stopping: r.stopping, last: null, summary: null, error: null,
+          phase: 'queued', stopping: r.stopping, last: null, summary: null, error: null, firstEvaluation: false,
         };
       }),
     ).flat();
@@ -116,7 +125,7 @@ export class RaceStore {
       this.queued = [];
       for (const e of pending) if (e.experimentId === experimentId) this.apply(e);
     } catch (e) {
-      this.errors = [...this.errors, `Could not start: ${errorMessage(e)}`];
+      this.errors = [...this.errors, { message: `Could not start: ${humanizeSchemaLines(humanError(errorMessage(e), this.dataName), experiment)}` }];
       for (const r of this.runs) r.phase = 'finished';
     } finally {
       this.starting = false;
@@ -130,7 +139,7 @@ export class RaceStore {
     try {
       await this.api.stopRun(this.experimentId, runId);
     } catch (e) {
-      this.errors = [...this.errors, `Could not stop ${run.label}: ${errorMessage(e)}`];
+      this.errors = [...this.errors, { message: `Could not stop ${run.label}: ${humanError(errorMessage(e))}` }];
     }
   }
 
@@ -140,7 +149,7 @@ export class RaceStore {
     try {
       await this.api.stopAll(this.experimentId);
     } catch (e) {
-      this.errors = [...this.errors, `Could not stop: ${errorMessage(e)}`];
+      this.errors = [...this.errors, { message: `Could not stop: ${humanError(errorMessage(e))}` }];
     }
   }
 
@@ -167,6 +176,8 @@ export class RaceStore {
       const run = this.runs.find((r) => r.runId === runId);
       if (!run) continue;
       run.last = point;
+      run.firstEvaluation = false;
+      if (point.raceMs !== undefined) this.raceSeconds = Math.max(this.raceSeconds ?? 0, point.raceMs / 1000);
       if (run.phase === 'queued') run.phase = 'running';
     }
     this.latest.clear();
@@ -191,6 +202,10 @@ export class RaceStore {
           const r = this.runs.find((x) => x.runId === info.runId);
           if (r) r.label = this.repeats > 1 ? `${info.label} · start ${r.repeat + 1}` : info.label;
         }
+        break;
+      case 'progress':
+        this.stage = e.stage;
+        for (const r of this.runs) r.firstEvaluation = e.stage === 'first-evaluation' && r.runId === e.forRun;
         break;
       case 'run-started':
         if (run && run.phase === 'queued') run.phase = 'running';
@@ -222,12 +237,14 @@ export class RaceStore {
         for (const r of this.runs) if (r.phase !== 'finished') r.phase = 'finished';
         break;
       case 'error': {
-        const text = e.detail ? `${e.message} — ${e.detail}` : e.message;
+        // The message once, in words; the stack (which repeats it) only behind "details".
+        const text = humanError(e.message, this.dataName);
+        const detail = e.detail ? scrubPaths(e.detail, this.dataName) : undefined;
         if (run) {
           run.error = text;
         } else {
           // Without a run id the error ended the whole experiment (e.g. the trainer crashed).
-          this.errors = [...this.errors, text];
+          this.errors = [...this.errors, { message: text, detail }];
           this.flushLatest();
           for (const r of this.runs) {
             if (r.phase === 'finished') continue;

@@ -105,6 +105,11 @@ function describeField(key: string, schema: ZodLike, path: string[]): FieldInfo 
   }
 }
 
+/** The label a form shows for a schema key (also used to name fields in validation messages). */
+export function fieldLabel(key: string): string {
+  return (LABELS[key] ?? [humanize(key)])[0];
+}
+
 export function describeObject(schema: z.ZodObject, path: string[] = []): FieldInfo[] {
   const shape = (schema as unknown as ZodLike).shape ?? {};
   return Object.entries(shape)

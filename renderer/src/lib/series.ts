@@ -4,7 +4,8 @@
  */
 import type { IterationPoint } from '../../../app/train/events';
 
-export type XAxis = 'iteration' | 'evaluations' | 'seconds';
+/** seconds: the run's own compute time; raceSeconds: the race's wall clock (all runs' turns). */
+export type XAxis = 'iteration' | 'evaluations' | 'seconds' | 'raceSeconds';
 export type SeriesKey = 'trainLoss' | 'validationLoss' | 'gradNorm2' | 'step';
 
 export interface XYPoint {
@@ -16,6 +17,7 @@ export class RunSeries {
   readonly iteration: number[] = [];
   readonly evaluations: number[] = [];
   readonly seconds: number[] = [];
+  readonly raceSeconds: number[] = [];
   readonly trainLoss: number[] = [];
   readonly validationLoss: number[] = [];
   readonly gradNorm2: number[] = [];
@@ -33,6 +35,8 @@ export class RunSeries {
     this.iteration.push(p.iteration);
     this.evaluations.push(p.functionEvaluations);
     this.seconds.push(p.elapsedMs / 1000);
+    // Older trainers send no race clock; their own time is the closest honest stand-in.
+    this.raceSeconds.push((p.raceMs ?? p.elapsedMs) / 1000);
     this.trainLoss.push(p.trainLoss);
     this.validationLoss.push(p.validationLoss ?? NaN);
     if (p.validationLoss !== undefined) this.hasValidation = true;

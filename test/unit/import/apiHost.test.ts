@@ -38,6 +38,7 @@ function host(chooseModel?: () => Promise<string | null>) {
     saveExperiment: async () => null,
     chooseExportDirectory: async () => null,
     deliverExport: async (r) => r,
+    saveResultFile: async () => null,
   };
   const api = new ApiHost({ platform, trainers: new TrainerHost({ launch, onEvent: () => {} }), files: new FileRegistry(), examplesDir: tmp, uploadDir: path.join(tmp, 'uploads') });
   return { api, sent };

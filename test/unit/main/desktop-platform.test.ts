@@ -35,6 +35,16 @@ describe('desktop platform', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('saves a chart PNG or history CSV where the save dialog says, byte for byte', async () => {
+    const target = path.join(dir, 'charts.png');
+    const dialog = fakeDialog({ save: [target] });
+    const platform = desktopPlatform(dialog as never, () => null, dir);
+    const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 255]);
+    expect(await platform.saveResultFile(bytes, 'race-charts.png')).toEqual({ fileName: 'charts.png' });
+    expect(new Uint8Array(fs.readFileSync(target))).toEqual(bytes);
+    expect(await platform.saveResultFile(bytes, 'race-history.csv')).toBeNull(); // cancelled
+  });
+
   it('returns null on cancel and exports into a subfolder of the chosen folder', async () => {
     const dialog = fakeDialog({ open: [dir] });
     const platform = desktopPlatform(dialog as never, () => null, dir);

@@ -67,6 +67,7 @@ beforeEach(() => {
     chooseDataset: async () => dialogAnswer,
     chooseExperimentFile: async () => null,
     saveExperiment: async () => null,
+    saveResultFile: async () => null,
     chooseExportDirectory: async () => null,
     deliverExport: async (r) => r,
   };

@@ -32,6 +32,7 @@ function setup(options: { failStart?: boolean } = {}) {
     previewDataset: async () => {
       throw new Error('x.csv, row 3: bad');
     },
+    checkData: async () => ({ ok: true, problems: [], notes: [] }),
     backendReport: async () => ({ name: 'cpu', tfBackend: 'cpu', label: 'CPU', device: 'cpu', package: 'p', version: '1', skipped: [], selection: 'auto' }),
   };
   const exit = vi.fn();

@@ -40,3 +40,19 @@ describe('chart series', () => {
     expect(Number.isNaN(step[0].y)).toBe(true);
   });
 });
+
+describe('smoothing', () => {
+  it('smooths noise but ends exactly at the latest raw value', async () => {
+    const { SmoothCache } = await import('../../../renderer/src/lib/smooth');
+    const raw = Array.from({ length: 200 }, (_, i) => ({ x: i, y: i % 2 === 0 ? 1 : 100 }));
+    const cache = new SmoothCache(0.1, true);
+    const out = cache.sync(raw.slice(0, 100));
+    const mid = out.slice(50, 98).map((p) => p.y);
+    expect(Math.max(...mid) / Math.min(...mid)).toBeLessThan(3); // the raw zig-zag is 100×
+    expect(out.at(-1)).toEqual(raw[99]);
+    const more = cache.sync(raw);
+    expect(more.length).toBe(200);
+    expect(more.at(-1)).toEqual(raw[199]);
+    expect(more[99].y).not.toBe(raw[99].y); // the old raw tail was replaced by its smoothed value
+  });
+});
