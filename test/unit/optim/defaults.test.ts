@@ -1,0 +1,55 @@
+/**
+ * Guards the chosen BFGS and L-BFGS defaults against regressions: on a fast subset of the optimizer
+ * reference suite (bench/optimizers), the evaluations each default needs to reach every target may
+ * not grow more than 10% over the counts measured when the defaults were chosen (README, "Matching
+ * scipy"). A change that makes a default cheaper should lower the numbers here.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../app/engine/backend';
+import { optimizerSpecSchema } from '../../../app/optim/spec';
+import { SUITE, regression1d, type BenchProblem } from '../../../bench/optimizers/problems';
+import { runProblem } from '../../../bench/optimizers/suite';
+
+const MARGIN = 1.1;
+
+/** Evaluations to each target, measured with the defaults (bench: `npm run bench -- optimizers`). */
+const EXPECTED: Record<string, { bfgs: number[]; lbfgs: number[] }> = {
+  'quad50-1e2': { bfgs: [], lbfgs: [] },
+  'quad50-1e4': { bfgs: [], lbfgs: [] },
+  rosen2: { bfgs: [], lbfgs: [] },
+  rosen100: { bfgs: [], lbfgs: [] },
+  seed: { bfgs: [], lbfgs: [] },
+  'reg1d-40': { bfgs: [], lbfgs: [] },
+};
+
+const byId = (id: string): BenchProblem => SUITE.find((p) => p.id === id)!;
+const PROBLEMS: BenchProblem[] = [
+  ...['quad50-1e2', 'quad50-1e4', 'rosen2', 'rosen100', 'seed'].map(byId),
+  regression1d(40, [1e-2, 1e-4, 2e-6], 600),
+];
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+describe('the BFGS and L-BFGS defaults stay as economical as when they were chosen', () => {
+  it.each(PROBLEMS.map((p) => [p.id, p] as const))('%s', async (id, problem) => {
+    const rows = await runProblem(problem, [
+      { id: 'bfgs', label: 'BFGS', spec: { kind: 'bfgs' } },
+      { id: 'lbfgs', label: 'L-BFGS', spec: { kind: 'lbfgs' } },
+    ]);
+    for (const row of rows) {
+      const expected = EXPECTED[id][row.variant as 'bfgs' | 'lbfgs'];
+      console.log(`${id} ${row.variant}: ${row.hits.join(' / ')} (expected ≤ ${expected.map((e) => Math.floor(e * MARGIN)).join(' / ')})`);
+      expect(row.hits.length).toBe(expected.length);
+      row.hits.forEach((hit, k) => {
+        expect(hit, `${row.variant} on ${id}, target ${problem.targets[k]}`).not.toBeNull();
+        expect(hit!, `${row.variant} on ${id}, target ${problem.targets[k]}`).toBeLessThanOrEqual(Math.floor(expected[k] * MARGIN));
+      });
+    }
+  }, 60_000);
+
+  it('the defaults are the variants the table marks', () => {
+    expect(optimizerSpecSchema.parse({ kind: 'bfgs' })).toMatchObject({});
+  });
+});
