@@ -63,7 +63,9 @@ function runScipy(problemsJson: unknown[]): ScipySide {
   const file = path.join(dir, 'problems.json');
   try {
     fs.writeFileSync(file, JSON.stringify(problemsJson));
-    const out = spawnSync(PYTHON, [path.join(HERE, 'scipy_side.py'), file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const timeout = 1000 * Number(process.env.CURVATURE_SCIPY_SECONDS ?? 900);
+    const out = spawnSync(PYTHON, [path.join(HERE, 'scipy_side.py'), file], { encoding: 'utf8', maxBuffer: 1 << 26, timeout });
+    if (out.error) return { skipped: `scipy side did not finish: ${out.error.message}` };
     if (out.status !== 0) return { skipped: `scipy side failed: ${out.stderr.trim().split('\n').at(-1)}` };
     return JSON.parse(out.stdout) as ScipySide;
   } finally {

@@ -10,6 +10,10 @@ function fmtTarget(t: number): string {
   return t >= 0.01 && t < 1000 ? String(t) : t.toExponential(0);
 }
 
+function fmtLoss(f: number): string {
+  return Math.abs(f) >= 1e-3 || f === 0 ? f.toPrecision(4) : f.toExponential(2);
+}
+
 export function formatTables(problems: BenchProblem[], variants: Variant[], rows: RunRow[], scipy: ScipySide, engine: string): string {
   const out: string[] = [];
   out.push(`Engine: ${engine}. ${'rows' in scipy ? `scipy ${scipy.scipy}, numpy ${scipy.numpy} (float64 objective rebuilt in numpy from the same arrays and start).` : `scipy: skipped — ${scipy.skipped}.`}`);
@@ -19,7 +23,7 @@ export function formatTables(problems: BenchProblem[], variants: Variant[], rows
     out.push(`| optimizer | ${p.targets.map((t) => `to ${fmtTarget(t)}`).join(' | ')} | loss at budget | evals | ms | stop |`);
     out.push(`|---|${p.targets.map(() => '--:').join('|')}|--:|--:|--:|---|`);
     const line = (label: string, r: RunRow) =>
-      out.push(`| ${label} | ${r.hits.map((h) => (h === null ? '—' : String(h))).join(' | ')} | ${r.finalLoss.toPrecision(4)} | ${r.evaluations} | ${r.ms.toFixed(0)} | ${r.stop} |`);
+      out.push(`| ${label} | ${r.hits.map((h) => (h === null ? '—' : String(h))).join(' | ')} | ${fmtLoss(r.finalLoss)} | ${r.evaluations} | ${r.ms.toFixed(0)} | ${r.stop} |`);
     for (const v of variants) {
       const r = rows.find((x) => x.problem === p.id && x.variant === v.id);
       if (r) line(v.isDefault ? `★ ${v.label}` : v.label, r);
