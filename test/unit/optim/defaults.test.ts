@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../app/engine/backend';
-import { optimizerSpecSchema } from '../../../app/optim/spec';
+import { optimizerSpecSchema, variantSummary } from '../../../app/optim/spec';
 import { SUITE, regression1d, type BenchProblem } from '../../../bench/optimizers/problems';
 import { runProblem } from '../../../bench/optimizers/suite';
 
@@ -64,5 +64,13 @@ describe('the BFGS and L-BFGS defaults stay as economical as when they were chos
       curvatureUpdate: 'skip',
       lineSearch: { kind: 'more-thuente', initialStep: 'unit', firstStep: 'gradient-l2', c1: 1e-4, c2: 0.9 },
     });
+  });
+
+  it('names the variant a run uses in a few words, marking the defaults (run card)', () => {
+    expect(variantSummary(optimizerSpecSchema.parse({ kind: 'bfgs' }))).toBe('Moré–Thuente · α₀ from last decrease · H₀ identity · damped updates (default)');
+    expect(variantSummary(optimizerSpecSchema.parse({ kind: 'lbfgs' }))).toBe('Moré–Thuente · α₀ = 1 · m = 10 · skip bad pairs (default)');
+    const old = optimizerSpecSchema.parse({ kind: 'bfgs', initialHessian: 'scaled', curvatureUpdate: 'skip', lineSearch: { kind: 'strong-wolfe', initialStep: 'unit' } });
+    expect(variantSummary(old)).toBe('N&W zoom · α₀ = 1 · H₀ scaled · skip bad pairs');
+    expect(variantSummary(optimizerSpecSchema.parse({ kind: 'adam' }))).toBe('');
   });
 });
