@@ -63,6 +63,9 @@ export interface TrainFlags {
   maxLsEvals?: number;
   initialStep?: string;
   initialHessian?: string;
+  firstStep?: string;
+  curvatureUpdate?: string;
+  initialScaling?: string;
   name?: string;
   repeats?: number;
   switchAfter?: number;
@@ -169,10 +172,13 @@ function optimizerSpec(kind: OptimizerKind, flags: TrainFlags): OptimizerSpecInp
       ...(flags.lineSearch && { kind: flags.lineSearch }),
       ...(flags.maxLsEvals && { maxEvaluations: flags.maxLsEvals }),
       ...(flags.initialStep && { initialStep: flags.initialStep }),
+      ...(flags.firstStep && { firstStep: flags.firstStep }),
     };
     if (Object.keys(lineSearch).length > 0) spec.lineSearch = lineSearch;
   }
   if (kind === 'bfgs' && flags.initialHessian) spec.initialHessian = flags.initialHessian;
+  if ((kind === 'lbfgs' || kind === 'bfgs') && flags.curvatureUpdate) spec.curvatureUpdate = flags.curvatureUpdate;
+  if (kind === 'lbfgs' && flags.initialScaling) spec.initialScaling = flags.initialScaling;
   const parsed = optimizerSpecSchema.safeParse(spec);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

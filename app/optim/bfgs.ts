@@ -17,7 +17,8 @@ export interface BfgsSettings {
   lineSearch: LineSearchSpec;
   memoryBudgetBytes: number;
   /** 'scaled' (default): γI before the first update; 'identity': I, as scipy. */
-  initialHessian?: 'scaled' | 'identity';
+  initialHessian?: 'scaled' | 'identity' | 'adaptive';
+  curvatureUpdate?: 'skip' | 'damped';
 }
 
 export class BfgsStepper extends QuasiNewtonStepper {
@@ -26,11 +27,14 @@ export class BfgsStepper extends QuasiNewtonStepper {
   private updates = 0;
   private readonly memoryBudgetBytes: number;
   private readonly gammaScaling: boolean;
+  private readonly scaleUp: boolean;
 
   constructor(objective: Objective, x0: Float64Array, stopping: StoppingCriteria, settings: BfgsSettings, options?: StepperOptions) {
-    super('BFGS', objective, x0, stopping, settings.lineSearch, options);
+    super('BFGS', objective, x0, stopping, settings.lineSearch, options, settings.curvatureUpdate);
     this.memoryBudgetBytes = settings.memoryBudgetBytes;
-    this.gammaScaling = (settings.initialHessian ?? 'scaled') === 'scaled';
+    const h0 = settings.initialHessian ?? 'scaled';
+    this.gammaScaling = h0 !== 'identity';
+    this.scaleUp = h0 === 'adaptive';
     this.Hy = this.ops.alloc(this.n);
   }
 
@@ -66,7 +70,14 @@ export class BfgsStepper extends QuasiNewtonStepper {
     const Hy = this.Hy;
     symmetricProduct(H, y, Hy, n);
     const rho = 1 / sy;
-    const yHy = this.ops.dot(y, Hy);
+    let yHy = this.ops.dot(y, Hy);
+    if (this.scaleUp && this.updates > 0 && sy > yHy) {
+      // H under-estimates the inverse curvature along y (y'Hy < s'y): scale it up before the update.
+      const tau = sy / yHy;
+      for (let k = 0; k < H.length; k++) H[k] *= tau;
+      this.ops.scale(tau, Hy);
+      yHy *= tau;
+    }
     const ssCoeff = rho * rho * yHy + rho;
     for (let i = 0; i < n; i++) {
       const row = i * n;

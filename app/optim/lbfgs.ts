@@ -1,6 +1,7 @@
 /**
  * Limited-memory BFGS (N&W Alg. 7.4/7.5): the last m curvature pairs applied by the two-loop
- * recursion, with H₀ = γI, γ = s'y / y'y of the newest pair, recomputed every iteration (N&W 7.20).
+ * recursion, with H₀ = γI, γ = s'y / y'y of the newest pair, recomputed every iteration (N&W 7.20),
+ * or (initialScaling 'first-pair') of the first pair only.
  */
 import { QuasiNewtonStepper } from './quasiNewton';
 import type { LineSearchSpec } from './spec';
@@ -10,6 +11,9 @@ import type { Objective, StoppingCriteria } from './types';
 export interface LbfgsSettings {
   history: number;
   lineSearch: LineSearchSpec;
+  /** 'every-iteration' (default): γ of the newest pair; 'first-pair': γ of the first pair, kept. */
+  initialScaling?: 'every-iteration' | 'first-pair';
+  curvatureUpdate?: 'skip' | 'damped';
 }
 
 export class LbfgsStepper extends QuasiNewtonStepper {
@@ -21,10 +25,14 @@ export class LbfgsStepper extends QuasiNewtonStepper {
   private readonly coeff: Float64Array;
   private count = 0;
   private newest = -1;
+  private readonly firstPairScaling: boolean;
+  /** γ of the first pair since the last reset ('first-pair' scaling). */
+  private firstGamma = NaN;
 
   constructor(objective: Objective, x0: Float64Array, stopping: StoppingCriteria, settings: LbfgsSettings, options?: StepperOptions) {
-    super('L-BFGS', objective, x0, stopping, settings.lineSearch, options);
+    super('L-BFGS', objective, x0, stopping, settings.lineSearch, options, settings.curvatureUpdate);
     this.history = settings.history;
+    this.firstPairScaling = settings.initialScaling === 'first-pair';
     this.rho = new Float64Array(settings.history);
     this.coeff = new Float64Array(settings.history);
   }
@@ -45,6 +53,7 @@ export class LbfgsStepper extends QuasiNewtonStepper {
       this.sMem.push(this.ops.alloc(this.n));
       this.yMem.push(this.ops.alloc(this.n));
     }
+    if (this.count === 0) this.firstGamma = sy / this.ops.dot(y, y);
     this.ops.copy(s, this.sMem[slot]);
     this.ops.copy(y, this.yMem[slot]);
     this.rho[slot] = 1 / sy;
@@ -62,7 +71,7 @@ export class LbfgsStepper extends QuasiNewtonStepper {
       ops.axpy(-coeff[i], yMem[i], d);
     }
     const yNewest = yMem[this.newest];
-    const gamma = 1 / (rho[this.newest] * ops.dot(yNewest, yNewest));
+    const gamma = this.firstPairScaling ? this.firstGamma : 1 / (rho[this.newest] * ops.dot(yNewest, yNewest));
     ops.scale(gamma, d);
     for (let k = this.count - 1; k >= 0; k--) {
       const i = (this.newest - k + history) % history;

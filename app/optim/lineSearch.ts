@@ -12,6 +12,7 @@
  */
 import type { LineSearchSpec } from './spec';
 import type { Objective } from './types';
+import { dcstep, type StepInterval } from './moreThuente';
 import { hostVectorOps, type VectorOps } from './vector';
 
 export type LineSearchStatus =
@@ -102,6 +103,10 @@ const MAX_GROWTH = 10;
 const MIN_GROWTH = 1.1;
 /** A non-finite trial shrinks the step towards the good end by this factor. */
 const NONFINITE_SHRINK = 0.25;
+/** dcsrch: extrapolate within [1.1, 4]× the last increase; L-BFGS-B's relative interval tolerance. */
+const MT_XTRAPL = 1.1;
+const MT_XTRAPU = 4;
+const MT_XTOL = 0.1;
 /** Backtracking keeps the quadratic's step within [0.1, 0.5] of the previous one (N&W 3.5). */
 const BACKTRACK_MIN = 0.1;
 const BACKTRACK_MAX = 0.5;
@@ -169,7 +174,72 @@ class Search {
     if (!(this.slope0 < 0) || !Number.isFinite(this.f0)) return this.finish('not-descent');
     const a0 = this.request.initialStep;
     const first = Number.isFinite(a0) && a0 > 0 ? a0 : 1;
-    return this.spec.kind === 'backtracking' ? this.backtrack(first) : this.bracket(first);
+    if (this.spec.kind === 'backtracking') return this.backtrack(first);
+    return this.spec.kind === 'more-thuente' ? this.moreThuente(first) : this.bracket(first);
+  }
+
+  /**
+   * Moré–Thuente (MINPACK-2 dcsrch, as scipy's BFGS and L-BFGS-B): the interval [stx, sty] always
+   * holds a strong-Wolfe point; trials come from `dcstep`, extrapolating within [1.1, 4]× the last
+   * increase until bracketed; a modified function ψ(α) = f(α) − c₁α·φ'(0) steers the first stage;
+   * bisection when the interval does not shrink by a third in two trials. Stops (keeping the best
+   * point) once the interval is within MT_XTOL relative width, as L-BFGS-B does.
+   */
+  private moreThuente(first: number): LineSearchResult {
+    const ginit = this.slope0;
+    const gtest = this.spec.c1 * ginit;
+    const iv: StepInterval = { stx: 0, fx: this.f0, dx: ginit, sty: 0, fy: this.f0, dy: ginit, brackt: false };
+    let stage = 1;
+    let width = Infinity;
+    let width1 = Infinity;
+    let stmin = 0;
+    let stmax = first + MT_XTRAPU * first;
+    let stp = first;
+    for (;;) {
+      if (this.evaluations >= this.cap) return this.finish('max-evaluations');
+      const cur = this.evaluate(stp);
+      if (iv.stx === 0 && this.flatAtFloat32(cur)) return this.finish('interval-too-small');
+      if (!Number.isFinite(cur.f)) {
+        // Nothing to interpolate through NaN/∞: bracket there and step back towards stx.
+        iv.brackt = true;
+        iv.sty = stp;
+        iv.fy = Infinity;
+        iv.dy = NaN;
+        stp = iv.stx + NONFINITE_SHRINK * (stp - iv.stx);
+        stmin = Math.min(iv.stx, iv.sty);
+        stmax = Math.max(iv.stx, iv.sty);
+        if (this.intervalTooSmall(iv.stx, stp)) return this.finish('interval-too-small');
+        continue;
+      }
+      const ftest = this.f0 + stp * gtest;
+      if (stage === 1 && cur.f <= ftest && cur.slope >= 0) stage = 2;
+      if (this.sufficientDecrease(cur) && this.curvatureHolds(cur)) return this.finish('converged', cur);
+      if (stage === 1 && cur.f <= iv.fx && cur.f > ftest) {
+        // The modified function ψ keeps the first stage from settling on a step without sufficient decrease.
+        const m: StepInterval = { ...iv, fx: iv.fx - iv.stx * gtest, dx: iv.dx - gtest, fy: iv.fy - iv.sty * gtest, dy: iv.dy - gtest };
+        stp = dcstep(m, stp, cur.f - stp * gtest, cur.slope - gtest, stmin, stmax);
+        Object.assign(iv, { ...m, fx: m.fx + m.stx * gtest, dx: m.dx + gtest, fy: m.fy + m.sty * gtest, dy: m.dy + gtest });
+      } else {
+        stp = dcstep(iv, stp, cur.f, cur.slope, stmin, stmax);
+      }
+      if (iv.brackt) {
+        if (Math.abs(iv.sty - iv.stx) >= 0.66 * width1) stp = iv.stx + 0.5 * (iv.sty - iv.stx);
+        width1 = width;
+        width = Math.abs(iv.sty - iv.stx);
+        stmin = Math.min(iv.stx, iv.sty);
+        stmax = Math.max(iv.stx, iv.sty);
+      } else {
+        stmin = stp + MT_XTRAPL * (stp - iv.stx);
+        stmax = stp + MT_XTRAPU * (stp - iv.stx);
+      }
+      stp = Math.max(stp, 0);
+      // A cubic through a NaN/∞ end has no minimiser: bisect instead.
+      if (!Number.isFinite(stp)) stp = iv.brackt ? (iv.stx + iv.sty) / 2 : stmax;
+      if (iv.brackt && (stp <= stmin || stp >= stmax || stmax - stmin <= MT_XTOL * stmax || this.intervalTooSmall(iv.stx, iv.sty))) {
+        // dcsrch would re-evaluate stx here and stop with a warning; the best point is already known.
+        return this.finish('interval-too-small');
+      }
+    }
   }
 
   /** N&W Alg. 3.5: grow the step until the bracket holds a strong-Wolfe point, then zoom. */

@@ -24,6 +24,7 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
     stopping: StoppingCriteria,
     private readonly lineSearchSpec: LineSearchSpec,
     options?: StepperOptions,
+    private readonly curvatureUpdate: 'skip' | 'damped' = 'skip',
   ) {
     super(name, objective, x0, stopping, options);
     this.d = this.ops.alloc(this.n);
@@ -69,7 +70,8 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
     const { ops, s, y } = this;
     ops.subtract(s, search.x, this.x);
     ops.subtract(y, search.g, this.g);
-    const sy = ops.dot(s, y);
+    let sy = ops.dot(s, y);
+    if (this.curvatureUpdate === 'damped' && search.initialSlope < 0) sy = this.damp(search, sy);
     // Scale-aware safeguard (L-BFGS-B): compare s'y with the decrease the step promised, not with
     // a fixed constant that breaks for small losses and float32 gradients.
     const pairSkipped = !(sy > Number.EPSILON * -search.initialSlope * search.alpha) || !Number.isFinite(ops.dot(y, y));
@@ -91,8 +93,23 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
   }
 
   /**
+   * Powell's damping in inverse form: the step was s = α·d with d = −H·g, so Bs = −α·g and
+   * s'Bs = α²·(−g'd) need no B. When s'y < 0.2·s'Bs, y ← θy + (1−θ)Bs with θ = 0.8·s'Bs/(s'Bs − s'y),
+   * which makes s'y = 0.2·s'Bs. Returns the new s'y (y is changed in place). Along −g (no memory)
+   * H = I, and the same formula holds.
+   */
+  private damp(search: LineSearchResult, sy: number): number {
+    const sBs = search.alpha * search.alpha * -search.initialSlope;
+    if (!(sy < 0.2 * sBs)) return sy;
+    const theta = (0.8 * sBs) / (sBs - sy);
+    this.ops.scale(theta, this.y);
+    this.ops.axpy(-(1 - theta) * search.alpha, this.g, this.y);
+    return 0.2 * sBs;
+  }
+
+  /**
    * With memory: d = −H·g and α = 1 (or scipy's guess from the last decrease). Without: d = −g
-   * and α = min(1, 1/‖g‖₁) so the first step is sane.
+   * and α = min(1, 1/‖g‖₁) or 1/‖g‖₂ (spec.firstStep) so the first step is sane.
    */
   private searchAlong(useMemory: boolean): LineSearchResult {
     const { ops, d, g } = this;
@@ -106,7 +123,7 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
     } else {
       ops.copy(g, d);
       ops.scale(-1, d);
-      initialStep = Math.min(1, 1 / ops.norm1(g));
+      initialStep = this.lineSearchSpec.firstStep === 'gradient-l2' ? 1 / ops.norm2(g) : Math.min(1, 1 / ops.norm1(g));
     }
     this.workspace ??= createLineSearchWorkspace(this.n, ops);
     return lineSearch(

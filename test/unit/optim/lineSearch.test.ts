@@ -4,7 +4,8 @@ import { lineSearchSpecSchema, type LineSearchSpec } from '../../../app/optim/sp
 import type { Objective } from '../../../app/optim/types';
 import { objective, rosenbrock, rosenbrockStart } from './functions';
 
-const wolfe: LineSearchSpec = lineSearchSpecSchema.parse({});
+// The N&W bracketing + zoom (no longer the default, still selectable); Moré–Thuente has its own section.
+const wolfe: LineSearchSpec = lineSearchSpecSchema.parse({ kind: 'strong-wolfe' });
 const backtracking: LineSearchSpec = lineSearchSpecSchema.parse({ kind: 'backtracking' });
 
 /** 1-D objective from φ and φ'. */

@@ -31,7 +31,8 @@ describe('forms derived from the optimizer schemas', () => {
     const c1 = lbfgs.find((f) => f.key === 'lineSearch')!.children!.find((f) => f.key === 'c1')!;
     expect(c1).toMatchObject({ kind: 'number', min: 0, minInclusive: false, max: 1, maxInclusive: false });
     const method = lbfgs.find((f) => f.key === 'lineSearch')!.children!.find((f) => f.key === 'kind')!;
-    expect(method.options).toEqual(['strong-wolfe', 'backtracking']);
+    // The new Moré–Thuente search (default since the optimizer study) shows up without form code.
+    expect(method.options).toEqual(['more-thuente', 'strong-wolfe', 'backtracking']);
   });
 
   it('validates typed numbers the way the schema would', () => {

@@ -1,0 +1,76 @@
+/**
+ * Guards the chosen BFGS and L-BFGS defaults against regressions: on a fast subset of the optimizer
+ * reference suite (bench/optimizers), the evaluations each default needs to reach every target may
+ * not grow more than 10% over the counts measured when the defaults were chosen (README, "Matching
+ * scipy"). A change that makes a default cheaper should lower the numbers here.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../app/engine/backend';
+import { optimizerSpecSchema, variantSummary } from '../../../app/optim/spec';
+import { SUITE, regression1d, type BenchProblem } from '../../../bench/optimizers/problems';
+import { runProblem } from '../../../bench/optimizers/suite';
+
+const MARGIN = 1.1;
+
+/** Evaluations to each target, measured with the defaults (bench: `npm run bench -- optimizers`). */
+const EXPECTED: Record<string, { bfgs: number[]; lbfgs: number[] }> = {
+  'quad50-1e2': { bfgs: [27, 46, 58], lbfgs: [20, 43, 69] },
+  'quad50-1e4': { bfgs: [48, 60, 66], lbfgs: [168, 395, 623] },
+  rosen2: { bfgs: [33, 38, 40], lbfgs: [36, 42, 44] },
+  rosen100: { bfgs: [137, 278, 429], lbfgs: [31, 44, 47] },
+  seed: { bfgs: [11, 15, 18], lbfgs: [14, 17, 20] },
+  'reg1d-40': { bfgs: [55, 105, 176], lbfgs: [80, 176, 554] },
+};
+
+const byId = (id: string): BenchProblem => SUITE.find((p) => p.id === id)!;
+const PROBLEMS: BenchProblem[] = [
+  ...['quad50-1e2', 'quad50-1e4', 'rosen2', 'rosen100', 'seed'].map(byId),
+  regression1d(40, [1e-2, 1e-4, 2e-6], 600),
+];
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+describe('the BFGS and L-BFGS defaults stay as economical as when they were chosen', () => {
+  it.each(PROBLEMS.map((p) => [p.id, p] as const))('%s', async (id, problem) => {
+    const rows = await runProblem(problem, [
+      { id: 'bfgs', label: 'BFGS', spec: { kind: 'bfgs' } },
+      { id: 'lbfgs', label: 'L-BFGS', spec: { kind: 'lbfgs' } },
+    ]);
+    for (const row of rows) {
+      const expected = EXPECTED[id][row.variant as 'bfgs' | 'lbfgs'];
+      console.log(`${id} ${row.variant}: ${row.hits.join(' / ')} (allowed ≤ ${expected.map((e) => Math.floor(e * MARGIN)).join(' / ')})`);
+    }
+    for (const row of rows) {
+      const expected = EXPECTED[id][row.variant as 'bfgs' | 'lbfgs'];
+      expect(row.hits.length).toBe(expected.length);
+      row.hits.forEach((hit, k) => {
+        expect(hit, `${row.variant} on ${id}, target ${problem.targets[k]}`).not.toBeNull();
+        expect(hit!, `${row.variant} on ${id}, target ${problem.targets[k]}`).toBeLessThanOrEqual(Math.floor(expected[k] * MARGIN));
+      });
+    }
+  }, 60_000);
+
+  it('the defaults are the variants the table marks', () => {
+    expect(optimizerSpecSchema.parse({ kind: 'bfgs' })).toMatchObject({
+      initialHessian: 'identity',
+      curvatureUpdate: 'damped',
+      lineSearch: { kind: 'more-thuente', initialStep: 'previous-decrease', firstStep: 'gradient-l2', c1: 1e-4, c2: 0.9 },
+    });
+    expect(optimizerSpecSchema.parse({ kind: 'lbfgs' })).toMatchObject({
+      history: 10,
+      initialScaling: 'every-iteration',
+      curvatureUpdate: 'skip',
+      lineSearch: { kind: 'more-thuente', initialStep: 'unit', firstStep: 'gradient-l2', c1: 1e-4, c2: 0.9 },
+    });
+  });
+
+  it('names the variant a run uses in a few words, marking the defaults (run card)', () => {
+    expect(variantSummary(optimizerSpecSchema.parse({ kind: 'bfgs' }))).toBe('Moré–Thuente · α₀ from last decrease · H₀ identity · damped updates (default)');
+    expect(variantSummary(optimizerSpecSchema.parse({ kind: 'lbfgs' }))).toBe('Moré–Thuente · α₀ = 1 · m = 10 · skip bad pairs (default)');
+    const old = optimizerSpecSchema.parse({ kind: 'bfgs', initialHessian: 'scaled', curvatureUpdate: 'skip', lineSearch: { kind: 'strong-wolfe', initialStep: 'unit' } });
+    expect(variantSummary(old)).toBe('N&W zoom · α₀ = 1 · H₀ scaled · skip bad pairs');
+    expect(variantSummary(optimizerSpecSchema.parse({ kind: 'adam' }))).toBe('');
+  });
+});
