@@ -195,7 +195,7 @@ export function buildProgram(): Command {
     .action(async (file: string, flags: { eps: string; coordinates: number } & EngineFlags) => {
       const experiment = withEngineFlags(readExperiment(file), flags);
       const { engine, report } = await engineFor(experiment.engine);
-      process.stdout.write(`${formatReport(report)}\n`);
+      process.stderr.write(`${formatReport(report)}\n`);
       const { data, model, x0 } = await buildProblem(experiment, path.dirname(path.resolve(file)));
       const objective = new ModelObjective(model, data.train, { engine });
       try {
