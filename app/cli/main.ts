@@ -284,7 +284,7 @@ export function buildProgram(): Command {
       const experiment = withEngineFlags(readExperiment(file), flags);
       if (!flags.allowOutsidePaths) confinePaths(experiment, path.dirname(path.resolve(file)), file);
       const { engine, report } = await engineFor(experiment.engine);
-      process.stdout.write(`${formatReport(report)}\n`);
+      process.stderr.write(`${formatReport(report)}\n`);
       const { data, model, x0 } = await buildProblem(experiment, path.dirname(path.resolve(file)));
       const objective = new ModelObjective(model, data.train, { engine });
       try {
