@@ -22,7 +22,7 @@ describe('curvature CLI (real child process)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.backend).toMatch(/WebAssembly|TensorFlow|JavaScript/);
+    expect(doc.backend).toMatch(/onnxruntime|WebAssembly|TensorFlow|JavaScript/);
     const byOpt = Object.fromEntries(doc.runs.map((run: { optimizer: string }) => [run.optimizer, run]));
     expect(byOpt.bfgs.trainLoss).toBeLessThan(1.0001);
     expect(byOpt.lbfgs.trainLoss).toBeLessThan(1.0001);

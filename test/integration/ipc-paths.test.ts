@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ApiReply } from '../../app/api/client';
 import type { ExperimentEvent } from '../../app/train/events';
-import { ApiHost } from '../../main/host/api-host';
+import { ApiHost, exportName } from '../../main/host/api-host';
 import { FileRegistry } from '../../main/host/file-registry';
 import { nodeTrainerLauncher } from '../../main/host/node-launcher';
 import { TrainerHost } from '../../main/host/trainer-host';
@@ -132,7 +132,7 @@ describe('desktop IPC: export folders', () => {
 
   it('refuses an export folder that is a symbolic link out of the chosen folder, and leaves the target alone', async () => {
     const chosen = fs.mkdtempSync(path.join(tmp, 'chosen-'));
-    fs.symlinkSync(outside, path.join(chosen, `${experimentId}-lbfgs`));
+    fs.symlinkSync(outside, path.join(chosen, exportName(seedExperiment().name, 'lbfgs')));
     openAnswers.push(chosen);
     const reply = await call('exportRun', { experimentId, runId: 'lbfgs', formats: ['json'], overwrite: true });
     expect(errorOf(reply)).toMatch(/^export folder: ".*-lbfgs" leads outside .* through a symbolic link/);
@@ -141,7 +141,7 @@ describe('desktop IPC: export folders', () => {
 
   it('never replaces a folder Curvature did not write, even with Overwrite; replaces its own export and says so', async () => {
     const chosen = fs.mkdtempSync(path.join(tmp, 'chosen-'));
-    const target = path.join(chosen, `${experimentId}-lbfgs`);
+    const target = path.join(chosen, exportName(seedExperiment().name, 'lbfgs'));
     fs.mkdirSync(target);
     fs.writeFileSync(path.join(target, 'thesis.tex'), 'years of work');
     openAnswers.push(chosen);

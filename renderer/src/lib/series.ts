@@ -52,18 +52,25 @@ export class RunSeries {
 /** Chart points built incrementally from a RunSeries, reused across frames. */
 export class PointCache {
   readonly points: XYPoint[] = [];
+  /** Series entries already looked at (skipped ones included). */
+  private seen = 0;
   constructor(
     readonly x: XAxis,
     readonly key: SeriesKey,
   ) {}
 
-  /** Appends points not yet converted; non-finite or (on log axes) non-positive values become gaps. */
+  /**
+   * Appends points not yet converted. Non-finite or (on log axes) non-positive values are left out
+   * rather than kept as NaN gaps: the lines span gaps anyway, and chart.js' LTTB decimation picks an
+   * undefined point (and throws) when a bucket starts on a NaN — the step series' first point is 0.
+   */
   sync(series: RunSeries, positiveOnly: boolean): XYPoint[] {
     const xs = series[this.x];
     const ys = series[this.key];
-    for (let i = this.points.length; i < series.length; i++) {
-      const y = ys[i];
-      this.points.push({ x: xs[i], y: Number.isFinite(y) && (!positiveOnly || y > 0) ? y : NaN });
+    for (; this.seen < series.length; this.seen++) {
+      const x = xs[this.seen];
+      const y = ys[this.seen];
+      if (Number.isFinite(x) && Number.isFinite(y) && (!positiveOnly || y > 0)) this.points.push({ x, y });
     }
     return this.points;
   }

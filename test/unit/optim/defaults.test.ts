@@ -19,7 +19,8 @@ const EXPECTED: Record<string, { bfgs: number[]; lbfgs: number[] }> = {
   rosen2: { bfgs: [33, 38, 40], lbfgs: [36, 42, 44] },
   rosen100: { bfgs: [137, 278, 429], lbfgs: [31, 44, 47] },
   seed: { bfgs: [11, 15, 18], lbfgs: [14, 17, 20] },
-  'reg1d-40': { bfgs: [55, 105, 176], lbfgs: [80, 176, 554] },
+  // On the tfjs cpu engine (see beforeAll); the suite's table was measured on the old autodiff wasm path.
+  'reg1d-40': { bfgs: [55, 112, 221], lbfgs: [85, 177, 560] },
 };
 
 const byId = (id: string): BenchProblem => SUITE.find((p) => p.id === id)!;
@@ -28,8 +29,11 @@ const PROBLEMS: BenchProblem[] = [
   regression1d(40, [1e-2, 1e-4, 2e-6], 600),
 ];
 
+// The network problem runs on tfjs' plain-JavaScript backend: it computes the same float32 numbers on
+// every machine, whereas which native engine the auto choice finds (and its thread count) moves counts
+// near the float32 floor by tens of evaluations. The optimizers, not the engine, are under test here.
 beforeAll(async () => {
-  await initBackend();
+  await initBackend({ backend: 'cpu' });
 });
 
 describe('the BFGS and L-BFGS defaults stay as economical as when they were chosen', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createOptimizer, minimize } from '../../../app/optim';
 import { optimizerSpecSchema, sequenceSpecSchema } from '../../../app/optim/spec';
-import { DEFAULT_STOPPING, type IterationRecord } from '../../../app/optim/types';
+import { DEFAULT_STOPPING, SUCCESS_STATUSES, type IterationRecord, type TerminationStatus } from '../../../app/optim/types';
 import { counted, quadratic, rosenbrock, rosenbrockStart } from './functions';
 
 const adamThenLbfgs = (until: object) =>
@@ -31,7 +31,10 @@ describe('sequence (hand-off) runs', () => {
     stepper.start();
     while (stepper.step());
     const phases = stepper.phases!();
-    expect(phases.map((p) => [p.optimizer, p.status])).toEqual([['adam', 'max-iterations'], ['lbfgs', 'gradient-tolerance']]);
+    expect(phases.map((p) => p.optimizer)).toEqual(['adam', 'lbfgs']);
+    expect(phases[0].status).toBe('max-iterations');
+    // L-BFGS converges (its default line search may stop it on the function or the gradient tolerance).
+    expect(SUCCESS_STATUSES.has(phases[1].status as TerminationStatus)).toBe(true);
     expect(phases[0]).toMatchObject({ iterations: 30, functionEvaluations: 31 });
     expect(phases[0].iterations + phases[1].iterations).toBe(stepper.result().iterations);
     expect(phases[0].functionEvaluations + phases[1].functionEvaluations).toBe(stepper.result().functionEvaluations);
