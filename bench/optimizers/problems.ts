@@ -156,7 +156,11 @@ function example(id: string, name: string, title: string, targets: number[], bud
     targets,
     budget,
     async create() {
-      const { data, model, x0 } = await buildProblem(loadExample(name), EXAMPLES_DIR);
+      // The suite's targets are losses in the example's own units, as measured when the defaults were
+      // chosen: keep the regression target unscaled here (the app standardises it by default).
+      const experiment = loadExample(name);
+      const unscaled = { ...experiment, data: { ...experiment.data, preprocessing: { ...experiment.data.preprocessing, scaleTarget: false } } };
+      const { data, model, x0 } = await buildProblem(unscaled, EXAMPLES_DIR);
       return networkInstance(model, data.train, x0);
     },
   };
