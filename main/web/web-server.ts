@@ -24,6 +24,7 @@ import { MAX_UPLOAD_BYTES, streamUpload, UploadTooLargeError } from '../host/upl
 import { contentDisposition } from './content-disposition';
 import { DownloadRegistry } from './downloads';
 import { webPlatform } from './web-platform';
+import { CONTENT_TYPES } from '../content-types';
 
 export interface WebServerOptions {
   /** 0 = a random free port. */
@@ -59,18 +60,6 @@ const MAX_HEADERS = 100;
 /** The header the page sends its token in for uploads (never in a URL that could end up in a log). */
 export const TOKEN_HEADER = 'x-curvature-token';
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-};
 
 /** The page may only talk to its own server: same origin over HTTP, and this server's ws origin. */
 export function contentSecurityPolicy(port: number): string {
