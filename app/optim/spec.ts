@@ -104,14 +104,8 @@ export const adagradSpecSchema = z.object({
 });
 
 /** One optimizer on its own: what a run, or one phase of a sequence, uses. */
-export const singleOptimizerSpecSchema = z.discriminatedUnion('kind', [
-  lbfgsSpecSchema,
-  bfgsSpecSchema,
-  sgdSpecSchema,
-  adamSpecSchema,
-  rmspropSpecSchema,
-  adagradSpecSchema,
-]);
+const SINGLE_OPTIMIZER_SCHEMAS = [lbfgsSpecSchema, bfgsSpecSchema, sgdSpecSchema, adamSpecSchema, rmspropSpecSchema, adagradSpecSchema] as const;
+export const singleOptimizerSpecSchema = z.discriminatedUnion('kind', SINGLE_OPTIMIZER_SCHEMAS);
 export type SingleOptimizerSpec = z.infer<typeof singleOptimizerSpecSchema>;
 export type SingleOptimizerKind = SingleOptimizerSpec['kind'];
 
@@ -147,15 +141,7 @@ export const sequenceSpecSchema = z.object({
 });
 export type SequenceSpec = z.infer<typeof sequenceSpecSchema>;
 
-export const optimizerSpecSchema = z.discriminatedUnion('kind', [
-  lbfgsSpecSchema,
-  bfgsSpecSchema,
-  sgdSpecSchema,
-  adamSpecSchema,
-  rmspropSpecSchema,
-  adagradSpecSchema,
-  sequenceSpecSchema,
-]);
+export const optimizerSpecSchema = z.discriminatedUnion('kind', [...SINGLE_OPTIMIZER_SCHEMAS, sequenceSpecSchema]);
 
 export type OptimizerSpec = z.infer<typeof optimizerSpecSchema>;
 export type OptimizerKind = OptimizerSpec['kind'];
