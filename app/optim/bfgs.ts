@@ -54,17 +54,18 @@ export class BfgsStepper extends QuasiNewtonStepper {
     this.updates = 0;
   }
 
-  protected computeDirection(g: Float64Array, d: Float64Array): void {
+  protected computeDirection(g: Float64Array, d: Float64Array): number {
     symmetricProduct(this.matrix(), g, d, this.n);
     this.ops.scale(-1, d);
+    return this.ops.dot(g, d);
   }
 
-  protected addPair(s: Float64Array, y: Float64Array, sy: number): void {
+  protected addPair(s: Float64Array, y: Float64Array, sy: number, yy: number): void {
     const H = this.matrix();
     const n = this.n;
     if (this.updates === 0) {
       H.fill(0);
-      const gamma = this.gammaScaling ? sy / this.ops.dot(y, y) : 1;
+      const gamma = this.gammaScaling ? sy / yy : 1;
       for (let i = 0; i < n; i++) H[i * n + i] = gamma;
     }
     const Hy = this.Hy;

@@ -63,6 +63,8 @@ export interface LineSearchRequest {
   f: number;
   g: Float64Array;
   d: Float64Array;
+  /** g·d when the caller already has it (it came out of the direction's last pass); else computed. */
+  slope?: number;
   /** First trial step; anything non-finite or ≤ 0 becomes 1. */
   initialStep: number;
   /** Extra cap on evaluations (e.g. what is left of the run's budget); the spec's cap still applies. */
@@ -152,8 +154,8 @@ class Search {
   private bestSlope: number;
   private belowResolution = false;
   private nonFiniteTrials = 0;
-  private readonly xInf: number;
-  private readonly dInf: number;
+  /** max|x| and max|d|, only needed once the interval is tiny: computed then. */
+  private infNorms: { x: number; d: number } | null = null;
 
   constructor(
     private readonly request: LineSearchRequest,
@@ -163,11 +165,9 @@ class Search {
   ) {
     this.cap = Math.min(spec.maxEvaluations, request.evaluationBudget ?? Infinity);
     this.f0 = request.f;
-    this.slope0 = ops.dot(request.g, request.d);
+    this.slope0 = request.slope ?? ops.dot(request.g, request.d);
     this.bestF = request.f;
     this.bestSlope = this.slope0;
-    this.xInf = ops.infNorm(request.x);
-    this.dInf = ops.infNorm(request.d);
   }
 
   run(): LineSearchResult {
@@ -335,7 +335,9 @@ class Search {
   /** True once the two steps differ by less than float64 can represent in α or in x. */
   private intervalTooSmall(a: number, b: number): boolean {
     const gap = Math.abs(b - a);
-    return gap <= Number.EPSILON * Math.max(Math.abs(a), Math.abs(b)) || gap * this.dInf <= Number.EPSILON * this.xInf;
+    if (gap <= Number.EPSILON * Math.max(Math.abs(a), Math.abs(b))) return true;
+    this.infNorms ??= { x: this.ops.infNorm(this.request.x), d: this.ops.infNorm(this.request.d) };
+    return gap * this.infNorms.d <= Number.EPSILON * this.infNorms.x;
   }
 
   private evaluate(alpha: number): Sample {
@@ -344,9 +346,12 @@ class Search {
     this.ops.addScaled(trialX, x, alpha, d);
     const raw = objective.evaluate(trialX, trialG);
     this.evaluations++;
-    const finite = Number.isFinite(raw) && this.ops.allFinite(trialG);
+    // A NaN or ±∞ entry of the gradient makes g·d non-finite; only then is the full check needed
+    // (a finite gradient whose g·d overflows stays finite, as before).
+    const gd = this.ops.dot(trialG, d);
+    const finite = Number.isFinite(raw) && (Number.isFinite(gd) || this.ops.allFinite(trialG));
     const f = finite ? raw : Infinity;
-    const slope = finite ? this.ops.dot(trialG, d) : NaN;
+    const slope = finite ? gd : NaN;
     if (!finite) this.nonFiniteTrials++;
     if (finite) {
       const scale = FLOAT32_RESOLUTION * Math.max(Math.abs(this.f0), Number.MIN_VALUE);

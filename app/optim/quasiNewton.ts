@@ -34,11 +34,11 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
 
   /** True when the memory holds curvature information (H ≠ I). */
   protected abstract hasMemory(): boolean;
-  /** d ← −H·g */
-  protected abstract computeDirection(g: Float64Array, d: Float64Array): void;
+  /** d ← −H·g; returns g'd (the line search's initial slope). */
+  protected abstract computeDirection(g: Float64Array, d: Float64Array): number;
   protected abstract clearMemory(): void;
   /** Take a pair with s'y safely positive. s and y are scratch: copy what you keep. */
-  protected abstract addPair(s: Float64Array, y: Float64Array, sy: number): void;
+  protected abstract addPair(s: Float64Array, y: Float64Array, sy: number, yy: number): void;
 
   protected iterate(): IterationOutcome {
     let memoryReset = false;
@@ -68,14 +68,16 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
     }
 
     const { ops, s, y } = this;
-    ops.subtract(s, search.x, this.x);
-    ops.subtract(y, search.g, this.g);
-    let sy = ops.dot(s, y);
-    if (this.curvatureUpdate === 'damped' && search.initialSlope < 0) sy = this.damp(search, sy);
+    let { sy, yy } = ops.differences(s, search.x, this.x, y, search.g, this.g);
+    if (this.curvatureUpdate === 'damped' && search.initialSlope < 0) {
+      const damped = this.damp(search, sy);
+      if (damped !== sy) [sy, yy] = [damped, ops.dot(y, y)];
+    }
     // Scale-aware safeguard (L-BFGS-B): compare s'y with the decrease the step promised, not with
     // a fixed constant that breaks for small losses and float32 gradients.
-    const pairSkipped = !(sy > Number.EPSILON * -search.initialSlope * search.alpha) || !Number.isFinite(ops.dot(y, y));
-    if (!pairSkipped) this.addPair(s, y, sy);
+    const pairSkipped = !(sy > Number.EPSILON * -search.initialSlope * search.alpha) || !Number.isFinite(yy);
+    if (!pairSkipped) this.addPair(s, y, sy, yy);
+    const step = ops.norms(s);
 
     ops.copy(search.x, this.x);
     ops.copy(search.g, this.g);
@@ -83,8 +85,8 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
     this.f = search.f;
     return {
       step: search.alpha,
-      stepNorm: ops.norm2(s),
-      stepInfNorm: ops.infNorm(s),
+      stepNorm: step.l2,
+      stepInfNorm: step.inf,
       lineSearchEvaluations: evaluations,
       curvature: sy,
       pairSkipped,
@@ -114,11 +116,11 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
   private searchAlong(useMemory: boolean): LineSearchResult {
     const { ops, d, g } = this;
     let initialStep = 1;
+    let slope: number | undefined;
     if (useMemory) {
-      this.computeDirection(g, d);
-      if (this.lineSearchSpec.initialStep === 'previous-decrease') {
-        const slope = ops.dot(g, d);
-        if (this.lastDecrease > 0 && slope < 0) initialStep = Math.min(1, (1.01 * 2 * this.lastDecrease) / -slope);
+      slope = this.computeDirection(g, d);
+      if (this.lineSearchSpec.initialStep === 'previous-decrease' && this.lastDecrease > 0 && slope < 0) {
+        initialStep = Math.min(1, (1.01 * 2 * this.lastDecrease) / -slope);
       }
     } else {
       ops.copy(g, d);
@@ -127,7 +129,7 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
     }
     this.workspace ??= createLineSearchWorkspace(this.n, ops);
     return lineSearch(
-      { objective: this.objective, x: this.x, f: this.f, g, d, initialStep, evaluationBudget: this.remainingEvaluations() },
+      { objective: this.objective, x: this.x, f: this.f, g, d, slope, initialStep, evaluationBudget: this.remainingEvaluations() },
       this.lineSearchSpec,
       this.workspace,
       ops,

@@ -19,7 +19,7 @@ import {
   type StoppingCriteria,
   type TerminationStatus,
 } from './types';
-import { hostVectorOps, type VectorOps } from './vector';
+import { hostVectorOps, type VectorNorms, type VectorOps } from './vector';
 
 export interface StepperOptions {
   /** External stop flag (an AbortSignal works); checked before every iteration. */
@@ -159,10 +159,12 @@ export abstract class BaseStepper implements Stepper {
     const previousF = this.f;
     const t0 = this.now();
     const outcome = this.iterate();
-    if (Number.isFinite(this.f) && this.f < this.bestF && this.ops.allFinite(this.g)) this.rememberBest();
+    // One pass gives the record's norms and tells whether g is finite (its max is then finite).
+    const gradient = this.ops.norms(this.g);
+    if (Number.isFinite(this.f) && this.f < this.bestF && Number.isFinite(gradient.inf)) this.rememberBest();
     this.elapsedMs += this.now() - t0;
     this.iterations++;
-    const record = this.record(this.iterations, outcome);
+    const record = this.record(this.iterations, outcome, gradient);
     if (outcome.failure) {
       const { status } = outcome.failure;
       const detail =
@@ -229,12 +231,12 @@ export abstract class BaseStepper implements Stepper {
     else if (this.elapsedMs >= s.maxTimeMs) this.finish('max-time');
   }
 
-  private record(iteration: number, o: Omit<IterationOutcome, 'failure'>): IterationRecord {
+  private record(iteration: number, o: Omit<IterationOutcome, 'failure'>, gradient: VectorNorms = this.ops.norms(this.g)): IterationRecord {
     return {
       iteration,
       f: this.f,
-      gradInfNorm: this.ops.infNorm(this.g),
-      gradNorm2: this.ops.norm2(this.g),
+      gradInfNorm: gradient.inf,
+      gradNorm2: gradient.l2,
       step: o.step,
       stepNorm: o.stepNorm,
       lineSearchEvaluations: o.lineSearchEvaluations,
