@@ -13,6 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import { availableEngines, formatReport, initBackend, loadTfjs } from '../app/engine/backend';
 import { tfBackendOf, type TfjsEngineName } from '../app/engine/tfjs';
 import type { ComputeEngine } from '../app/engine/engine';
+import { buildMatMulGraph } from '../app/engine/onnx/graph';
+import { onnxRuntime } from '../app/engine/onnx/runtime';
+import { OnnxSession } from '../app/engine/onnx/session';
 import { benchModels, flopsPerEvaluation, type BenchModel } from './models';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -60,7 +63,7 @@ function measure(engine: ComputeEngine, m: BenchModel): { ms: number; first: num
 function tfjsMatMulCeiling(engineName: TfjsEngineName, m: BenchModel): number {
   const previous = tf.getBackend();
   void tf.setBackend(tfBackendOf(engineName));
-  const big = [...m.stack.layers].sort((a, b) => b.fanIn * b.units - a.fanIn * a.units)[0];
+  const big = largestLayer(m);
   const a = tf.randomUniform([m.rows, big.fanIn]);
   const b = tf.randomUniform([big.fanIn, big.units]);
   const run = () => {
@@ -69,17 +72,39 @@ function tfjsMatMulCeiling(engineName: TfjsEngineName, m: BenchModel): number {
     c.dataSync();
     c.dispose();
   };
-  run();
+  const ms = timeRepeated(run);
+  tf.dispose([a, b]);
+  void tf.setBackend(previous);
+  return (2 * m.rows * big.fanIn * big.units) / (ms * 1e6);
+}
+
+/** onnxruntime's MatMul on the model's largest layer shape, with the engine's threads, in GFLOP/s. */
+function onnxMatMulCeiling(engine: ComputeEngine, m: BenchModel): number {
+  const big = largestLayer(m);
+  const { Tensor } = onnxRuntime();
+  const session = new OnnxSession(buildMatMulGraph(m.rows, big.fanIn, big.units), { threads: engine.threads ?? 1 }, () => {});
+  const a = new Tensor('float32', Float32Array.from({ length: m.rows * big.fanIn }, () => Math.random()), [m.rows, big.fanIn]);
+  const b = new Tensor('float32', Float32Array.from({ length: big.fanIn * big.units }, () => Math.random()), [big.fanIn, big.units]);
+  const ms = timeRepeated(() => session.run({ a, b }, { c: null }));
+  session.dispose();
+  return (2 * m.rows * big.fanIn * big.units) / (ms * 1e6);
+}
+
+function largestLayer(m: BenchModel) {
+  return [...m.stack.layers].sort((a, b) => b.fanIn * b.units - a.fanIn * a.units)[0];
+}
+
+/** Median ms of fn after one warm-up call, within half the measurement budget. */
+function timeRepeated(fn: () => void): number {
+  fn();
   const times: number[] = [];
   const start = performance.now();
   while (times.length < 3 || (performance.now() - start < BUDGET_MS / 2 && times.length < 200)) {
     const t = performance.now();
-    run();
+    fn();
     times.push(performance.now() - t);
   }
-  tf.dispose([a, b]);
-  void tf.setBackend(previous);
-  return (2 * m.rows * big.fanIn * big.units) / (median(times) * 1e6);
+  return median(times);
 }
 
 function torchFigures(models: BenchModel[]): { version: string; results: { name: string; threads: number; ms: number; first: number }[] } | null {
@@ -107,7 +132,7 @@ for (const m of models) {
   rows.push({ model: m.name, engine: 'wasm, autodiff (before issue 9)', ms: base.ms, first: base.first, gflops: flops / (base.ms * 1e6), ceiling: null, speedup: 1 });
   for (const engine of engines) {
     const r = measure(engine, m);
-    const ceiling = engine.name === 'onnxruntime' ? null : tfjsMatMulCeiling(engine.name, m);
+    const ceiling = engine.name === 'onnxruntime' ? onnxMatMulCeiling(engine, m) : tfjsMatMulCeiling(engine.name, m);
     rows.push({ model: m.name, engine: engine.label, ms: r.ms, first: r.first, gflops: flops / (r.ms * 1e6), ceiling, speedup: base.ms / r.ms });
   }
 }

@@ -83,5 +83,7 @@ export interface ComputeEngine {
   readonly name: EngineName;
   /** Human label, e.g. "onnxruntime 1.30 (CPU, 2 threads)". */
   readonly label: string;
+  /** Intra-op threads, for engines that run a native thread pool (onnxruntime). */
+  readonly threads?: number;
   compile(stack: DenseStack): StackProgram;
 }

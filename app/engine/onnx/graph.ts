@@ -394,3 +394,22 @@ export function buildGraph(stack: DenseStack, kind: GraphKind): Uint8Array {
   });
   return ONNX.ModelProto.encode(model).finish();
 }
+
+/**
+ * c = a·b for a (rows × inner) and b (inner × units), nothing else: the engine's plain-matmul speed
+ * on a layer's shape, which the bench prints as the ceiling a dense pass can approach.
+ */
+export function buildMatMulGraph(rows: number, inner: number, units: number): Uint8Array {
+  const model = ONNX.ModelProto.create({
+    irVersion: IR_VERSION,
+    producerName: 'curvature-engine',
+    opsetImport: [{ domain: '', version: OPSET }],
+    graph: {
+      name: 'curvature_matmul',
+      node: [{ opType: 'MatMul', input: ['a', 'b'], output: ['c'], name: 'c' }],
+      input: [valueInfo('a', [rows, inner]), valueInfo('b', [inner, units])],
+      output: [valueInfo('c', [rows, units])],
+    },
+  });
+  return ONNX.ModelProto.encode(model).finish();
+}

@@ -63,6 +63,7 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): ComputeEngine
   return {
     name: 'onnxruntime',
     label: `onnxruntime ${version} (CPU, ${threads} thread${threads === 1 ? '' : 's'})`,
+    threads,
     compile(stack: DenseStack): StackProgram {
       checkStack(stack);
       return new OnnxStackProgram(stack, { threads });

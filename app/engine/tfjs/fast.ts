@@ -107,6 +107,11 @@ function forward(stack: DenseStack, params: LayerParams[], x: T, opts: FastOptio
     let a: T;
     if (fused) {
       a = tf.fused.matMul({ a: h, b: W, bias: b ?? undefined, activation: fused, leakyreluAlpha: LEAKY_RELU_ALPHA });
+    } else if (l.activation === 'tanh' && opts.tanhViaSigmoid) {
+      // 2σ(2z) − 1 with the doubling moved onto W and b (exact in floating point): the sigmoid runs
+      // fused in the matmul kernel, and two passes over the rows × units activations disappear.
+      const s = tf.fused.matMul({ a: h, b: tf.mul(W, 2), bias: b ? tf.mul(b, 2) : undefined, activation: 'sigmoid' });
+      a = tf.sub(tf.mul(s, 2), 1);
     } else {
       const pre = b ? tf.fused.matMul({ a: h, b: W, bias: b }) : tf.matMul(h, W);
       a = activate(pre, l.activation, opts);
