@@ -1,190 +1,225 @@
 /**
- * A float64 reference for a dense stack's loss and gradient, written with plain loops and nothing
- * shared with the engines: the yardstick every engine is held to (test/unit/engine/engines.test.ts).
+ * Float64 reference for a dense stack's loss, gradient and outputs, written with plain loops and no
+ * library: what every engine's float32 result is measured against (test/unit/engine/*). One
+ * reference for all engines, itself checked against central differences in onnx.test.ts.
  */
-import { LEAKY_RELU_ALPHA, type Activation, type DenseStack, type Loss } from '../../app/engine/engine';
+import type { Activation, DenseStack, Loss, StackLayer } from '../../app/engine/engine';
+import { LEAKY_RELU_ALPHA } from '../../app/engine/engine';
 
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
-// The probability clip bounds as the engines hold them: float32 (1 − 1e-7 is 0.99999988 in float32).
-const LO = Math.fround(1e-7);
-const HI = Math.fround(1 - 1e-7);
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_GAMMA = 1.0507009873554805;
+const EPS = 1e-7;
+const EPS32 = Math.fround(EPS);
+const HI32 = Math.fround(1 - EPS);
 
-/** erf in float64: Taylor series (|x| < 4, ~1e-12), ±1 beyond (erfc(4) ≈ 1.5e-8 is irrelevant at that z). */
-export function erf64(x: number): number {
-  if (x >= 4) return 1;
-  if (x <= -4) return -1;
-  let term = x;
-  let sum = x;
-  for (let n = 1; n < 200; n++) {
-    term *= (-x * x) / n;
-    const add = term / (2 * n + 1);
-    sum += add;
-    if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+/** erf to ~1e-16 (Taylor series near 0, continued fraction for the tail). */
+export function erf(x: number): number {
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    let term = ax;
+    let sum = ax;
+    for (let n = 1; n < 200; n++) {
+      term *= (-ax * ax) / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
   }
-  return (2 / Math.sqrt(Math.PI)) * sum;
+  // erfc(x) = e^{-x²}/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))) evaluated backwards
+  let f = 0;
+  for (let n = 60; n >= 1; n--) f = n / 2 / (ax + f);
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
+  return Math.sign(x) * (1 - erfc);
 }
 
-const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+const softplus = (z: number): number => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+const phi = (z: number): number => 0.5 * (1 + erf(z / Math.SQRT2));
 
-function actRow(z: Float64Array, act: Activation): Float64Array {
-  const a = new Float64Array(z.length);
+/** act applied to one row z (softmax needs the whole row). */
+export function activate(act: Activation, z: number[]): number[] {
   if (act === 'softmax') {
     const m = Math.max(...z);
-    let s = 0;
-    for (let k = 0; k < z.length; k++) s += (a[k] = Math.exp(z[k] - m));
-    for (let k = 0; k < z.length; k++) a[k] /= s;
-    return a;
+    const e = z.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / s);
   }
-  for (let k = 0; k < z.length; k++) {
-    const v = z[k];
+  return z.map((v) => {
     switch (act) {
-      case 'linear': a[k] = v; break;
-      case 'relu': a[k] = v > 0 ? v : 0; break;
-      case 'leakyRelu': a[k] = v > 0 ? v : LEAKY_RELU_ALPHA * v; break;
-      case 'elu': a[k] = v > 0 ? v : Math.expm1(v); break;
-      case 'selu': a[k] = SELU_SCALE * (v > 0 ? v : SELU_ALPHA * Math.expm1(v)); break;
-      case 'tanh': a[k] = Math.tanh(v); break;
-      case 'sigmoid': a[k] = sigmoid(v); break;
-      case 'softplus': a[k] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))); break;
-      case 'gelu': a[k] = 0.5 * v * (1 + erf64(v / Math.SQRT2)); break;
+      case 'linear':
+        return v;
+      case 'relu':
+        return Math.max(v, 0);
+      case 'leakyRelu':
+        return v > 0 ? v : LEAKY_RELU_ALPHA * v;
+      case 'elu':
+        return v > 0 ? v : Math.expm1(v);
+      case 'selu':
+        return v > 0 ? SELU_GAMMA * v : SELU_GAMMA * SELU_ALPHA * Math.expm1(v);
+      case 'tanh':
+        return Math.tanh(v);
+      case 'sigmoid':
+        return sigmoid(v);
+      case 'softplus':
+        return softplus(v);
+      case 'gelu':
+        return v * phi(v);
     }
-  }
-  return a;
+  });
 }
 
-/** dL/dz from dL/da for one row. */
-function actBackRow(z: Float64Array, a: Float64Array, da: Float64Array, act: Activation): Float64Array {
-  const dz = new Float64Array(z.length);
+/** Vector-Jacobian product of act at row z (output a) with upstream g. */
+function activateBackward(act: Activation, z: number[], a: number[], g: number[]): number[] {
   if (act === 'softmax') {
     let dot = 0;
-    for (let k = 0; k < z.length; k++) dot += da[k] * a[k];
-    for (let k = 0; k < z.length; k++) dz[k] = a[k] * (da[k] - dot);
-    return dz;
+    for (let j = 0; j < a.length; j++) dot += g[j] * a[j];
+    return a.map((aj, j) => aj * (g[j] - dot));
   }
-  for (let k = 0; k < z.length; k++) {
-    const v = z[k];
-    let d: number;
+  return z.map((v, j) => {
     switch (act) {
-      case 'linear': d = 1; break;
-      case 'relu': d = v > 0 ? 1 : 0; break;
-      case 'leakyRelu': d = v > 0 ? 1 : LEAKY_RELU_ALPHA; break;
-      case 'elu': d = v > 0 ? 1 : Math.exp(v); break;
-      case 'selu': d = v > 0 ? SELU_SCALE : SELU_SCALE * SELU_ALPHA * Math.exp(v); break;
-      case 'tanh': d = 1 - a[k] * a[k]; break;
-      case 'sigmoid': d = a[k] * (1 - a[k]); break;
-      case 'softplus': d = sigmoid(v); break;
-      case 'gelu': d = 0.5 * (1 + erf64(v / Math.SQRT2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI); break;
-      default: d = NaN;
+      case 'linear':
+        return g[j];
+      case 'relu':
+        return v > 0 ? g[j] : 0;
+      case 'leakyRelu':
+        return v > 0 ? g[j] : LEAKY_RELU_ALPHA * g[j];
+      case 'elu':
+        return v > 0 ? g[j] : g[j] * Math.exp(v);
+      case 'selu':
+        return v > 0 ? SELU_GAMMA * g[j] : g[j] * SELU_GAMMA * SELU_ALPHA * Math.exp(v);
+      case 'tanh':
+        return g[j] * (1 - a[j] * a[j]);
+      case 'sigmoid':
+        return g[j] * a[j] * (1 - a[j]);
+      case 'softplus':
+        return g[j] * sigmoid(v);
+      case 'gelu':
+        return g[j] * (phi(v) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI));
     }
-    dz[k] = da[k] * d;
-  }
-  return dz;
+  });
 }
 
-/** Loss of one row (summed over outputs) and dLoss/dz_out of that row, before averaging. */
-function lossRow(z: Float64Array, y: Float64Array, loss: Loss, act: Activation): { l: number; dz: Float64Array } {
-  const K = z.length;
-  if (loss === 'binary-crossentropy' && act === 'sigmoid') {
-    let l = 0;
-    const dz = new Float64Array(K);
-    for (let k = 0; k < K; k++) {
-      l += Math.max(z[k], 0) - z[k] * y[k] + Math.log1p(Math.exp(-Math.abs(z[k])));
-      dz[k] = sigmoid(z[k]) - y[k];
-    }
-    return { l, dz };
+/** Loss of one row and dLoss/dz (unscaled by the mean). */
+function rowLoss(loss: Loss, act: Activation, z: number[], y: number[]): { l: number; dz: number[]; out: number[] } {
+  const out = activate(act, z);
+  if (loss === 'mse') {
+    const d = out.map((p, j) => p - y[j]);
+    return { l: d.reduce((s, v) => s + v * v, 0), dz: activateBackward(act, z, out, d.map((v) => 2 * v)), out };
   }
-  if (loss === 'softmax-crossentropy' && act === 'softmax') {
+  if (loss === 'binary-crossentropy') {
+    if (act === 'sigmoid') {
+      let l = 0;
+      for (let j = 0; j < z.length; j++) l += Math.max(z[j], 0) - z[j] * y[j] + Math.log1p(Math.exp(-Math.abs(z[j])));
+      return { l, dz: out.map((p, j) => p - y[j]), out };
+    }
+    let l = 0;
+    const dp = out.map((p, j) => {
+      // The clip bounds as float32 holds them (1 − 1e-7 is 0.99999988): what every engine computes.
+      const pc = Math.min(Math.max(p, EPS32), HI32);
+      l -= y[j] * Math.log(pc) + (1 - y[j]) * Math.log(1 - pc);
+      return p >= EPS32 && p <= HI32 ? (1 - y[j]) / (1 - pc) - y[j] / pc : 0;
+    });
+    return { l, dz: activateBackward(act, z, out, dp), out };
+  }
+  if (act === 'softmax') {
     const m = Math.max(...z);
-    let s = 0;
-    for (let k = 0; k < K; k++) s += Math.exp(z[k] - m);
-    const lse = m + Math.log(s);
-    let l = 0;
-    let ysum = 0;
-    for (let k = 0; k < K; k++) {
-      l -= y[k] * (z[k] - lse);
-      ysum += y[k];
-    }
-    const dz = new Float64Array(K);
-    for (let k = 0; k < K; k++) dz[k] = Math.exp(z[k] - lse) * ysum - y[k];
-    return { l, dz };
+    const lse = m + Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0));
+    const ysum = y.reduce((s, v) => s + v, 0);
+    const l = -y.reduce((s, yj, j) => s + yj * (z[j] - lse), 0);
+    return { l, dz: out.map((p, j) => p * ysum - y[j]), out };
   }
-  const a = actRow(z, act);
-  const da = new Float64Array(K);
   let l = 0;
-  for (let k = 0; k < K; k++) {
-    if (loss === 'mse') {
-      l += (a[k] - y[k]) ** 2;
-      da[k] = 2 * (a[k] - y[k]);
-    } else if (loss === 'binary-crossentropy') {
-      const inside = a[k] >= LO && a[k] <= HI;
-      const p = Math.min(Math.max(a[k], LO), HI);
-      l -= y[k] * Math.log(p) + (1 - y[k]) * Math.log(1 - p);
-      da[k] = inside ? -(y[k] / p) + (1 - y[k]) / (1 - p) : 0;
-    } else {
-      const inside = a[k] >= LO && a[k] <= 1;
-      const p = Math.min(Math.max(a[k], LO), 1);
-      l -= y[k] * Math.log(p);
-      da[k] = inside ? -y[k] / p : 0;
-    }
-  }
-  return { l, dz: actBackRow(z, a, da, act) };
+  const dp = out.map((p, j) => {
+    const pc = Math.min(Math.max(p, EPS), 1);
+    l -= y[j] * Math.log(pc);
+    return p >= EPS && p <= 1 ? -y[j] / pc : 0;
+  });
+  return { l, dz: activateBackward(act, z, out, dp), out };
 }
 
-/** Mean data loss and its gradient at θ, in float64, on rows × inputDim inputs x and targets y. */
-export function referenceLossAndGradient(stack: DenseStack, theta: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): { f: number; g: Float64Array } {
+export interface Reference {
+  loss: number;
+  grad: Float64Array;
+  outputs: Float64Array;
+}
+
+/**
+ * Mean loss, its gradient and the outputs, in float64, at θ (rounded to float32 first, as engines
+ * do). masks[i] (rows × units) multiplies hidden layer i's activation when given.
+ */
+export function reference(
+  stack: DenseStack,
+  thetaIn: Float64Array,
+  x: Float32Array,
+  y: Float32Array,
+  rows: number,
+  masks: (Float32Array | undefined)[] = [],
+  roundTheta = true,
+): Reference {
+  const theta = roundTheta ? Float64Array.from(Float32Array.from(thetaIn)) : thetaIn;
   const L = stack.layers.length;
   const K = stack.layers[L - 1].units;
-  // Mean over rows (softmax CE) or over every output (mse, binary CE): the engines' (and Keras') convention.
-  const scale = stack.loss === 'softmax-crossentropy' ? 1 / rows : 1 / (rows * K);
-  const g = new Float64Array(stack.parameterCount);
-  let f = 0;
+  const grad = new Float64Array(stack.parameterCount);
+  const outputs = new Float64Array(rows * K);
+  const W = (l: StackLayer, i: number, j: number): number => theta[l.kernelOffset + i * l.units + j];
+  const perElement = stack.loss === 'softmax-crossentropy' ? 1 / rows : 1 / (rows * K);
+  let total = 0;
   for (let r = 0; r < rows; r++) {
-    const inputs: Float64Array[] = [];
-    const zs: Float64Array[] = [];
-    const as: Float64Array[] = [];
-    let h: Float64Array = Float64Array.from({ length: stack.inputDim }, (_, i) => x[r * stack.inputDim + i]);
+    const hs: number[][] = [Array.from(x.subarray(r * stack.inputDim, (r + 1) * stack.inputDim))];
+    const zs: number[][] = [];
+    const as: number[][] = [];
     stack.layers.forEach((l, li) => {
-      const z = new Float64Array(l.units);
+      const h = hs[li];
+      const z: number[] = [];
       for (let j = 0; j < l.units; j++) {
         let s = l.biasOffset >= 0 ? theta[l.biasOffset + j] : 0;
-        for (let i = 0; i < l.fanIn; i++) s += h[i] * theta[l.kernelOffset + i * l.units + j];
-        z[j] = s;
+        for (let i = 0; i < l.fanIn; i++) s += h[i] * W(l, i, j);
+        z.push(s);
       }
-      inputs.push(h);
       zs.push(z);
-      const a = li === L - 1 ? z : actRow(z, l.activation);
+      if (li === L - 1) return;
+      const a = activate(l.activation, z);
       as.push(a);
-      h = a;
+      const m = masks[li];
+      hs.push(m ? a.map((v, j) => v * m[r * l.units + j]) : a);
     });
-    const yr = Float64Array.from({ length: K }, (_, k) => y[r * K + k]);
-    const { l, dz } = lossRow(zs[L - 1], yr, stack.loss, stack.layers[L - 1].activation);
-    f += l * scale;
-    let delta: Float64Array = dz.map((v) => v * scale);
+    const yr = Array.from(y.subarray(r * K, (r + 1) * K));
+    const { l, dz: dzLast, out } = rowLoss(stack.loss, stack.layers[L - 1].activation, zs[L - 1], yr);
+    total += l;
+    out.forEach((v, j) => (outputs[r * K + j] = v));
+    let dz = dzLast.map((v) => v * perElement);
     for (let li = L - 1; li >= 0; li--) {
-      const lay = stack.layers[li];
-      const inp = inputs[li];
-      for (let i = 0; i < lay.fanIn; i++) for (let j = 0; j < lay.units; j++) g[lay.kernelOffset + i * lay.units + j] += inp[i] * delta[j];
-      if (lay.biasOffset >= 0) for (let j = 0; j < lay.units; j++) g[lay.biasOffset + j] += delta[j];
+      const layer = stack.layers[li];
+      const h = hs[li];
+      for (let i = 0; i < layer.fanIn; i++) for (let j = 0; j < layer.units; j++) grad[layer.kernelOffset + i * layer.units + j] += h[i] * dz[j];
+      if (layer.biasOffset >= 0) for (let j = 0; j < layer.units; j++) grad[layer.biasOffset + j] += dz[j];
       if (li === 0) break;
-      const dh = new Float64Array(lay.fanIn);
-      for (let i = 0; i < lay.fanIn; i++) {
-        let s = 0;
-        for (let j = 0; j < lay.units; j++) s += delta[j] * theta[lay.kernelOffset + i * lay.units + j];
-        dh[i] = s;
-      }
       const prev = stack.layers[li - 1];
-      delta = actBackRow(zs[li - 1], as[li - 1], dh, prev.activation);
+      const dh: number[] = [];
+      for (let i = 0; i < layer.fanIn; i++) {
+        let s = 0;
+        for (let j = 0; j < layer.units; j++) s += dz[j] * W(layer, i, j);
+        const m = masks[li - 1];
+        dh.push(m ? s * m[r * prev.units + i] : s);
+      }
+      dz = activateBackward(prev.activation, zs[li - 1], as[li - 1], dh);
     }
   }
-  return { f, g };
+  return { loss: total * perElement, grad, outputs };
+}
+
+/** Mean data loss and its gradient at θ exactly as given (no float32 rounding of θ). */
+export function referenceLossAndGradient(stack: DenseStack, theta: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): { f: number; g: Float64Array } {
+  const r = reference(stack, theta, Float32Array.from(x), Float32Array.from(y), rows, [], false);
+  return { f: r.loss, g: r.grad };
 }
 
 /** A DenseStack with Keras' layout (kernel then bias, layer after layer). */
 export function denseStack(inputDim: number, layers: { units: number; activation: Activation; bias?: boolean; dropout?: number }[], loss: Loss): DenseStack {
   let offset = 0;
   let fanIn = inputDim;
-  const out = layers.map((l) => {
+  const out = layers.map((l): StackLayer => {
     const kernelOffset = offset;
     offset += fanIn * l.units;
     const biasOffset = l.bias === false ? -1 : offset;
@@ -194,4 +229,48 @@ export function denseStack(inputDim: number, layers: { units: number; activation
     return layer;
   });
   return { inputDim, layers: out, loss, parameterCount: offset };
+}
+
+/** A stack in → hidden… → out, every layer with or without bias. */
+export function makeStack(inputDim: number, widths: number[], activations: Activation[], loss: Loss, useBias: boolean, dropout: number[] = []): DenseStack {
+  return denseStack(inputDim, widths.map((units, i) => ({ units, activation: activations[i], bias: useBias, dropout: dropout[i] })), loss);
+}
+
+/** Seeded uniform numbers for test data. */
+export function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+/** Random x, θ (Glorot-like scale) and targets that suit the loss. */
+export function randomProblem(stack: DenseStack, rows: number, seed: number): { x: Float32Array; y: Float32Array; theta: Float64Array } {
+  const rand = lcg(seed);
+  const K = stack.layers[stack.layers.length - 1].units;
+  const x = new Float32Array(rows * stack.inputDim).map(() => rand() * 2 - 1);
+  const theta = new Float64Array(stack.parameterCount);
+  for (const l of stack.layers) {
+    const limit = Math.sqrt(6 / (l.fanIn + l.units)) * 1.5;
+    for (let k = 0; k < l.fanIn * l.units; k++) theta[l.kernelOffset + k] = (rand() * 2 - 1) * limit;
+    if (l.biasOffset >= 0) for (let k = 0; k < l.units; k++) theta[l.biasOffset + k] = (rand() * 2 - 1) * 0.3;
+  }
+  const y = new Float32Array(rows * K);
+  for (let r = 0; r < rows; r++) {
+    if (stack.loss === 'softmax-crossentropy') y[r * K + Math.floor(rand() * K)] = 1;
+    else for (let j = 0; j < K; j++) y[r * K + j] = stack.loss === 'binary-crossentropy' ? (rand() < 0.5 ? 0 : 1) : rand() * 2 - 1;
+  }
+  return { x, y, theta };
+}
+
+/** ‖a − b‖ / max(‖b‖, tiny). */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
+  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
 }
