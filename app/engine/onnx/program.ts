@@ -69,6 +69,11 @@ export function dropoutMask(seed: number, layer: number, rows: number, units: nu
 export class OnnxStackProgram implements StackProgram {
   private readonly theta32: Float32Array;
   private readonly parameterFeeds: Record<string, OrtTensor> = {};
+  /**
+   * Preallocated outputs of the gradient graphs: onnxruntime writes into them, so an evaluation
+   * allocates no gradient buffer for the garbage collector to chase (one per line-search trial).
+   */
+  private readonly gradientFetches: Record<string, OrtTensor>;
   private readonly sessions = new Map<GraphKind, OnnxSession>();
   private readonly datasets = new Set<OnnxDataset>();
   private readonly masked: number[];
@@ -83,6 +88,10 @@ export class OnnxStackProgram implements StackProgram {
     this.theta32 = new Float32Array(stack.parameterCount);
     const { Tensor } = onnxRuntime();
     for (const b of blocks) this.parameterFeeds[b.input] = new Tensor('float32', this.theta32.subarray(b.offset, b.offset + b.size), b.dims);
+    this.gradientFetches = {
+      [OUTPUT_LOSS]: new Tensor('float32', new Float32Array(1), []),
+      [OUTPUT_GRAD]: new Tensor('float32', new Float32Array(stack.parameterCount), [stack.parameterCount]),
+    };
     this.masked = dropoutLayers(stack);
     this.outputDim = stack.layers[stack.layers.length - 1].units;
   }
@@ -118,9 +127,9 @@ export class OnnxStackProgram implements StackProgram {
         feeds[maskInput(i)] = new Tensor('float32', dropoutMask(options.dropoutSeed, i, batchRows, l.units, l.dropout), [batchRows, l.units]);
       }
     }
-    const out = this.session(kind).run(feeds, { [OUTPUT_LOSS]: null, [OUTPUT_GRAD]: null });
-    grad.set(out[OUTPUT_GRAD].data as Float32Array);
-    return (out[OUTPUT_LOSS].data as Float32Array)[0];
+    this.session(kind).run(feeds, this.gradientFetches);
+    grad.set(this.gradientFetches[OUTPUT_GRAD].data as Float32Array);
+    return (this.gradientFetches[OUTPUT_LOSS].data as Float32Array)[0];
   }
 
   predict(theta: Float64Array, data: EngineDataset): { loss: number; outputs: Float32Array } {
