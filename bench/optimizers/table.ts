@@ -2,7 +2,14 @@
 import type { BenchProblem } from './problems';
 import type { RunRow, Variant } from './suite';
 
-export type ScipySide = { scipy: string; numpy: string; rows: RunRow[] } | { skipped: string };
+/** A scipy run that gave no row (its own timeout, a crash): the table says why instead. */
+export interface ScipyMissing {
+  problem: string;
+  variant: string;
+  reason: string;
+}
+
+export type ScipySide = { scipy: string; numpy: string; rows: RunRow[]; missing: ScipyMissing[] } | { skipped: string };
 
 const SCIPY_LABELS: Record<string, string> = { 'scipy-bfgs': 'scipy BFGS', 'scipy-l-bfgs-b': 'scipy L-BFGS-B' };
 
@@ -28,7 +35,12 @@ export function formatTables(problems: BenchProblem[], variants: Variant[], rows
       const r = rows.find((x) => x.problem === p.id && x.variant === v.id);
       if (r) line(v.isDefault ? `★ ${v.label}` : v.label, r);
     }
-    if ('rows' in scipy) for (const r of scipy.rows.filter((x) => x.problem === p.id)) line(SCIPY_LABELS[r.variant] ?? r.variant, r);
+    if ('rows' in scipy) {
+      for (const r of scipy.rows.filter((x) => x.problem === p.id)) line(SCIPY_LABELS[r.variant] ?? r.variant, r);
+      for (const m of scipy.missing.filter((x) => x.problem === p.id)) {
+        out.push(`| ${SCIPY_LABELS[m.variant] ?? m.variant} | ${p.targets.map(() => '?').join(' | ')} | ? | ? | ? | no row: ${m.reason} |`);
+      }
+    }
   }
   return out.join('\n');
 }
