@@ -1,7 +1,7 @@
 /**
  * Limited-memory BFGS (N&W Alg. 7.4/7.5): the last m curvature pairs applied by the two-loop
  * recursion, with H₀ = γI, γ = s'y / y'y of the newest pair, recomputed every iteration (N&W 7.20),
- * or (initialScaling 'first-pair') of the first pair only.
+ * the larger γ of the two newest pairs ('larger-of-two'), or of the first pair only ('first-pair').
  */
 import { QuasiNewtonStepper } from './quasiNewton';
 import type { LineSearchSpec } from './spec';
@@ -11,8 +11,11 @@ import type { Objective, StoppingCriteria } from './types';
 export interface LbfgsSettings {
   history: number;
   lineSearch: LineSearchSpec;
-  /** 'every-iteration' (default): γ of the newest pair; 'first-pair': γ of the first pair, kept. */
-  initialScaling?: 'every-iteration' | 'first-pair';
+  /**
+   * 'every-iteration': γ of the newest pair; 'first-pair': γ of the first pair, kept;
+   * 'larger-of-two' (the spec's default): the larger γ of the two newest pairs.
+   */
+  initialScaling?: 'every-iteration' | 'first-pair' | 'larger-of-two';
   curvatureUpdate?: 'skip' | 'damped';
 }
 
@@ -25,14 +28,14 @@ export class LbfgsStepper extends QuasiNewtonStepper {
   private readonly coeff: Float64Array;
   private count = 0;
   private newest = -1;
-  private readonly firstPairScaling: boolean;
+  private readonly scaling: NonNullable<LbfgsSettings['initialScaling']>;
   /** γ of the first pair since the last reset ('first-pair' scaling). */
   private firstGamma = NaN;
 
   constructor(objective: Objective, x0: Float64Array, stopping: StoppingCriteria, settings: LbfgsSettings, options?: StepperOptions) {
     super('L-BFGS', objective, x0, stopping, settings.lineSearch, options, settings.curvatureUpdate);
     this.history = settings.history;
-    this.firstPairScaling = settings.initialScaling === 'first-pair';
+    this.scaling = settings.initialScaling ?? 'every-iteration';
     this.rho = new Float64Array(settings.history);
     this.coeff = new Float64Array(settings.history);
   }
@@ -61,6 +64,23 @@ export class LbfgsStepper extends QuasiNewtonStepper {
     this.count = Math.min(this.count + 1, this.history);
   }
 
+  /** γ of H₀ = γI (see `initialScaling`). */
+  private gamma(): number {
+    const { ops, rho, yMem, newest, history } = this;
+    switch (this.scaling) {
+      case 'first-pair':
+        return this.firstGamma;
+      case 'larger-of-two': {
+        // A single pair with unusually high curvature along s would shrink the whole next step.
+        const older = (newest - 1 + history) % history;
+        const g0 = 1 / (rho[newest] * ops.dot(yMem[newest], yMem[newest]));
+        return this.count < 2 ? g0 : Math.max(g0, 1 / (rho[older] * ops.dot(yMem[older], yMem[older])));
+      }
+      default:
+        return 1 / (rho[newest] * ops.dot(yMem[newest], yMem[newest]));
+    }
+  }
+
   /** Two-loop recursion: d = −H·g. */
   protected computeDirection(g: Float64Array, d: Float64Array): void {
     const { ops, history, sMem, yMem, rho, coeff } = this;
@@ -70,9 +90,7 @@ export class LbfgsStepper extends QuasiNewtonStepper {
       coeff[i] = rho[i] * ops.dot(sMem[i], d);
       ops.axpy(-coeff[i], yMem[i], d);
     }
-    const yNewest = yMem[this.newest];
-    const gamma = this.firstPairScaling ? this.firstGamma : 1 / (rho[this.newest] * ops.dot(yNewest, yNewest));
-    ops.scale(gamma, d);
+    ops.scale(this.gamma(), d);
     for (let k = this.count - 1; k >= 0; k--) {
       const i = (this.newest - k + history) % history;
       const beta = rho[i] * ops.dot(yMem[i], d);
