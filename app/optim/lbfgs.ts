@@ -13,7 +13,7 @@ export interface LbfgsSettings {
   lineSearch: LineSearchSpec;
   /**
    * 'every-iteration': γ of the newest pair; 'first-pair': γ of the first pair, kept;
-   * 'larger-of-two' (the spec's default): the larger γ of the two newest pairs.
+   * 'larger-of-two': the larger γ of the two newest pairs.
    */
   initialScaling?: 'every-iteration' | 'first-pair' | 'larger-of-two';
   curvatureUpdate?: 'skip' | 'damped';
