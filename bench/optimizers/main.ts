@@ -14,7 +14,7 @@ import { SUITE, type BenchProblem } from './problems';
 import { runProblem, type RunRow } from './suite';
 import { STUDY } from './study';
 import { VARIANTS } from './variants';
-import { formatTables, type ScipySide } from './table';
+import { formatSummary, formatTables, type ScipySide } from './table';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PYTHON = process.env.CURVATURE_PYTHON ?? '/usr/bin/python3';
@@ -41,6 +41,9 @@ for (const problem of problems) {
   rows.push(...(await runProblem(problem, variants, (r) => console.error(`  ${r.variant.padEnd(18)} ${r.hits.map((h) => h ?? '—').join(' / ')}  f=${r.finalLoss.toPrecision(4)} ${r.stop}`))));
   if ('rows' in scipy) await runScipyOn(problem, scipy);
 }
+console.log('Summary: evaluations until the loss first reached each target (— = not within the budget; ? = no scipy row).\n');
+console.log(formatSummary(problems, variants, rows, scipy));
+console.log('');
 console.log(formatTables(problems, variants, rows, scipy, report.label));
 const jsonOut = option('--json');
 if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ rows, scipy }, null, 1));

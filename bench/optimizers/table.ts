@@ -44,3 +44,26 @@ export function formatTables(problems: BenchProblem[], variants: Variant[], rows
   }
   return out.join('\n');
 }
+
+/**
+ * One row per problem: the defaults and scipy side by side, evaluations to each target (the
+ * README's table). Cells "a / b / c", — where a target was not reached, ? where scipy gave no row.
+ */
+export function formatSummary(problems: BenchProblem[], variants: Variant[], rows: RunRow[], scipy: ScipySide): string {
+  const cell = (r: RunRow | undefined) => (r ? r.hits.map((h) => (h === null ? '—' : String(h))).join(' / ') : '?');
+  const defaultOf = (kind: string) => variants.find((v) => v.isDefault && v.spec.kind === kind);
+  const bfgs = defaultOf('bfgs');
+  const lbfgs = defaultOf('lbfgs');
+  const scipyRow = (id: string, variant: string) => ('rows' in scipy ? scipy.rows.find((r) => r.problem === id && r.variant === variant) : undefined);
+  const ours = (id: string, v: Variant | undefined) => (v ? rows.find((r) => r.problem === id && r.variant === v.id) : undefined);
+  const out = [
+    '| problem | targets | ★ BFGS | scipy BFGS | ★ L-BFGS | scipy L-BFGS-B |',
+    '|---|---|--:|--:|--:|--:|',
+  ];
+  for (const p of problems) {
+    out.push(
+      `| ${p.id} | ${p.targets.map(fmtTarget).join(' / ')} | ${cell(ours(p.id, bfgs))} | ${cell(scipyRow(p.id, 'scipy-bfgs'))} | ${cell(ours(p.id, lbfgs))} | ${cell(scipyRow(p.id, 'scipy-l-bfgs-b'))} |`,
+    );
+  }
+  return out.join('\n');
+}
