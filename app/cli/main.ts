@@ -233,10 +233,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--line-search <kind>', 'BFGS/L-BFGS line search').choices(['strong-wolfe', 'more-thuente', 'backtracking']))
     .option('--max-ls-evals <n>', 'evaluations per line search', num('--max-ls-evals', { int: true, min: 2 }))
     .addOption(new Option('--initial-step <rule>', "BFGS/L-BFGS first trial step: unit, or scipy's previous-decrease").choices(['unit', 'previous-decrease']))
-    .addOption(new Option('--initial-hessian <h0>', "BFGS H0: adaptive, scaled (γI before the first update), or identity as scipy").choices(['adaptive', 'scaled', 'identity']))
-    .addOption(new Option('--first-step <rule>', 'BFGS/L-BFGS step along −g without curvature: 1/‖g‖₂ (gradient-l2) or min(1, 1/‖g‖₁) (gradient-l1)').choices(['gradient-l2', 'gradient-l1']))
+    .addOption(new Option('--initial-hessian <h0>', "BFGS H0: identity-adaptive (I, scaled up once it proves too small), adaptive, scaled (γI before the first update), or identity as scipy").choices(['identity-adaptive', 'adaptive', 'scaled', 'identity']))
+    .addOption(new Option('--first-step <rule>', "BFGS/L-BFGS step along −g without curvature: 1/‖g‖₂ (gradient-l2), min(1, 1.01/‖g‖₂) as scipy's BFGS (gradient-l2-capped) or min(1, 1/‖g‖₁) (gradient-l1)").choices(['gradient-l2', 'gradient-l2-capped', 'gradient-l1']))
     .addOption(new Option('--curvature-update <rule>', "BFGS/L-BFGS small s'y: Powell-damped update, or skip the pair").choices(['damped', 'skip']))
-    .addOption(new Option('--initial-scaling <rule>', "L-BFGS H0 = γI from the newest pair (every-iteration) or the first pair").choices(['every-iteration', 'first-pair']))
+    .addOption(new Option('--initial-scaling <rule>', "L-BFGS H0 = γI: γ of the newest pair (every-iteration), the larger of the two newest pairs' (larger-of-two) or the first pair's").choices(['every-iteration', 'larger-of-two', 'first-pair']))
     .option('--save-experiment <file>', 'also write the experiment JSON the flags describe');
   outputOptions(train).action(async (data: string, flags: TrainFlags & OutputFlags & { saveExperiment?: string }) => {
     const imported = await importModelFlag(flags);

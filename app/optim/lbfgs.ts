@@ -1,7 +1,7 @@
 /**
  * Limited-memory BFGS (N&W Alg. 7.4/7.5): the last m curvature pairs applied by the two-loop
  * recursion, with H₀ = γI, γ = s'y / y'y of the newest pair, recomputed every iteration (N&W 7.20),
- * or (initialScaling 'first-pair') of the first pair only.
+ * the larger γ of the two newest pairs ('larger-of-two'), or of the first pair only ('first-pair').
  */
 import { QuasiNewtonStepper } from './quasiNewton';
 import type { LineSearchSpec } from './spec';
@@ -11,8 +11,11 @@ import type { Objective, StoppingCriteria } from './types';
 export interface LbfgsSettings {
   history: number;
   lineSearch: LineSearchSpec;
-  /** 'every-iteration' (default): γ of the newest pair; 'first-pair': γ of the first pair, kept. */
-  initialScaling?: 'every-iteration' | 'first-pair';
+  /**
+   * 'every-iteration': γ of the newest pair; 'first-pair': γ of the first pair, kept;
+   * 'larger-of-two': the larger γ of the two newest pairs.
+   */
+  initialScaling?: 'every-iteration' | 'first-pair' | 'larger-of-two';
   curvatureUpdate?: 'skip' | 'damped';
 }
 
@@ -27,14 +30,14 @@ export class LbfgsStepper extends QuasiNewtonStepper {
   private readonly coeff: Float64Array;
   private count = 0;
   private newest = -1;
-  private readonly firstPairScaling: boolean;
+  private readonly scaling: NonNullable<LbfgsSettings['initialScaling']>;
   /** γ of the first pair since the last reset ('first-pair' scaling). */
   private firstGamma = NaN;
 
   constructor(objective: Objective, x0: Float64Array, stopping: StoppingCriteria, settings: LbfgsSettings, options?: StepperOptions) {
     super('L-BFGS', objective, x0, stopping, settings.lineSearch, options, settings.curvatureUpdate);
     this.history = settings.history;
-    this.firstPairScaling = settings.initialScaling === 'first-pair';
+    this.scaling = settings.initialScaling ?? 'every-iteration';
     this.rho = new Float64Array(settings.history);
     this.yy = new Float64Array(settings.history);
     this.coeff = new Float64Array(settings.history);
@@ -65,6 +68,21 @@ export class LbfgsStepper extends QuasiNewtonStepper {
     this.count = Math.min(this.count + 1, this.history);
   }
 
+  /** γ of H₀ = γI (see `initialScaling`), from the y'y kept with each pair. */
+  private gamma(): number {
+    const { rho, yy, newest, history } = this;
+    const of = (i: number) => 1 / (rho[i] * yy[i]);
+    switch (this.scaling) {
+      case 'first-pair':
+        return this.firstGamma;
+      case 'larger-of-two':
+        // A single pair with unusually high curvature along s would shrink the whole next step.
+        return this.count < 2 ? of(newest) : Math.max(of(newest), of((newest - 1 + history) % history));
+      default:
+        return of(newest);
+    }
+  }
+
   /**
    * Two-loop recursion on −g, which yields d = −H·g directly (the recursion is linear). Each pass
    * that updates d also takes the dot product the next step needs (axpyDot): 2m + 3 passes over n
@@ -83,8 +101,7 @@ export class LbfgsStepper extends QuasiNewtonStepper {
       if (k + 1 < count) sd = ops.axpyDot(-coeff[i], yMem[i], d, sMem[slot(k + 1)]);
       else ops.axpy(-coeff[i], yMem[i], d);
     }
-    const gamma = this.firstPairScaling ? this.firstGamma : 1 / (rho[this.newest] * this.yy[this.newest]);
-    ops.scale(gamma, d);
+    ops.scale(this.gamma(), d);
     // Oldest to newest: βᵢ = ρᵢ·yᵢ'd, d ← d + (coeffᵢ − βᵢ)·sᵢ.
     let yd = ops.dot(yMem[slot(count - 1)], d);
     let gd = 0;

@@ -111,7 +111,7 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
 
   /**
    * With memory: d = −H·g and α = 1 (or scipy's guess from the last decrease). Without: d = −g
-   * and α = min(1, 1/‖g‖₁) or 1/‖g‖₂ (spec.firstStep) so the first step is sane.
+   * and α from spec.firstStep (see firstStepAlongGradient) so the first step is sane.
    */
   private searchAlong(useMemory: boolean): LineSearchResult {
     const { ops, d, g } = this;
@@ -125,7 +125,7 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
     } else {
       ops.copy(g, d);
       ops.scale(-1, d);
-      initialStep = this.lineSearchSpec.firstStep === 'gradient-l2' ? 1 / ops.norm2(g) : Math.min(1, 1 / ops.norm1(g));
+      initialStep = firstStepAlongGradient(this.lineSearchSpec.firstStep, ops.norm1(g), ops.norm2(g));
     }
     this.workspace ??= createLineSearchWorkspace(this.n, ops);
     return lineSearch(
@@ -150,5 +150,17 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
       status: 'line-search-failed',
       detail: `The last search along −g (${search.status}) spent ${search.evaluations} evaluations without going below f = ${this.f.toPrecision(7)}.${nonFinite}`,
     };
+  }
+}
+
+/** First trial step along −g without curvature pairs (LineSearchSpec.firstStep). */
+function firstStepAlongGradient(rule: LineSearchSpec['firstStep'], norm1: number, norm2: number): number {
+  switch (rule) {
+    case 'gradient-l1':
+      return Math.min(1, 1 / norm1);
+    case 'gradient-l2-capped':
+      return Math.min(1, 1.01 / norm2);
+    default:
+      return 1 / norm2;
   }
 }

@@ -14,7 +14,7 @@ import { SUITE, type BenchProblem } from './problems';
 import { runProblem, type RunRow } from './suite';
 import { STUDY } from './study';
 import { VARIANTS } from './variants';
-import { formatTables, type ScipySide } from './table';
+import { formatSummary, formatTables, type ScipySide } from './table';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PYTHON = process.env.CURVATURE_PYTHON ?? '/usr/bin/python3';
@@ -33,41 +33,59 @@ const variants = variantIds ? pool.filter((v) => variantIds.includes(v.id)) : po
 const report = await initBackend();
 console.error(`engine: ${report.label}`);
 const rows: RunRow[] = [];
-const exported: unknown[] = [];
+const wantScipy = !process.argv.includes('--no-scipy');
+const scipy: ScipySide = wantScipy ? probeScipy() : { skipped: 'not asked (--no-scipy)' };
+if ('skipped' in scipy && wantScipy) console.error(`scipy: skipped — ${scipy.skipped}`);
 for (const problem of problems) {
   console.error(`· ${problem.id}`);
   rows.push(...(await runProblem(problem, variants, (r) => console.error(`  ${r.variant.padEnd(18)} ${r.hits.map((h) => h ?? '—').join(' / ')}  f=${r.finalLoss.toPrecision(4)} ${r.stop}`))));
-  if (!process.argv.includes('--no-scipy')) exported.push(await exportProblem(problem));
+  if ('rows' in scipy) await runScipyOn(problem, scipy);
 }
-
-const scipy = process.argv.includes('--no-scipy') ? { skipped: 'not asked (--no-scipy)' } : runScipy(exported);
-if ('rows' in scipy) for (const r of scipy.rows) console.error(`  ${r.problem} ${r.variant.padEnd(18)} ${r.hits.map((h) => h ?? '—').join(' / ')}  f=${r.finalLoss.toPrecision(4)} ${r.stop}`);
+console.log('Summary: evaluations until the loss first reached each target (— = not within the budget; ? = no scipy row).\n');
+console.log(formatSummary(problems, variants, rows, scipy));
+console.log('');
 console.log(formatTables(problems, variants, rows, scipy, report.label));
 const jsonOut = option('--json');
 if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ rows, scipy }, null, 1));
 
-async function exportProblem(problem: BenchProblem) {
-  const inst = await problem.create();
-  try {
-    return { id: problem.id, targets: problem.targets, budget: problem.budget, x0: Array.from(inst.x0), python: inst.python };
-  } finally {
-    inst.dispose();
-  }
+/** scipy is optional: no python or no scipy skips its columns with the reason. */
+function probeScipy(): ScipySide {
+  const probe = spawnSync(PYTHON, ['-c', 'import scipy, numpy; print(scipy.__version__, numpy.__version__)'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) return { skipped: `${PYTHON} has no scipy (${(probe.error?.message ?? probe.stderr).trim().split('\n').at(-1)})` };
+  const [scipyVersion, numpyVersion] = probe.stdout.trim().split(/\s+/);
+  return { scipy: scipyVersion, numpy: numpyVersion, rows: [], missing: [] };
 }
 
-/** scipy is optional: any failure to start it (no python, no scipy) skips the columns with a reason. */
-function runScipy(problemsJson: unknown[]): ScipySide {
-  const probe = spawnSync(PYTHON, ['-c', 'import scipy, numpy'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return { skipped: `${PYTHON} has no scipy (${(probe.error?.message ?? probe.stderr).trim().split('\n').at(-1)})` };
+/**
+ * One Python process per problem and method, each with its own time limit
+ * (CURVATURE_SCIPY_SECONDS, default 300): a run that does not finish loses only its own row, and
+ * the table says why.
+ */
+async function runScipyOn(problem: BenchProblem, side: Extract<ScipySide, { rows: RunRow[] }>): Promise<void> {
+  const inst = await problem.create();
+  const exported = { id: problem.id, targets: problem.targets, budget: problem.budget, x0: Array.from(inst.x0), python: inst.python };
+  inst.dispose();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-bench-'));
-  const file = path.join(dir, 'problems.json');
+  const file = path.join(dir, 'problem.json');
+  const seconds = Number(process.env.CURVATURE_SCIPY_SECONDS ?? 300);
   try {
-    fs.writeFileSync(file, JSON.stringify(problemsJson));
-    const timeout = 1000 * Number(process.env.CURVATURE_SCIPY_SECONDS ?? 900);
-    const out = spawnSync(PYTHON, [path.join(HERE, 'scipy_side.py'), file], { encoding: 'utf8', maxBuffer: 1 << 26, timeout });
-    if (out.error) return { skipped: `scipy side did not finish: ${out.error.message}` };
-    if (out.status !== 0) return { skipped: `scipy side failed: ${out.stderr.trim().split('\n').at(-1)}` };
-    return JSON.parse(out.stdout) as ScipySide;
+    fs.writeFileSync(file, JSON.stringify(exported));
+    for (const method of ['BFGS', 'L-BFGS-B']) {
+      const variant = `scipy-${method.toLowerCase()}`;
+      const out = spawnSync(PYTHON, [path.join(HERE, 'scipy_side.py'), file, method], { encoding: 'utf8', maxBuffer: 1 << 26, timeout: 1000 * seconds });
+      let reason: string | null = null;
+      if (out.error || out.signal) reason = out.signal === 'SIGTERM' ? `did not finish within ${seconds} s (CURVATURE_SCIPY_SECONDS)` : `did not finish: ${out.error?.message ?? out.signal}`;
+      else if (out.status !== 0) reason = `failed: ${out.stderr.trim().split('\n').at(-1)}`;
+      if (reason) {
+        side.missing.push({ problem: problem.id, variant, reason });
+        console.error(`  ${variant.padEnd(18)} ${reason}`);
+        continue;
+      }
+      for (const r of (JSON.parse(out.stdout) as { rows: RunRow[] }).rows) {
+        side.rows.push(r);
+        console.error(`  ${r.variant.padEnd(18)} ${r.hits.map((h) => h ?? '—').join(' / ')}  f=${r.finalLoss.toPrecision(4)} ${r.stop}`);
+      }
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

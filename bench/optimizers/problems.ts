@@ -1,7 +1,7 @@
 /**
  * The optimizer reference suite's problems: closed-form float64 functions (quadratics, Rosenbrock)
- * and networks trained through the project's own objective (ModelObjective on the tfjs engine,
- * float32 passes), each from fixed start weights. Every problem can describe itself to the Python
+ * and networks trained through the project's own objective (ModelObjective on the engine
+ * `initBackend` chooses, float32 passes), each from fixed start weights. Every problem can describe itself to the Python
  * side (bench/optimizers/scipy_side.py), which rebuilds the same function in numpy from the same
  * arrays and start point.
  */
@@ -250,6 +250,9 @@ export const SUITE: BenchProblem[] = [
   example('spirals', 'spirals-classification', 'three spirals (example): 24-24 tanh + softmax, 450 training rows', [0.1, 1e-3, 1e-5], 500),
   example('friedman', 'friedman-regression', 'Friedman #1 (example): 32 tanh + linear, 640 training rows', [0.5, 0.25, 0.18], 1500),
   regression1d(200, [1e-2, 1e-4, 2e-6], 1500),
-  generated('digits', 'digits-like classifier 64-64-10 tanh/softmax, 1400 rows (4810 weights)', [{ units: 64, activation: 'tanh' }], 'multiclass', () => digitsData(1400), 12, [1e-2, 1e-4, 1e-6], 300),
+  // 16 hidden units (1210 weights), not 64 (4810): stock scipy BFGS forms n×n matrix products every
+  // iteration (~7 s each at n = 4810), so the wider net never finished on the scipy side. The issue
+  // asks only for "a 64-input 10-class classifier".
+  generated('digits', 'digits-like classifier 64-16-10 tanh/softmax, 1400 rows (1210 weights)', [{ units: 16, activation: 'tanh' }], 'multiclass', () => digitsData(1400), 12, [1e-2, 1e-4, 1e-6], 300),
   generated('relu', 'relu regression 6-32-32-1, 500 rows, MSE', [{ units: 32, activation: 'relu' }, { units: 32, activation: 'relu' }], 'regression', () => reluRegressionData(500), 13, [1e-2, 1e-3, 1e-4], 1000),
 ];

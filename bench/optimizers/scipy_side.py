@@ -4,7 +4,9 @@ Reads the problems the TypeScript side exported (closed forms by name; networks 
 training arrays and start weights) and rebuilds each objective in numpy float64 with an exact
 analytic gradient. Counts every distinct point evaluated (f and the gradient come together, as in
 Curvature), notes the first evaluation reaching each target, stops at the same budget.
-Usage: /usr/bin/python3 scipy_side.py problems.json  ->  JSON rows on stdout.
+Usage: /usr/bin/python3 scipy_side.py problem.json [BFGS|L-BFGS-B ...]  ->  JSON rows on stdout.
+The TS side spawns it once per problem and method, each with its own timeout, so one slow run
+(stock BFGS forms n×n matrix products every iteration) loses only its own row.
 """
 import json
 import sys
@@ -148,7 +150,10 @@ def run(problem, method):
 def main():
     with open(sys.argv[1]) as fh:
         problems = json.load(fh)
-    rows = [run(pr, m) for pr in problems for m in ('BFGS', 'L-BFGS-B')]
+    if isinstance(problems, dict):
+        problems = [problems]
+    methods = sys.argv[2:] or ['BFGS', 'L-BFGS-B']
+    rows = [run(pr, m) for pr in problems for m in methods]
     json.dump({'scipy': scipy.__version__, 'numpy': np.__version__, 'rows': rows}, sys.stdout)
 
 

@@ -13,6 +13,9 @@ export const STUDY: Variant[] = [
   { id: 'lbfgs-mt-prev', label: 'L-BFGS MT prev', spec: { kind: 'lbfgs', lineSearch: { ...MT, initialStep: 'previous-decrease' } } },
   { id: 'lbfgs-sw-l2', label: 'L-BFGS N&W zoom, l2', spec: { kind: 'lbfgs', lineSearch: { firstStep: 'gradient-l2' } } },
   { id: 'lbfgs-mt-c1', label: 'L-BFGS MT c1=1e-3', spec: { kind: 'lbfgs', lineSearch: { ...MT, c1: 1e-3 } } },
+  { id: 'lbfgs-two-prev', label: 'L-BFGS γ larger of two, prev', spec: { kind: 'lbfgs', initialScaling: 'larger-of-two', lineSearch: { initialStep: 'previous-decrease' } } },
+  { id: 'lbfgs-m20', label: 'L-BFGS m = 20', spec: { kind: 'lbfgs', history: 20 } },
+  { id: 'bfgs-ida-l2', label: 'BFGS I→adaptive, 1/‖g‖₂ uncapped', spec: { kind: 'bfgs', lineSearch: { initialStep: 'previous-decrease', firstStep: 'gradient-l2' } } },
 ];
 STUDY.push(
   { id: 'bfgs-ad-mt', label: 'BFGS adaptive, MT', spec: { kind: 'bfgs', initialHessian: 'adaptive', lineSearch: MT } },

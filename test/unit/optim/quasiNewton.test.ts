@@ -198,7 +198,7 @@ describe('dense BFGS initial inverse Hessian', () => {
       minimize(optimizerSpecSchema.parse({ kind: 'bfgs', initialHessian }), counted(q), new Float64Array(8), tight);
     const scaled = run('scaled');
     const identity = run('identity');
-    expect(optimizerSpecSchema.parse({ kind: 'bfgs' })).toMatchObject({ initialHessian: 'identity' });
+    expect(optimizerSpecSchema.parse({ kind: 'bfgs' })).toMatchObject({ initialHessian: 'identity-adaptive' });
     // The first step (along −g, before any update) is the same; the second differs by the scaling.
     expect(identity.history[1].f).toBe(scaled.history[1].f);
     expect(identity.history[2].f).not.toBe(scaled.history[2].f);
@@ -220,6 +220,59 @@ describe('dense BFGS initial inverse Hessian', () => {
     expectConsistentHistory(r, obj);
     // The first trial after the first update is shorter than 1 when the last decrease says so.
     expect(r.history.slice(2).some((h) => h.step < 1)).toBe(true);
+  });
+});
+
+describe("the rules that adapt: BFGS 'identity-adaptive', L-BFGS 'larger-of-two', scipy's first step", () => {
+  const bfgs = (initialHessian: 'identity' | 'identity-adaptive') => optimizerSpecSchema.parse({ kind: 'bfgs', initialHessian });
+
+  it("'identity-adaptive' walks the 'identity' path where I over-estimates the inverse curvature (all curvatures ≥ 1)", () => {
+    const q = quadratic(50, 1e4);
+    const a = minimize(bfgs('identity'), counted(q), new Float64Array(50), tight);
+    const b = minimize(bfgs('identity-adaptive'), counted(q), new Float64Array(50), tight);
+    expect(b.history.map((h) => h.f)).toEqual(a.history.map((h) => h.f));
+  });
+
+  it("'identity-adaptive' scales H up, and saves evaluations, where I under-estimates it (all curvatures ≤ 1e-2)", () => {
+    const q = quadratic(30, 100);
+    const flat: Objective = { dimension: 30, evaluate: (x, g) => { const f = q.evaluate(x, g); for (let i = 0; i < 30; i++) g[i] *= 1e-4; return 1e-4 * f; } };
+    const a = minimize(bfgs('identity'), counted(flat), new Float64Array(30), { ...tight, gradientTolerance: 1e-12 });
+    const b = minimize(bfgs('identity-adaptive'), counted(flat), new Float64Array(30), { ...tight, gradientTolerance: 1e-12 });
+    report('BFGS identity, curvatures 1e-4..1e-2', a);
+    report('BFGS identity-adaptive, curvatures 1e-4..1e-2', b);
+    // The first five updates are scipy's; the scale-up starts after them.
+    expect(b.history.slice(0, 6).map((h) => h.f)).toEqual(a.history.slice(0, 6).map((h) => h.f));
+    expect(maxError(b.x, (i) => q.minimizer[i])).toBeLessThan(1e-4);
+    expect(b.functionEvaluations).toBeLessThan(a.functionEvaluations);
+  });
+
+  it("'gradient-l2-capped' tries scipy's BFGS first step, min(1, 1.01/‖g‖₂), along −g", () => {
+    for (const scale of [100, 0.01]) {
+      const q = quadratic(10, 10);
+      const x0 = Float64Array.from({ length: 10 }, () => scale);
+      const g0 = new Float64Array(10);
+      q.evaluate(x0, g0);
+      const norm = Math.hypot(...g0);
+      const trials: Float64Array[] = [];
+      const spy: Objective = { dimension: 10, evaluate: (x, g) => (trials.push(Float64Array.from(x)), q.evaluate(x, g)) };
+      const spec = optimizerSpecSchema.parse({ kind: 'bfgs', lineSearch: { firstStep: 'gradient-l2-capped' } });
+      const stepper = createOptimizer(spec, spy, x0, tight);
+      stepper.start();
+      stepper.step();
+      const alpha = Math.min(1, 1.01 / norm);
+      trials[1].forEach((v, i) => expect(v).toBeCloseTo(x0[i] - alpha * g0[i], 10));
+    }
+  });
+
+  it("L-BFGS 'larger-of-two' converges where the newest pair's γ does, and equals it with a history of one pair", () => {
+    const q = quadratic(50, 1e4);
+    const lbfgs = (initialScaling: 'larger-of-two' | 'every-iteration', history = 10) => optimizerSpecSchema.parse({ kind: 'lbfgs', initialScaling, history });
+    const r = minimize(lbfgs('larger-of-two'), counted(q), new Float64Array(50), tight);
+    expect(r.status).toBe('gradient-tolerance');
+    expect(maxError(r.x, (i) => q.minimizer[i])).toBeLessThan(1e-6);
+    const a = minimize(lbfgs('every-iteration', 1), counted(q), new Float64Array(50), { ...tight, maxIterations: 50 });
+    const b = minimize(lbfgs('larger-of-two', 1), counted(q), new Float64Array(50), { ...tight, maxIterations: 50 });
+    expect(b.history.map((h) => h.f)).toEqual(a.history.map((h) => h.f));
   });
 });
 
