@@ -236,7 +236,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--initial-hessian <h0>', "BFGS H0: identity-adaptive (I, scaled up once it proves too small), adaptive, scaled (γI before the first update), or identity as scipy").choices(['identity-adaptive', 'adaptive', 'scaled', 'identity']))
     .addOption(new Option('--first-step <rule>', "BFGS/L-BFGS step along −g without curvature: 1/‖g‖₂ (gradient-l2), min(1, 1.01/‖g‖₂) as scipy's BFGS (gradient-l2-capped) or min(1, 1/‖g‖₁) (gradient-l1)").choices(['gradient-l2', 'gradient-l2-capped', 'gradient-l1']))
     .addOption(new Option('--curvature-update <rule>', "BFGS/L-BFGS small s'y: Powell-damped update, or skip the pair").choices(['damped', 'skip']))
-    .addOption(new Option('--initial-scaling <rule>', "L-BFGS H0 = γI: γ of the newest pair (every-iteration), the larger of the two newest pairs' (larger-of-two) or the first pair's").choices(['every-iteration', 'larger-of-two', 'first-pair']))
+    .addOption(new Option('--initial-scaling <rule>', "L-BFGS H0 = γI: γ of the newest pair unless it fell below half the previous one's, then fitted to both (guarded, default), of the newest pair (every-iteration, as L-BFGS-B), the larger of the two newest pairs' (larger-of-two) or the first pair's").choices(['guarded', 'every-iteration', 'larger-of-two', 'first-pair']))
     .option('--save-experiment <file>', 'also write the experiment JSON the flags describe');
   outputOptions(train).action(async (data: string, flags: TrainFlags & OutputFlags & { saveExperiment?: string }) => {
     const imported = await importModelFlag(flags);

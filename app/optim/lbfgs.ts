@@ -13,11 +13,15 @@ export interface LbfgsSettings {
   lineSearch: LineSearchSpec;
   /**
    * 'every-iteration': γ of the newest pair; 'first-pair': γ of the first pair, kept;
-   * 'larger-of-two': the larger γ of the two newest pairs.
+   * 'larger-of-two': the larger γ of the two newest pairs; 'guarded' (the spec's default): the newest
+   * pair's γ unless it fell below half the previous pair's, then the least-squares γ of both.
    */
-  initialScaling?: 'every-iteration' | 'first-pair' | 'larger-of-two';
+  initialScaling?: 'every-iteration' | 'first-pair' | 'larger-of-two' | 'guarded';
   curvatureUpdate?: 'skip' | 'damped';
 }
+
+/** 'guarded' keeps the newest γ unless it fell below this fraction of the previous pair's. */
+const GUARD_DROP = 0.5;
 
 export class LbfgsStepper extends QuasiNewtonStepper {
   private readonly history: number;
@@ -78,6 +82,15 @@ export class LbfgsStepper extends QuasiNewtonStepper {
       case 'larger-of-two':
         // A single pair with unusually high curvature along s would shrink the whole next step.
         return this.count < 2 ? of(newest) : Math.max(of(newest), of((newest - 1 + history) % history));
+      case 'guarded': {
+        // The newest γ, unless it fell below half the previous pair's: one pair with unusually high
+        // curvature along its step would then shrink the whole next step, so fit γ to both pairs
+        // instead (least squares of γy ≈ s over the two).
+        if (this.count < 2) return of(newest);
+        const older = (newest - 1 + history) % history;
+        if (of(newest) >= GUARD_DROP * of(older)) return of(newest);
+        return (1 / rho[newest] + 1 / rho[older]) / (yy[newest] + yy[older]);
+      }
       default:
         return of(newest);
     }

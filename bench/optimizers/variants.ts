@@ -15,8 +15,9 @@ export const VARIANTS: Variant[] = [
   { id: 'bfgs-scaled', label: 'BFGS: γI, MT, unit', spec: { kind: 'bfgs', initialHessian: 'scaled', lineSearch: { initialStep: 'unit' } } },
   { id: 'bfgs-adaptive', label: 'BFGS: γI→adaptive, MT, unit, damped', spec: { kind: 'bfgs', initialHessian: 'adaptive', curvatureUpdate: 'damped', lineSearch: { initialStep: 'unit' } } },
   { id: 'bfgs-old', label: 'BFGS: γI, zoom, unit, skip (first default)', spec: { kind: 'bfgs', initialHessian: 'scaled', curvatureUpdate: 'skip', lineSearch: { ...ZOOM, initialStep: 'unit' } } },
-  { id: 'lbfgs', label: 'L-BFGS: MT, unit, γ newest, skip (= L-BFGS-B)', spec: { kind: 'lbfgs' }, isDefault: true },
+  { id: 'lbfgs', label: 'L-BFGS: MT, unit, γ newest guarded, skip', spec: { kind: 'lbfgs' }, isDefault: true },
+  { id: 'lbfgs-newest', label: 'L-BFGS: MT, unit, γ newest, skip (= L-BFGS-B)', spec: { kind: 'lbfgs', initialScaling: 'every-iteration' } },
   { id: 'lbfgs-two', label: 'L-BFGS: MT, unit, γ larger of last two, skip', spec: { kind: 'lbfgs', initialScaling: 'larger-of-two' } },
-  { id: 'lbfgs-damped', label: 'L-BFGS: MT, unit, γ newest, damped', spec: { kind: 'lbfgs', curvatureUpdate: 'damped' } },
-  { id: 'lbfgs-old', label: 'L-BFGS: zoom, unit, γ newest (first default)', spec: { kind: 'lbfgs', lineSearch: ZOOM } },
+  { id: 'lbfgs-damped', label: 'L-BFGS: MT, unit, γ newest, damped', spec: { kind: 'lbfgs', initialScaling: 'every-iteration', curvatureUpdate: 'damped' } },
+  { id: 'lbfgs-old', label: 'L-BFGS: zoom, unit, γ newest (first default)', spec: { kind: 'lbfgs', initialScaling: 'every-iteration', lineSearch: ZOOM } },
 ];

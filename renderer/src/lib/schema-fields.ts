@@ -45,7 +45,7 @@ const LABELS: Record<string, [string, string?]> = {
   initialStep: ['First trial step', "unit: α = 1 (Nocedal & Wright); previous-decrease: α = min(1, 2·Δf/(−g'd)), scipy's rule"],
   firstStep: ['Step without curvature', "First iteration and after a reset, along −g. gradient-l2: 1/‖g‖₂, a unit-length move (L-BFGS-B); gradient-l2-capped: min(1, 1.01/‖g‖₂) (scipy's BFGS); gradient-l1: min(1, 1/‖g‖₁) (PyTorch)"],
   initialHessian: ['Initial inverse Hessian', "identity-adaptive: I as scipy's BFGS, then from the 5th update on scaled up by s'y/y'Hy whenever H under-estimates; adaptive: γI (γ = s'y/y'y) before the first update, then scaled up likewise; scaled: γI before the first update only (Nocedal & Wright 6.20); identity: I, as scipy's BFGS"],
-  initialScaling: ['H₀ scaling', "every-iteration: γ = s'y/y'y of the newest pair (Nocedal & Wright 7.20, L-BFGS-B); larger-of-two: the larger γ of the two newest pairs; first-pair: γ of the first pair only (Shanno–Phua)"],
+  initialScaling: ['H₀ scaling', "guarded: γ = s'y/y'y of the newest pair unless it fell below half the previous pair's, then the least-squares γ of the two; every-iteration: γ = s'y/y'y of the newest pair (Nocedal & Wright 7.20, L-BFGS-B); larger-of-two: the larger γ of the two newest pairs; first-pair: γ of the first pair only (Shanno–Phua)"],
   curvatureUpdate: ['Curvature safeguard', "damped: Powell's damping keeps s'y ≥ 0.2·s'Bs so every step updates; skip: drop pairs whose s'y is not safely positive"],
   memoryBudgetBytes: ['Memory budget (bytes)', 'Dense BFGS refuses an inverse Hessian larger than this'],
   learningRate: ['Learning rate'],

@@ -14,13 +14,15 @@ const MARGIN = 1.1;
 
 /** Evaluations to each target, measured with the defaults (bench: `npm run bench -- optimizers`). */
 const EXPECTED: Record<string, { bfgs: number[]; lbfgs: number[] }> = {
-  'quad50-1e2': { bfgs: [27, 46, 58], lbfgs: [20, 43, 69] },
-  'quad50-1e4': { bfgs: [48, 60, 66], lbfgs: [168, 395, 623] },
-  rosen2: { bfgs: [33, 39, 40], lbfgs: [36, 42, 44] },
+  'quad50-1e2': { bfgs: [27, 46, 58], lbfgs: [19, 42, 66] },
+  'quad50-1e4': { bfgs: [48, 60, 66], lbfgs: [165, 389, 599] },
+  rosen2: { bfgs: [33, 39, 40], lbfgs: [39, 44, 46] },
   rosen100: { bfgs: [144, 291, 415], lbfgs: [31, 44, 47] },
   seed: { bfgs: [19, 22, 26], lbfgs: [14, 17, 20] },
-  // On the tfjs cpu engine (see beforeAll); the suite's table runs on the auto-chosen engine.
-  'reg1d-40': { bfgs: [51, 105, 162], lbfgs: [85, 177, 560] },
+  // On the tfjs cpu engine (see beforeAll); the suite's table runs on the auto-chosen engine. The
+  // L-BFGS middle target is the chaotic one: 274 from this start, 216 as the median of five starts
+  // perturbed by 1e-7 (L-BFGS-B's rule: 177 here, 186 median), its last target 458 (560).
+  'reg1d-40': { bfgs: [51, 105, 162], lbfgs: [77, 274, 458] },
 };
 
 const byId = (id: string): BenchProblem => SUITE.find((p) => p.id === id)!;
@@ -64,7 +66,7 @@ describe('the BFGS and L-BFGS defaults stay as economical as when they were chos
     });
     expect(optimizerSpecSchema.parse({ kind: 'lbfgs' })).toMatchObject({
       history: 10,
-      initialScaling: 'every-iteration',
+      initialScaling: 'guarded',
       curvatureUpdate: 'skip',
       lineSearch: { kind: 'more-thuente', initialStep: 'unit', firstStep: 'gradient-l2', c1: 1e-4, c2: 0.9 },
     });
@@ -72,7 +74,7 @@ describe('the BFGS and L-BFGS defaults stay as economical as when they were chos
 
   it('names the variant a run uses in a few words, marking the defaults (run card)', () => {
     expect(variantSummary(optimizerSpecSchema.parse({ kind: 'bfgs' }))).toBe('Moré–Thuente · α₀ from last decrease · H₀ identity-adaptive · skip bad pairs (default)');
-    expect(variantSummary(optimizerSpecSchema.parse({ kind: 'lbfgs' }))).toBe('Moré–Thuente · α₀ = 1 · m = 10, γ of newest pair · skip bad pairs (default)');
+    expect(variantSummary(optimizerSpecSchema.parse({ kind: 'lbfgs' }))).toBe('Moré–Thuente · α₀ = 1 · m = 10, γ of newest pair, guarded · skip bad pairs (default)');
     const two = optimizerSpecSchema.parse({ kind: 'lbfgs', initialScaling: 'larger-of-two' });
     expect(variantSummary(two)).toBe('Moré–Thuente · α₀ = 1 · m = 10, γ larger of last two · skip bad pairs');
     const old = optimizerSpecSchema.parse({ kind: 'bfgs', initialHessian: 'scaled', curvatureUpdate: 'skip', lineSearch: { kind: 'strong-wolfe', initialStep: 'unit' } });
