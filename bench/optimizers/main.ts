@@ -1,8 +1,10 @@
 /**
- * `npm run bench -- optimizers [--only id,id] [--variants id,id] [--study] [--no-scipy] [--json file]`
+ * `npm run bench -- optimizers [--only id,id] [--variants id,id] [--study] [--no-scipy] [--starts k] [--json file]`
  * Runs every optimizer variant on every reference problem, then (when /usr/bin/python3 has scipy)
  * scipy's BFGS and L-BFGS-B on the same problems from the same starts, and prints one markdown
- * table per problem. Prints, never asserts.
+ * table per problem. With --starts k, Curvature's cells are medians over k starts (the fixed one and
+ * k − 1 perturbed by 1e-7 relative, see perturbedStart); scipy runs from the fixed start only.
+ * Prints, never asserts.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,15 +35,22 @@ const variants = variantIds ? pool.filter((v) => variantIds.includes(v.id)) : po
 const report = await initBackend();
 console.error(`engine: ${report.label}`);
 const rows: RunRow[] = [];
+const starts = Number(option('--starts') ?? 1);
+if (!Number.isInteger(starts) || starts < 1 || starts > 99) {
+  console.error(`--starts must be a whole number from 1 to 99, got ${option('--starts')}`);
+  process.exit(2);
+}
 const wantScipy = !process.argv.includes('--no-scipy');
 const scipy: ScipySide = wantScipy ? probeScipy() : { skipped: 'not asked (--no-scipy)' };
 if ('skipped' in scipy && wantScipy) console.error(`scipy: skipped — ${scipy.skipped}`);
 for (const problem of problems) {
   console.error(`· ${problem.id}`);
-  rows.push(...(await runProblem(problem, variants, (r) => console.error(`  ${r.variant.padEnd(18)} ${r.hits.map((h) => h ?? '—').join(' / ')}  f=${r.finalLoss.toPrecision(4)} ${r.stop}`))));
+  rows.push(...(await runProblem(problem, variants, (r) => console.error(`  ${r.variant.padEnd(18)} ${r.hits.map((h) => h ?? '—').join(' / ')}  f=${r.finalLoss.toPrecision(4)} ${r.stop}`), starts)));
   if ('rows' in scipy) await runScipyOn(problem, scipy);
 }
-console.log('Summary: evaluations until the loss first reached each target (— = not within the budget; ? = no scipy row).\n');
+console.log('Summary: evaluations until the loss first reached each target (— = not within the budget; ? = no scipy row).');
+if (starts > 1) console.log(`Curvature's cells: medians over ${starts} starts (the fixed one and ${starts - 1} perturbed by 1e-7 relative); scipy: the fixed start.`);
+console.log('');
 console.log(formatSummary(problems, variants, rows, scipy));
 console.log('');
 console.log(formatTables(problems, variants, rows, scipy, report.label));
