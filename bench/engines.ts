@@ -5,6 +5,7 @@
  * this run), and the first evaluation (compile + upload + first pass). PyTorch's figures for the same
  * shapes when /usr/bin/python3 has torch. Prints; asserts nothing (the machine is shared and noisy).
  */
+import { median } from '../app/train/stats';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,11 +32,6 @@ interface Row {
   gflops: number;
   ceiling: number | null;
   speedup: number | null;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 function measure(engine: ComputeEngine, m: BenchModel): { ms: number; first: number } {

@@ -13,6 +13,7 @@ import type { DenseStack } from '../app/engine/engine';
 import { createOnnxEngine, onnxUnavailableReason } from '../app/engine/onnx';
 import { buildGraph, parameterBlocks } from '../app/engine/onnx/graph';
 import { sessionOptions } from '../app/engine/onnx/session';
+import { median } from '../app/train/stats';
 
 const quick = process.argv.includes('--quick');
 
@@ -143,11 +144,6 @@ async function startTorch(c: Case, threads: number): Promise<{ block: (reps: num
     },
     close: () => child.stdin.end(),
   };
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(3) : ms.toFixed(1));

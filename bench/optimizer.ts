@@ -3,6 +3,7 @@
  * forward+backward pass, for every available engine, on the 10-64-64-10 tanh/softmax MLP with 1500
  * synthetic rows. Prints ratios measured in this one run; asserts nothing.
  */
+import { median } from '../app/train/stats';
 import { availableEngines, formatReport, initBackend } from '../app/engine/backend';
 import { resolveModel } from '../app/model/layers';
 import { glorotUniform } from '../app/model/params';
@@ -27,11 +28,6 @@ function data() {
     y[r * CLASSES + (Math.floor(Math.abs(s) * 3) % CLASSES)] = 1;
   }
   return { x, y, rows: ROWS };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /** Median ms of fn after `warmUp` untimed calls (kernels compiled, buffers allocated, threads awake). */

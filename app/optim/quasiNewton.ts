@@ -8,6 +8,7 @@ import { precisionLossDetail } from './messages';
 import type { LineSearchSpec } from './spec';
 import { BaseStepper, type IterationOutcome, type StepperOptions } from './stepper';
 import type { Objective, StoppingCriteria, TerminationStatus } from './types';
+import type { VectorOps } from './vector';
 
 export abstract class QuasiNewtonStepper extends BaseStepper {
   private workspace: LineSearchWorkspace | null = null;
@@ -125,7 +126,7 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
     } else {
       ops.copy(g, d);
       ops.scale(-1, d);
-      initialStep = firstStepAlongGradient(this.lineSearchSpec.firstStep, ops.norm1(g), ops.norm2(g));
+      initialStep = firstStepAlongGradient(this.lineSearchSpec.firstStep, g, ops);
     }
     this.workspace ??= createLineSearchWorkspace(this.n, ops);
     return lineSearch(
@@ -154,13 +155,13 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
 }
 
 /** First trial step along −g without curvature pairs (LineSearchSpec.firstStep). */
-function firstStepAlongGradient(rule: LineSearchSpec['firstStep'], norm1: number, norm2: number): number {
+function firstStepAlongGradient(rule: LineSearchSpec['firstStep'], g: Float64Array, ops: VectorOps): number {
   switch (rule) {
     case 'gradient-l1':
-      return Math.min(1, 1 / norm1);
+      return Math.min(1, 1 / ops.norm1(g));
     case 'gradient-l2-capped':
-      return Math.min(1, 1.01 / norm2);
+      return Math.min(1, 1.01 / ops.norm2(g));
     default:
-      return 1 / norm2;
+      return 1 / ops.norm2(g);
   }
 }

@@ -27,6 +27,10 @@ export function quantile(values: readonly number[], p: number): number {
   return quantileSorted(values.map(finiteOrInf).sort((a, b) => a - b), p);
 }
 
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
 export function quartiles(values: readonly number[]): Quartiles {
   const sorted = values.map(finiteOrInf).sort((a, b) => a - b);
   return { median: quantileSorted(sorted, 0.5), q1: quantileSorted(sorted, 0.25), q3: quantileSorted(sorted, 0.75) };

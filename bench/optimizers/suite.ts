@@ -7,6 +7,7 @@
 import { minimize } from '../../app/optim';
 import { optimizerSpecSchema, type OptimizerSpecInput } from '../../app/optim/spec';
 import { DEFAULT_STOPPING, type Objective, type StoppingCriteria } from '../../app/optim/types';
+import { median } from '../../app/train/stats';
 import { seededRandom } from '../../app/util/random';
 import type { BenchProblem } from './problems';
 
@@ -70,11 +71,6 @@ export function perturbedStart(x0: Float64Array, s: number): Float64Array {
   const rand = seededRandom(100 + s);
   for (let i = 0; i < x.length; i++) x[i] *= 1 + 1e-7 * (2 * rand() - 1);
   return x;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** With starts > 1, each cell is the median over the starts (a target missed counts as never). */
