@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchBrowser, REPO } from '../test/e2e/harness';
+import { launchBrowser, REPO } from '../support/browser';
 
 const OUT = path.join(REPO, 'out/renderer-fake');
 const POINTS = 5000;

@@ -1,7 +1,7 @@
 /** The three models of issue 9, with synthetic data from a fixed seed (shared by the bench suites). */
 import type { DenseStack } from '../app/engine/engine';
 import { seededRandom } from '../app/util/random';
-import { denseStack } from '../test/helpers/denseReference';
+import { denseStack } from '../support/denseReference';
 
 export interface BenchModel {
   name: string;

@@ -14,9 +14,8 @@ import { experimentSchema } from '../schema/experiment';
 import { safeNameSchema } from '../util/safeName';
 import { layerSpecSchema, type LayerSpec, type Loss } from '../model/spec';
 
-export const EXPORT_FORMATS = ['tfjs', 'keras', 'h5', 'onnx', 'npz', 'json'] as const;
-export const exportFormatSchema = z.enum(EXPORT_FORMATS);
-export type ExportFormat = z.infer<typeof exportFormatSchema>;
+import { EXPORT_FORMATS, exportFormatSchema, type ExportFormat } from '../export/formats';
+export { EXPORT_FORMATS, exportFormatSchema, type ExportFormat };
 
 /**
  * A file the user chose (dialog, drop or upload). The host keeps the real path; the renderer only

@@ -11,7 +11,7 @@ import {
   type SingleOptimizerKind as OptimizerKind,
 } from '../optim/spec';
 import { parseExperiment, type Experiment, type ExperimentInput } from '../schema/experiment';
-import { importModel, type ImportedModel } from '../export/importModel';
+import { importModel, type ImportedModel } from '../modelio/importModel';
 
 /**
  * `--model FILE`: the file's layers replace `--layers`; a weights-only file needs `--layers` that match it.

@@ -49,6 +49,22 @@ export type EngineName = 'tensorflow-gpu' | 'onnxruntime' | 'tensorflow' | 'wasm
 /** Every engine name, in the automatic choice's order (additive: the schema's enum). */
 export const ENGINE_NAMES = ['tensorflow-gpu', 'onnxruntime', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly EngineName[];
 
+/**
+ * The arithmetic a run's passes use. Optimizer state is float64 on the host either way; a float64
+ * program keeps data, parameters and every intermediate in float64 (never a float32 round trip),
+ * and an engine that cannot run float64 says so instead of computing float32 silently.
+ */
+export const PRECISIONS = ['float32', 'float64'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+/** Row-major numbers handed to an engine: Float32Array for float32 runs, Float64Array for float64. */
+export type Floats = Float32Array | Float64Array;
+
+/** The float32 copy a float32 program computes with (the array itself when it already is one). */
+export function asFloat32(values: Floats): Float32Array {
+  return values instanceof Float32Array ? values : Float32Array.from(values);
+}
+
 /** Rows resident on an engine (uploaded once, reused by every evaluation). */
 export interface EngineDataset {
   readonly rows: number;
@@ -62,18 +78,49 @@ export interface GradientOptions {
   dropoutSeed?: number;
 }
 
-/** A dense stack compiled for one engine (tfjs closures, or ONNX sessions). */
-export interface StackProgram {
-  /** x: rows × inputDim, y: rows × outputs, both row-major float32. */
-  upload(x: Float32Array, y: Float32Array, rows: number): EngineDataset;
+/**
+ * Second-order products, all of the *mean data loss* the engine's valueAndGradient computes (no L2:
+ * the model layer adds it on the host) and all in float64 on the way out whatever the precision.
+ *
+ * Residuals (mse only): e[r·K + k] = √w_r · (out_rk − y_rk), so the mean loss is Σe² / (K·Σw) with
+ * w_r the sample weights (1 without) and K the outputs. J = ∂e/∂θ is (rows·K) × n, row-major.
+ */
+export interface SecondOrderProducts {
+  /**
+   * Accumulate JᵀJ (n × n, row-major, both triangles) and Jᵀe (n) over every row of the dataset,
+   * in row chunks holding at most `chunkBytes` of J at once; returns Σe² and Σw. Overwrites jtj, jte.
+   */
+  gaussNewtonSystem(theta: Float64Array, data: EngineDataset, jtj: Float64Array, jte: Float64Array, options?: { chunkBytes?: number }): { sumSquares: number; weightSum: number };
+  /** Residuals and Jacobian of rows [firstRow, firstRow + rows): residuals rows·K, jacobian rows·K × n. */
+  residualJacobian(theta: Float64Array, data: EngineDataset, firstRow: number, rows: number, residuals: Float64Array, jacobian: Float64Array): void;
+  /** out (rows·K) = J·v over the whole dataset; returns Σe². */
+  jacobianVectorProduct(theta: Float64Array, data: EngineDataset, v: Float64Array, out: Float64Array): number;
+  /** out (n) = Jᵀ·u over the whole dataset, u of length rows·K. */
+  jacobianTransposeProduct(theta: Float64Array, data: EngineDataset, u: Float64Array, out: Float64Array): void;
+  /** out = ∇²f(θ)·v, exact (R-operator), f the mean data loss; returns f. Every loss. */
+  hessianVectorProduct(theta: Float64Array, data: EngineDataset, v: Float64Array, out: Float64Array): number;
+  /** out = G·v, G = JₒᵀΛJₒ the generalized Gauss–Newton matrix of f (Jₒ: outputs' logits, Λ: the loss Hessian in them); returns f. */
+  gaussNewtonVectorProduct(theta: Float64Array, data: EngineDataset, v: Float64Array, out: Float64Array): number;
+}
+
+/** A dense stack compiled for one engine (tfjs closures, ONNX sessions, or float64 JavaScript). */
+export interface StackProgram extends Partial<SecondOrderProducts> {
+  /** The arithmetic of every pass of this program. */
+  readonly precision: Precision;
+  /**
+   * x: rows × inputDim, y: rows × outputs, row-major; weights: one non-negative sample weight per
+   * row (losses become Σw·loss_r / Σw), omitted for equal weights. A float64 program takes
+   * Float64Arrays as they are.
+   */
+  upload(x: Floats, y: Floats, rows: number, weights?: Float64Array): EngineDataset;
   /**
    * Mean data loss at θ (no regularisation: the model layer adds L2 on the host in float64) over the
-   * dataset or the given rows; writes ∇θ into grad (length parameterCount). θ is rounded to float32
-   * on the way in. May return NaN/±Infinity.
+   * dataset or the given rows; writes ∇θ into grad (length parameterCount). A float32 program rounds
+   * θ to float32 on the way in. May return NaN/±Infinity.
    */
   valueAndGradient(theta: Float64Array, data: EngineDataset, grad: Float64Array, options?: GradientOptions): number;
   /** Mean data loss and the outputs after the output activation (rows × outputs, row-major). */
-  predict(theta: Float64Array, data: EngineDataset): { loss: number; outputs: Float32Array };
+  predict(theta: Float64Array, data: EngineDataset): { loss: number; outputs: Floats };
   /** Engine resources this program and its datasets hold now (tensors, sessions): for leak tests. */
   liveResources(): number;
   dispose(): void;
@@ -85,5 +132,7 @@ export interface ComputeEngine {
   readonly label: string;
   /** Intra-op threads, for engines that run a native thread pool (onnxruntime). */
   readonly threads?: number;
-  compile(stack: DenseStack): StackProgram;
+  /** The precisions this engine computes natively; compile refuses the others by name. */
+  readonly precisions: readonly Precision[];
+  compile(stack: DenseStack, precision?: Precision): StackProgram;
 }

@@ -3,7 +3,7 @@ import type { Preprocessing } from '../data/types';
 import type { DenseWeights } from '../model/spec';
 import type { Experiment } from '../schema/experiment';
 import type { IterationPoint, RunSummary } from '../train/events';
-import type { ExportFormat } from '../api/contract';
+import type { ExportFormat } from './formats';
 import { textFile, type ExportFile } from './files';
 import type { Aggregate, Comparison } from '../train/aggregate';
 

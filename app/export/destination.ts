@@ -4,7 +4,7 @@
  */
 import { mkdtemp, rmdir, stat, statfs } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { ExportFormat } from '../api/contract';
+import type { ExportFormat } from './formats';
 import { ExportError, inspectDestination, refusal } from './atomicDirectory';
 
 /** Bytes an export of `parameterCount` weights in `formats` with `historyRows` iteration rows takes, roughly and on the high side. */

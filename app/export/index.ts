@@ -3,7 +3,7 @@
  * bundle, all-or-nothing. Called by the CLI (`--out DIR --format …`) and the GUI export.
  */
 import { join } from 'node:path';
-import type { ExportFormat } from '../api/contract';
+import type { ExportFormat } from './formats';
 import type { Preprocessing } from '../data/types';
 import type { DenseWeights } from '../model/spec';
 import { checkLayerShapes } from '../model/tfModel';
@@ -23,7 +23,6 @@ import type { ExperimentOutcome, FinishedRun } from '../train/runner';
 
 export { ExportError, EXPORT_MARKER, removeLiveStagingSync, type AtomicResult } from './atomicDirectory';
 export { checkExportDestination, estimateExportBytes } from './destination';
-export { readInitialWeights, type LoadedLayerWeights } from './readWeights';
 
 export interface ExportRequest {
   /** Destination folder (created; must be missing or empty, or an earlier Curvature export when overwrite). */

@@ -7,7 +7,7 @@
 import { zipSync, type Zippable } from 'fflate';
 import type { File as H5File } from 'h5wasm/node';
 import type { DenseWeights } from '../model/spec';
-import { buildH5Bytes } from './h5';
+import { buildH5Bytes } from '../modelio/h5';
 import { KERAS3_VERSION, MODEL_NAME, keras3ModelConfig } from './kerasConfig';
 import { pythonJson } from './pythonJson';
 import type { ExportFile } from './files';

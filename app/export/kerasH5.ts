@@ -6,7 +6,7 @@
  */
 import type { File as H5File, Group } from 'h5wasm/node';
 import type { DenseWeights } from '../model/spec';
-import { buildH5Bytes } from './h5';
+import { buildH5Bytes } from '../modelio/h5';
 import { LEGACY_KERAS_VERSION, legacyModelConfig } from './kerasConfig';
 import { pythonJson } from './pythonJson';
 import type { ExportFile } from './files';

@@ -65,7 +65,7 @@ export class ModelObjective implements Objective {
     const uploaded = isSplit(split) ? this.uploadTo(split) : undefined;
     try {
       const { loss, outputs } = this.program.predict(x, uploaded ?? (split as DeviceSplit));
-      return { loss, predictions: outputs };
+      return { loss, predictions: outputs instanceof Float32Array ? outputs : Float32Array.from(outputs) };
     } finally {
       uploaded?.dispose();
     }

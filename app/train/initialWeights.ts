@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Experiment } from '../schema/experiment';
 import type { ResolvedModel } from '../model/layers';
 import { fromInlineWeights, fromLayerArrays } from '../model/params';
-import { readInitialWeights } from '../export/readWeights';
+import { readInitialWeights } from '../modelio/readWeights';
 
 export async function loadInitialWeights(
   spec: NonNullable<Experiment['initialWeights']>,

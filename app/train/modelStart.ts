@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { PreparedData } from '../data/types';
-import { importModel, type ImportedModel } from '../export/importModel';
+import { importModel, type ImportedModel } from '../modelio/importModel';
 import { resolveModel, type ResolvedModel } from '../model/layers';
 import type { ModelSpec } from '../model/spec';
 import { fromLayerArrays } from '../model/params';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { ExampleInfo, FileHandle, ModelImportInfo } from '../../app/api/contract';
-import { IMPORT_FORMAT_LABELS, importModel } from '../../app/export/importModel';
+import { IMPORT_FORMAT_LABELS, importModel } from '../../app/modelio/importModel';
 import { isApiMethod, methodSchemas, type ApiMethod, type MethodPayload, type MethodResult } from '../../app/api/wire';
 import type { BackendReport } from '../../app/engine/types';
 import type { DataCheck } from '../../app/data/check-result';

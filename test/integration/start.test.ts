@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { REPO } from './helpers';
-import { waitForTokenUrl } from '../helpers/tokenUrl';
+import { waitForTokenUrl } from '../../support/tokenUrl';
 
 const pathTxt = path.join(REPO, 'node_modules/electron/path.txt');
 const binaryInstalled =

@@ -15,7 +15,7 @@ import { createWebSocketApi } from '../../renderer/src/api/websocket';
 import type { ExperimentEvent } from '../../app/train/events';
 import { REPO, seedExperiment, waitFor } from './helpers';
 import { rawRequest, serverCloseCode, wsFrame, wsHandshake } from '../helpers/rawHttp';
-import { waitForTokenUrl, type TokenUrl } from '../helpers/tokenUrl';
+import { waitForTokenUrl, type TokenUrl } from '../../support/tokenUrl';
 
 const PAGE = '<!doctype html><title>Curvature</title><p>hostile-test page</p>';
 let server: ChildProcess;

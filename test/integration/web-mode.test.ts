@@ -11,7 +11,7 @@ import { createWebSocketApi } from '../../renderer/src/api/websocket';
 import type { CurvatureApi } from '../../app/api/contract';
 import type { ExperimentEvent } from '../../app/train/events';
 import { REPO, seedExperiment, waitFor } from './helpers';
-import { waitForTokenUrl } from '../helpers/tokenUrl';
+import { waitForTokenUrl } from '../../support/tokenUrl';
 
 let server: ChildProcess;
 let url: URL;

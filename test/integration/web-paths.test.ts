@@ -10,7 +10,7 @@ import { createWebSocketApi } from '../../renderer/src/api/websocket';
 import type { CurvatureApi } from '../../app/api/contract';
 import type { Experiment } from '../../app/schema/experiment';
 import { REPO, seedExperiment } from './helpers';
-import { waitForTokenUrl } from '../helpers/tokenUrl';
+import { waitForTokenUrl } from '../../support/tokenUrl';
 
 const HOSTILE_IDS = ['../x', '..', '/abs', '/etc/passwd', 'a/b', 'a\\b', 'a\0b', 'x'.repeat(65), 'adam-β', '.hidden', 'nul', ''];
 

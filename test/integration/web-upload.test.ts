@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from './helpers';
-import { waitForTokenUrl, type TokenUrl } from '../helpers/tokenUrl';
+import { waitForTokenUrl, type TokenUrl } from '../../support/tokenUrl';
 
 let server: ChildProcess;
 let started: TokenUrl;

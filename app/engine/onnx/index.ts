@@ -3,7 +3,7 @@
  * ONNX graphs (graph.ts), run on onnxruntime-node's CPU provider through its synchronous native
  * session (runtime.ts says why), one program per model (program.ts).
  */
-import type { ComputeEngine, DenseStack, StackProgram } from '../engine';
+import type { ComputeEngine, DenseStack, StackProgram, Precision } from '../engine';
 import { checkStack } from './graph';
 import { OnnxStackProgram } from './program';
 import { onnxRuntime, runtimeUnavailableReason } from './runtime';
@@ -64,7 +64,9 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): ComputeEngine
     name: 'onnxruntime',
     label: `onnxruntime ${version} (CPU, ${threads} thread${threads === 1 ? '' : 's'})`,
     threads,
-    compile(stack: DenseStack): StackProgram {
+    precisions: ['float32'],
+    compile(stack: DenseStack, precision: Precision = 'float32'): StackProgram {
+      if (precision !== 'float32') throw new Error(`the onnxruntime engine has no ${precision} build of this stack yet`);
       checkStack(stack);
       return new OnnxStackProgram(stack, { threads });
     },

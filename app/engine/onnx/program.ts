@@ -8,7 +8,7 @@
  * without copying (measured: feeding a 10 000 × 784 input costs the same per run as a 1-row one,
  * 0.01–0.09 ms on a busy machine), and the node API has no I/O binding to make inputs resident.
  */
-import type { DenseStack, EngineDataset, GradientOptions, StackProgram } from '../engine';
+import { asFloat32, type DenseStack, type EngineDataset, type Floats, type GradientOptions, type StackProgram } from '../engine';
 import { seededRandom } from '../../util/random';
 import { buildGraph, dropoutLayers, INPUT_X, INPUT_Y, maskInput, OUTPUT_GRAD, OUTPUT_LOSS, OUTPUT_PREDICTIONS, parameterBlocks, type GraphKind } from './graph';
 import { onnxRuntime, type OrtTensor } from './runtime';
@@ -67,6 +67,7 @@ export function dropoutMask(seed: number, layer: number, rows: number, units: nu
 }
 
 export class OnnxStackProgram implements StackProgram {
+  readonly precision = 'float32' as const;
   private readonly theta32: Float32Array;
   private readonly parameterFeeds: Record<string, OrtTensor> = {};
   /**
@@ -96,7 +97,7 @@ export class OnnxStackProgram implements StackProgram {
     this.outputDim = stack.layers[stack.layers.length - 1].units;
   }
 
-  upload(x: Float32Array, y: Float32Array, rows: number): EngineDataset {
+  upload(x: Floats, y: Floats, rows: number): EngineDataset {
     this.assertLive();
     if (!Number.isInteger(rows) || rows < 1) throw new Error(`onnxruntime engine: a dataset needs a positive whole number of rows, got ${rows}`);
     if (x.length !== rows * this.stack.inputDim) {
@@ -105,7 +106,7 @@ export class OnnxStackProgram implements StackProgram {
     if (y.length !== rows * this.outputDim) {
       throw new Error(`onnxruntime engine: y has ${y.length} values; ${rows} rows × ${this.outputDim} outputs need ${rows * this.outputDim}`);
     }
-    const d = new OnnxDataset(this, x, y, rows, this.stack.inputDim, this.outputDim, (gone) => this.datasets.delete(gone));
+    const d = new OnnxDataset(this, asFloat32(x), asFloat32(y), rows, this.stack.inputDim, this.outputDim, (gone) => this.datasets.delete(gone));
     this.datasets.add(d);
     return d;
   }

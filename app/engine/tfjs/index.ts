@@ -5,7 +5,7 @@
  * so wasm and cpu programs can live side by side in tests and the bench.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ComputeEngine, DenseStack, EngineDataset, EngineName, GradientOptions, StackProgram } from '../engine';
+import { asFloat32, type ComputeEngine, type DenseStack, type EngineDataset, type EngineName, type Floats, type GradientOptions, type StackProgram } from '../engine';
 import { autodiffValueAndGradient, applyActivation, lossFromLogits, logits } from './autodiff';
 import { fastPredict, fastValueAndGradient, type FastOptions, type LayerParams } from './fast';
 
@@ -43,6 +43,7 @@ class TfjsDataset implements EngineDataset {
 }
 
 class TfjsProgram implements StackProgram {
+  readonly precision = 'float32' as const;
   private readonly theta32: Float32Array;
   private readonly datasets = new Set<TfjsDataset>();
   private readonly outputs: number;
@@ -64,12 +65,12 @@ class TfjsProgram implements StackProgram {
     }
   }
 
-  upload(x: Float32Array, y: Float32Array, rows: number): EngineDataset {
+  upload(x: Floats, y: Floats, rows: number): EngineDataset {
     this.use();
     if (x.length !== rows * this.stack.inputDim) throw new Error(`engine: x has ${x.length} values, expected ${rows} × ${this.stack.inputDim}`);
     if (y.length !== rows * this.outputs) throw new Error(`engine: y has ${y.length} values, expected ${rows} × ${this.outputs}`);
-    const X = tf.tensor2d(x, [rows, this.stack.inputDim], 'float32');
-    const Y = tf.tensor2d(y, [rows, this.outputs], 'float32');
+    const X = tf.tensor2d(asFloat32(x), [rows, this.stack.inputDim], 'float32');
+    const Y = tf.tensor2d(asFloat32(y), [rows, this.outputs], 'float32');
     const XT = this.path === 'fast' && rows > 0 ? tf.transpose(X) : null;
     const d = new TfjsDataset(X, Y, XT, rows, this);
     this.datasets.add(d);
@@ -169,6 +170,11 @@ export function tfjsEngine(name: TfjsEngineName, label: string, options: TfjsEng
   return {
     name,
     label: path === 'autodiff' ? `${label}, autodiff path` : label,
-    compile: (stack) => new TfjsProgram(stack, backend, path, fast),
+    // tfjs has no float64 kernels: a float64 run is refused here, never computed in float32.
+    precisions: ['float32'],
+    compile: (stack, precision = 'float32') => {
+      if (precision !== 'float32') throw new Error(`tfjs (${name}) computes float32 only; float64 runs need onnxruntime or the float64 JavaScript engine`);
+      return new TfjsProgram(stack, backend, path, fast);
+    },
   };
 }

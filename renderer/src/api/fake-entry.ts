@@ -1,5 +1,5 @@
 /** Stands in for ./api (the real transport) in `vite build --mode fake`. */
-import type { CurvatureApi } from '../../../app/api/contract';
+import type { CurvatureApi } from '../../../app/ui';
 import { FakeApi } from './fake';
 
 let api: CurvatureApi | null = null;

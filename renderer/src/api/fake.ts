@@ -2,15 +2,15 @@
  * An in-memory CurvatureApi for design work and component tests: parses small CSV uploads, fakes
  * training curves on timers. It never touches the file system; export paths are invented.
  */
-import type { DataCheck } from '../../../app/data/check-result';
-import type { CurvatureApi, ExampleInfo, ExportFormat, ExportResult, FileHandle, ModelImportInfo, TrainerState } from '../../../app/api/contract';
-import type { BackendReport } from '../../../app/engine/types';
-import type { ColumnInfo, DatasetPreview } from '../../../app/data/preview';
-import type { Experiment } from '../../../app/schema/experiment';
-import { experimentSchema } from '../../../app/schema/experiment';
-import type { ExperimentEvent, RunSummary } from '../../../app/train/events';
-import { isQuasiNewton, optimizerLabel } from '../../../app/optim/spec';
-import { repeatRunId } from '../../../app/train/repeatIds';
+import type { DataCheck } from '../../../app/ui';
+import type { CurvatureApi, ExampleInfo, ExportFormat, ExportResult, FileHandle, ModelImportInfo, TrainerState } from '../../../app/ui';
+import type { BackendReport } from '../../../app/ui';
+import type { ColumnInfo, DatasetPreview } from '../../../app/ui';
+import type { Experiment } from '../../../app/ui';
+import { experimentSchema } from '../../../app/ui';
+import type { ExperimentEvent, RunSummary } from '../../../app/ui';
+import { isQuasiNewton, optimizerLabel } from '../../../app/ui';
+import { repeatRunId } from '../../../app/ui';
 
 interface FakeRun {
   runId: string;

@@ -3,7 +3,7 @@
  * the preload has put `window.curvature`; in a plain browser the page talks to the local server
  * over a WebSocket, with the token from its own URL.
  */
-import type { CurvatureApi } from '../../../app/api/contract';
+import type { CurvatureApi } from '../../../app/ui';
 import { apiSocketUrl, createWebSocketApi, tokenFromLocation } from './websocket';
 
 declare global {
@@ -30,4 +30,4 @@ export function getApi(): CurvatureApi {
   return api;
 }
 
-export type { CurvatureApi } from '../../../app/api/contract';
+export type { CurvatureApi } from '../../../app/ui';

@@ -2,8 +2,8 @@
  * Browser-mode transport: the CurvatureApi over one WebSocket to the local Curvature server, which
  * only accepts the token printed in the page URL. NaN/Infinity survive via the wire codec.
  */
-import type { CurvatureApi, FileHandle } from '../../../app/api/contract';
-import { createApiClient, decodeJson, encodeJson, type ApiMethod, type ApiTransport, type PushMessage } from '../../../app/api/client';
+import type { CurvatureApi, FileHandle } from '../../../app/ui';
+import { createApiClient, decodeJson, encodeJson, type ApiMethod, type ApiTransport, type PushMessage } from '../../../app/ui';
 
 interface Pending {
   resolve: (value: unknown) => void;

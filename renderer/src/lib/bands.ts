@@ -4,7 +4,7 @@
  * point; a finished repeat holds its final value). The band is only drawn up to the smallest x
  * that every still-running repeat has reached, so it never summarises a subset of the starts.
  */
-import { quartiles } from '../../../app/train/stats';
+import { quartiles } from '../../../app/ui';
 import type { RunSeries, SeriesKey, XAxis, XYPoint } from './series';
 
 export class BandCache {

@@ -3,7 +3,7 @@
  * validation split, else the lowest training loss; among runs that ended (finished or stopped by
  * the user) without an error. The rule's wording is shown beside the badge.
  */
-import type { RunSummary } from '../../../app/train/events';
+import type { RunSummary } from '../../../app/ui';
 
 export interface BestCandidate {
   runId: string;

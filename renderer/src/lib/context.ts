@@ -1,6 +1,6 @@
 /** Typed access to the stores the App provides to every view. */
 import { getContext, setContext } from 'svelte';
-import type { CurvatureApi, MenuCommand } from '../../../app/api/contract';
+import type { CurvatureApi, MenuCommand } from '../../../app/ui';
 import type { ExperimentStore } from './experiment.svelte';
 import type { RaceStore } from './race.svelte';
 import type { StatusStore } from './status.svelte';

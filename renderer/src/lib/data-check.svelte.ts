@@ -3,9 +3,9 @@
  * runs the trainer's own preparation on the file (api.checkData) and the answer lands here. Stale
  * answers (a newer change was made meanwhile) are dropped; bursts of changes are coalesced.
  */
-import type { CurvatureApi } from '../../../app/api/contract';
-import type { DataCheck } from '../../../app/data/check-result';
-import type { Experiment } from '../../../app/schema/experiment';
+import type { CurvatureApi } from '../../../app/ui';
+import type { DataCheck } from '../../../app/ui';
+import type { Experiment } from '../../../app/ui';
 import { errorMessage, humanError } from './files';
 
 const SETTLE_MS = 150;

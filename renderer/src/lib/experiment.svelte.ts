@@ -2,20 +2,20 @@
  * The experiment being edited: exactly the JSON the CLI runs, plus the data file handle and its
  * preview. Views edit it through these methods so the output layer follows the task.
  */
-import type { CurvatureApi, FileHandle, ModelImportInfo } from '../../../app/api/contract';
+import type { CurvatureApi, FileHandle, ModelImportInfo } from '../../../app/ui';
 import { sameLayers } from './imported-model';
-import type { DatasetPreview } from '../../../app/data/preview';
-import type { LayerSpec } from '../../../app/model/spec';
-import { layerSpecSchema, modelSpecSchema } from '../../../app/model/spec';
+import type { DatasetPreview } from '../../../app/ui';
+import type { LayerSpec } from '../../../app/ui';
+import { layerSpecSchema, modelSpecSchema } from '../../../app/ui';
 import {
   OPTIMIZER_LABELS,
   type SingleOptimizerKind as OptimizerKind,
   type SingleOptimizerSpec,
   singleOptimizerSpecSchema,
   type StoppingSpec,
-} from '../../../app/optim/spec';
-import { dataSpecSchema, type Experiment, experimentSchema, parseExperiment, runSpecSchema } from '../../../app/schema/experiment';
-import type { DataCheck } from '../../../app/data/check-result';
+} from '../../../app/ui';
+import { dataSpecSchema, type Experiment, experimentSchema, parseExperiment, runSpecSchema } from '../../../app/ui';
+import type { DataCheck } from '../../../app/ui';
 import { errorMessage, fileToBase64, humanError, withFileName } from './files';
 import { watchDataCheck } from './data-check.svelte';
 import { describeDataProblem, describeIssue } from './issues';

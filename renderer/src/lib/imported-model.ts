@@ -1,5 +1,5 @@
 /** Whether the layer editor still holds the imported model's layers (names, units, activation, bias). */
-import type { LayerSpec } from '../../../app/model/spec';
+import type { LayerSpec } from '../../../app/ui';
 
 export function sameLayers(a: readonly LayerSpec[], b: readonly LayerSpec[]): boolean {
   return (

@@ -3,9 +3,9 @@
  * control's visible name ("Data › Missing values", "Optimizers › Adam: Learning rate"), its
  * message a short rule ("must be at least 1"). Raw paths and zod wording never reach the page.
  */
-import type { DataProblem } from '../../../app/data/check-result';
-import { OPTIMIZER_LABELS } from '../../../app/optim/spec';
-import type { Experiment } from '../../../app/schema/experiment';
+import type { DataProblem } from '../../../app/ui';
+import { OPTIMIZER_LABELS } from '../../../app/ui';
+import type { Experiment } from '../../../app/ui';
 import { fieldLabel } from './schema-fields';
 
 /** The slice of a zod 4 issue this module reads. */

@@ -1,8 +1,8 @@
 /** What the Model view derives from the data and the layer stack: sizes, output layer, loss, memory. */
-import type { DatasetPreview } from '../../../app/data/preview';
-import type { Task } from '../../../app/data/types';
-import type { Activation } from '../../../app/model/spec';
-import type { DataSpec } from '../../../app/schema/experiment';
+import type { DatasetPreview } from '../../../app/ui';
+import type { Task } from '../../../app/ui';
+import type { Activation } from '../../../app/ui';
+import type { DataSpec } from '../../../app/ui';
 
 export interface HiddenTemplate {
   id: string;
@@ -30,7 +30,7 @@ export function classCount(data: DataSpec, preview: DatasetPreview | null): numb
   return preview?.columns.find((c) => c.name === data.target)?.distinct ?? null;
 }
 
-export { lossForTask, stackParameterCount as parameterCount } from '../../../app/model/layers';
+export { lossForTask, stackParameterCount as parameterCount } from '../../../app/ui';
 
 export function outputLayerFor(task: Task, classes: number | null): { units: number; activation: Activation } {
   if (task === 'multiclass') return { units: Math.max(2, classes ?? 2), activation: 'softmax' };

@@ -3,7 +3,7 @@
  * in) and every run's history as CSV. Browser mode downloads them; the desktop app saves them
  * through the host's save dialog.
  */
-import type { CurvatureApi } from '../../../app/api/contract';
+import type { CurvatureApi } from '../../../app/ui';
 import { runColor } from './colors';
 import type { RunSeries } from './series';
 import { download } from './session-files';

@@ -1,14 +1,14 @@
 /**
  * The live race: one experiment's runs, their status and curves, fed by ExperimentEvents.
  */
-import type { CurvatureApi } from '../../../app/api/contract';
-import type { OptimizerKind, StoppingSpec } from '../../../app/optim/spec';
-import { optimizerLabel } from '../../../app/optim/spec';
-import { repeatRunId } from '../../../app/train/repeatIds';
-import { aggregateRepeats, type Aggregate, type Comparison } from '../../../app/train/aggregate';
-import type { Experiment } from '../../../app/schema/experiment';
-import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from '../../../app/train/events';
-import type { Task } from '../../../app/data/types';
+import type { CurvatureApi } from '../../../app/ui';
+import type { OptimizerKind, StoppingSpec } from '../../../app/ui';
+import { optimizerLabel } from '../../../app/ui';
+import { repeatRunId } from '../../../app/ui';
+import { aggregateRepeats, type Aggregate, type Comparison } from '../../../app/ui';
+import type { Experiment } from '../../../app/ui';
+import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from '../../../app/ui';
+import type { Task } from '../../../app/ui';
 import { errorMessage, humanError, scrubPaths } from './files';
 import { RunSeries } from './series';
 import { bestBasis, bestRun } from './best';

@@ -1,5 +1,5 @@
 /** A run's status in words, including what the experiment is doing before the first point. */
-import type { StartupStage } from '../../../app/train/events';
+import type { StartupStage } from '../../../app/ui';
 import type { RaceRun } from './race.svelte';
 
 const STAGES: Record<StartupStage, string> = {

@@ -2,7 +2,7 @@
  * Per-run iteration history in columns. Deliberately not reactive: thousands of points per run
  * would make Svelte proxies the bottleneck; the race store bumps a version counter instead.
  */
-import type { IterationPoint } from '../../../app/train/events';
+import type { IterationPoint } from '../../../app/ui';
 
 /** seconds: the run's own compute time; raceSeconds: the race's wall clock (all runs' turns). */
 export type XAxis = 'iteration' | 'evaluations' | 'seconds' | 'raceSeconds';

@@ -2,7 +2,7 @@
  * Browser mode: remembers uploaded data files (name → host handle) for this tab, so an experiment
  * opened after a reload can find its data again without another upload. Handles stay opaque tokens.
  */
-import type { FileHandle } from '../../../app/api/contract';
+import type { FileHandle } from '../../../app/ui';
 
 const KEY = 'curvature.uploads';
 

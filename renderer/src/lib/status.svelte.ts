@@ -1,6 +1,6 @@
 /** Backend and trainer process state for the status bar. */
-import type { CurvatureApi, TrainerState } from '../../../app/api/contract';
-import type { BackendReport } from '../../../app/engine/types';
+import type { CurvatureApi, TrainerState } from '../../../app/ui';
+import type { BackendReport } from '../../../app/ui';
 import { errorMessage } from './files';
 
 export class StatusStore {

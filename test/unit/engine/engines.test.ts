@@ -12,7 +12,7 @@ import { createOptimizer } from '../../../app/optim';
 import { optimizerSpecSchema } from '../../../app/optim/spec';
 import { DEFAULT_STOPPING } from '../../../app/optim/types';
 import { seededRandom } from '../../../app/util/random';
-import { denseStack, referenceLossAndGradient } from '../../helpers/denseReference';
+import { denseStack, referenceLossAndGradient } from '../../../support/denseReference';
 
 let engines: ComputeEngine[] = [];
 

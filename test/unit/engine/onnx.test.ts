@@ -10,7 +10,7 @@ import { coresFromCpuinfo } from '../../../app/engine/onnx/threads';
 import { missingBuildReason } from '../../../app/engine/onnx/runtime';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { makeStack, randomProblem, reference, relativeError } from '../../helpers/denseReference';
+import { makeStack, randomProblem, reference, relativeError } from '../../../support/denseReference';
 
 const unavailable = onnxUnavailableReason();
 

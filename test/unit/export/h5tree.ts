@@ -1,6 +1,6 @@
 /** Test-side HDF5 inspection with h5wasm: every path with its attributes' types and datasets' shapes. */
 import type { File as H5File, Group } from 'h5wasm/node';
-import { isDataset, isGroup, readH5 } from '../../../app/export/h5';
+import { isDataset, isGroup, readH5 } from '../../../app/modelio/h5';
 
 export interface AttrInfo {
   /** h5wasm type class: 1 float, 3 string, 0 int. */

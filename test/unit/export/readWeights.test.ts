@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readInitialWeights, type LoadedLayerWeights } from '../../../app/export/readWeights';
+import { readInitialWeights, type LoadedLayerWeights } from '../../../app/modelio/readWeights';
 import { tfjsLayersFiles } from '../../../app/export/tfjsLayers';
 import { kerasH5File } from '../../../app/export/kerasH5';
 import { kerasArchiveFile } from '../../../app/export/kerasArchive';

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from 'h5wasm/node';
-import { importModel, type ImportedModel } from '../../../app/export/importModel';
-import { readH5 } from '../../../app/export/h5';
+import { importModel, type ImportedModel } from '../../../app/modelio/importModel';
+import { readH5 } from '../../../app/modelio/h5';
 import type { Activation, LayerSpec, Loss } from '../../../app/model/spec';
 import { KERAS, experimentOn, inlineData, referenceLoss, runQuietly, type RawLayer } from './helpers';
 

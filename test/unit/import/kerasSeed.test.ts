@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLES_DIR } from '../../../app/examples';
 import { SEED_PERCEPTRON, writeSeedPerceptron } from '../../../app/examples/keras-seed/make-model';
 import { exportFinishedRun } from '../../../app/export';
-import { importModel } from '../../../app/export/importModel';
+import { importModel } from '../../../app/modelio/importModel';
 import { parseExperiment } from '../../../app/schema/experiment';
 import { runQuietly } from './helpers';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeKerasConfig, importModel } from '../../../app/export/importModel';
+import { describeKerasConfig, importModel } from '../../../app/modelio/importModel';
 import { startExperiment } from '../../../app/train/runner';
 import type { ExperimentEvent } from '../../../app/train/events';
 import type { Experiment } from '../../../app/schema/experiment';

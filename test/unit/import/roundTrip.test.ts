@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportFinishedRun } from '../../../app/export';
-import { importModel } from '../../../app/export/importModel';
+import { importModel } from '../../../app/modelio/importModel';
 import type { LayerSpec } from '../../../app/model/spec';
 import { KERAS, experimentOn, inlineData, runQuietly } from './helpers';
 

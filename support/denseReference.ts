@@ -3,8 +3,8 @@
  * library: what every engine's float32 result is measured against (test/unit/engine/*). One
  * reference for all engines, itself checked against central differences in onnx.test.ts.
  */
-import type { Activation, DenseStack, Loss, StackLayer } from '../../app/engine/engine';
-import { LEAKY_RELU_ALPHA } from '../../app/engine/engine';
+import type { Activation, DenseStack, Loss, StackLayer } from '../app/engine/engine';
+import { LEAKY_RELU_ALPHA } from '../app/engine/engine';
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_GAMMA = 1.0507009873554805;

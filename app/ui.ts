@@ -1,0 +1,27 @@
+/**
+ * The one module the renderer imports from app/: what the UI may use — types, schemas and pure
+ * helpers. Nothing reachable from here touches Node (checked by the import rules in
+ * .dependency-cruiser.cjs), so the same bundle runs in Electron's renderer and in a browser.
+ */
+export { createApiClient, decodeJson, encodeJson } from './api/client';
+export type { ApiMethod, ApiTransport, PushMessage } from './api/client';
+export { EXPORT_FORMATS } from './api/contract';
+export type { CurvatureApi, ExampleInfo, ExportFormat, ExportResult, FileHandle, MenuCommand, ModelImportInfo, TrainerState } from './api/contract';
+export type { DataCheck, DataControl, DataProblem } from './data/check-result';
+export type { ColumnInfo, DatasetPreview } from './data/preview';
+export type { Task } from './data/types';
+export { ENGINE_NAMES } from './engine/engine';
+export type { BackendReport } from './engine/types';
+export { lossForTask, stackParameterCount } from './model/layers';
+export { ACTIVATIONS, LOSSES, layerSpecSchema, modelSpecSchema } from './model/spec';
+export type { Activation, LayerSpec } from './model/spec';
+export { OPTIMIZER_KINDS, OPTIMIZER_LABELS, bfgsSpecSchema, isQuasiNewton, lbfgsSpecSchema, optimizerLabel, optimizerSpecSchema, singleOptimizerSpecSchema, stoppingSpecSchema, variantSummary } from './optim/spec';
+export type { OptimizerKind, OptimizerSpec, SequenceSpec, SingleOptimizerKind, SingleOptimizerSpec, StoppingSpec } from './optim/spec';
+export { dataSpecSchema, experimentSchema, parseExperiment, runSpecSchema } from './schema/experiment';
+export type { DataSpec, Experiment, RunSpec } from './schema/experiment';
+export { aggregateRepeats } from './train/aggregate';
+export type { Aggregate, Comparison } from './train/aggregate';
+export type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './train/events';
+export { repeatRunId } from './train/repeatIds';
+export { quartiles } from './train/stats';
+export type { Quartiles } from './train/stats';
