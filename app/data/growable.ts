@@ -2,15 +2,20 @@
  * Append-only numeric arrays for column storage while streaming.
  * The first block doubles up to BLOCK entries; after that, fixed blocks are appended, so a big file
  * never needs a doubling copy (which would briefly hold 3× the column) and wastes at most one block.
- * Two concrete classes rather than one generic: each stays monomorphic in V8's hot loops.
  */
 const BLOCK_BITS = 16;
 const BLOCK = 1 << BLOCK_BITS;
 const MASK = BLOCK - 1;
 
-export class GrowableFloat64 {
-  private blocks: Float64Array[] = [new Float64Array(16)];
+type NumericArray = Float64Array | Int32Array;
+
+export class Growable<A extends NumericArray> {
+  private readonly blocks: A[];
   length = 0;
+
+  constructor(private readonly make: (length: number) => A) {
+    this.blocks = [make(16)];
+  }
 
   push(v: number): void {
     const i = this.length;
@@ -18,12 +23,12 @@ export class GrowableFloat64 {
     if (b === 0) {
       const first = this.blocks[0];
       if (i === first.length) {
-        const bigger = new Float64Array(Math.min(BLOCK, first.length * 2));
+        const bigger = this.make(Math.min(BLOCK, first.length * 2));
         bigger.set(first);
         this.blocks[0] = bigger;
       }
     } else if (b === this.blocks.length) {
-      this.blocks.push(new Float64Array(BLOCK));
+      this.blocks.push(this.make(BLOCK));
     }
     this.blocks[b][i & MASK] = v;
     this.length = i + 1;
@@ -34,28 +39,5 @@ export class GrowableFloat64 {
   }
 }
 
-export class GrowableInt32 {
-  private blocks: Int32Array[] = [new Int32Array(16)];
-  length = 0;
-
-  push(v: number): void {
-    const i = this.length;
-    const b = i >>> BLOCK_BITS;
-    if (b === 0) {
-      const first = this.blocks[0];
-      if (i === first.length) {
-        const bigger = new Int32Array(Math.min(BLOCK, first.length * 2));
-        bigger.set(first);
-        this.blocks[0] = bigger;
-      }
-    } else if (b === this.blocks.length) {
-      this.blocks.push(new Int32Array(BLOCK));
-    }
-    this.blocks[b][i & MASK] = v;
-    this.length = i + 1;
-  }
-
-  get(i: number): number {
-    return this.blocks[i >>> BLOCK_BITS][i & MASK];
-  }
-}
+export const growableFloat64 = (): Growable<Float64Array> => new Growable((n) => new Float64Array(n));
+export const growableInt32 = (): Growable<Int32Array> => new Growable((n) => new Int32Array(n));

@@ -2,7 +2,7 @@
  * The raw table every loader produces: named columns of typed cells (number, text or missing),
  * plus the editor-visible row number of each row so later checks can say where a problem is.
  */
-import { GrowableFloat64, GrowableInt32 } from './growable';
+import { growableFloat64, growableInt32, type Growable } from './growable';
 import { DataError } from './types';
 
 export type DataFormat = 'csv' | 'json' | 'npy' | 'npz' | 'inline';
@@ -80,9 +80,9 @@ class ColumnData implements RawColumn {
   numericCount = 0;
   textCount = 0;
   missingCount = 0;
-  private readonly values = new GrowableFloat64();
+  private readonly values = growableFloat64();
   /** Dictionary code of a text cell, -1 otherwise; allocated at the first text cell. */
-  private codes: GrowableInt32 | null = null;
+  private codes: Growable<Int32Array> | null = null;
   private readonly dictionary = new Map<string, number>();
   private readonly labels: string[] = [];
 
@@ -103,7 +103,7 @@ class ColumnData implements RawColumn {
       this.numericCount++;
     } else {
       if (this.codes === null) {
-        this.codes = new GrowableInt32();
+        this.codes = growableInt32();
         for (let i = 0; i < this.values.length; i++) this.codes.push(-1);
       }
       let code = this.dictionary.get(cell);
@@ -151,7 +151,7 @@ class ColumnData implements RawColumn {
 /** Collects rows column by column; `finish` decides each column's kind. */
 export class TableBuilder {
   private readonly columns: ColumnData[];
-  private readonly rowNumbers = new GrowableInt32();
+  private readonly rowNumbers = growableInt32();
   readonly notes: string[] = [];
   headerDetected?: boolean;
 

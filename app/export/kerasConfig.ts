@@ -1,6 +1,6 @@
 /** Keras model configs for a Dense stack, in the exact JSON shapes Keras writes (see test/fixtures/keras/README.md). */
 import type { DenseWeights } from '../model/spec';
-import { kerasActivationName } from '../modelio/activationNames';
+import { kerasActivationName } from '../model/activationNames';
 import type { PyJson } from './pythonJson';
 import { LEAKY_RELU_ALPHA, leakyReluLayerName } from '../model/tfModel';
 

@@ -5,25 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, DenseWeights } from './spec';
 
-/** tfjs has no `leakyRelu` activation identifier; that one is a separate LeakyReLU layer. */
-type TfjsActivation = 'linear' | 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'softplus' | 'softmax' | 'gelu';
-
 import { LEAKY_RELU_ALPHA } from '../engine/engine';
+import { tfjsDenseActivation } from './activationNames';
 
 export { LEAKY_RELU_ALPHA };
-
-const TFJS_ACTIVATION: Record<Exclude<Activation, 'leakyRelu'>, TfjsActivation> = {
-  linear: 'linear',
-  relu: 'relu',
-  elu: 'elu',
-  selu: 'selu',
-  tanh: 'tanh',
-  sigmoid: 'sigmoid',
-  softplus: 'softplus',
-  softmax: 'softmax',
-  // tfjs-layers 'gelu' is the exact erf form (not the tanh approximation, which is 'gelu_new').
-  gelu: 'gelu',
-};
 
 /** Throws unless each layer's shapes chain from inputDim and its arrays have the declared lengths. */
 export function checkLayerShapes(layers: readonly DenseWeights[], inputDim: number): void {
@@ -57,7 +42,7 @@ export function buildLayersModel(layers: readonly DenseWeights[], inputDim: numb
       name: l.name,
       units: l.units,
       useBias: l.bias !== null,
-      activation: l.activation === 'leakyRelu' ? 'linear' : TFJS_ACTIVATION[l.activation],
+      activation: tfjsDenseActivation(l.activation),
       ...(i === 0 ? { inputShape: [inputDim] } : {}),
     });
     model.add(dense);

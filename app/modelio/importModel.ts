@@ -14,7 +14,7 @@ import { unzipSync } from 'fflate';
 import { LEAKY_RELU_ALPHA } from '../engine/engine';
 import type { Activation, LayerSpec, Loss } from '../model/spec';
 import { ConfigError } from '../util/configError';
-import { activationFromName } from './activationNames';
+import { activationFromName } from '../model/activationNames';
 import { readH5, stringAttr } from './h5';
 import { readInitialWeights, type LoadedLayerWeights } from './readWeights';
 

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Group } from 'h5wasm/node';
 import type { Activation } from '../model/spec';
-import { activationFromName } from './activationNames';
+import { activationFromName } from '../model/activationNames';
 import { datasetFloat32, isDataset, isGroup, readH5, stringAttr, stringListAttr } from './h5';
 
 export interface LoadedLayerWeights {
