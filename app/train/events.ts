@@ -1,5 +1,5 @@
 /** Events an experiment emits; the trainer process, CLI and UI all consume these. Plain JSON. */
-import type { IterationRecord, PhaseResult, TerminationStatus } from '../optim/types';
+import type { IterationRecord, OptimizeResult, PhaseResult } from '../optim/types';
 import type { OptimizerKind } from '../optim/spec';
 import type { Task } from '../data/types';
 
@@ -27,7 +27,10 @@ export interface IterationPoint extends IterationRecord, Metrics {
 /** What an experiment is doing before its runs' first points, so a UI need not just say "Queued". */
 export type StartupStage = 'starting-engine' | 'loading-data' | 'building-model' | 'first-evaluation';
 
-export interface RunSummary {
+/** The optimizer's own account of how a run ended, as OptimizeResult words it (no vectors: plain JSON). */
+export type RunOutcome = Pick<OptimizeResult, 'status' | 'success' | 'message' | 'iterations' | 'functionEvaluations' | 'gradientEvaluations'>;
+
+export interface RunSummary extends RunOutcome {
   runId: string;
   optimizer: OptimizerKind;
   label: string;
@@ -35,12 +38,6 @@ export interface RunSummary {
   repeat?: number;
   /** Seed of this repeat's initial weights (the experiment's seed + repeat). Always set by the runner. */
   seed?: number;
-  status: TerminationStatus;
-  success: boolean;
-  message: string;
-  iterations: number;
-  functionEvaluations: number;
-  gradientEvaluations: number;
   /** Final training loss without L2, in the target's original units. */
   trainLoss: number;
   /** f including any L2 penalty, in training units (what the optimizer minimised). */
