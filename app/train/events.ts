@@ -2,6 +2,7 @@
 import type { IterationRecord, PhaseResult, TerminationStatus } from '../optim/types';
 import type { OptimizerKind } from '../optim/spec';
 import type { Task } from '../data/types';
+import type { Precision } from '../engine/engine';
 
 export interface Metrics {
   /** Validation loss (same loss as training, without the L2 term), in the target's original units. */
@@ -31,6 +32,8 @@ export interface RunSummary {
   runId: string;
   optimizer: OptimizerKind;
   label: string;
+  /** The arithmetic of the run's passes (always set by the runner; absent from older trainers). */
+  precision?: Precision;
   /** 0-based start point: repeats of one run spec share its label; paired across specs. Always set by the runner. */
   repeat?: number;
   /** Seed of this repeat's initial weights (the experiment's seed + repeat). Always set by the runner. */
@@ -62,7 +65,7 @@ export type ExperimentEvent =
       parameterCount: number;
       backend: string;
       /** `spec`: the run spec's id; `repeat`: the start point (both absent from older trainers). */
-      runs: { runId: string; optimizer: OptimizerKind; label: string; spec?: string; repeat?: number }[];
+      runs: { runId: string; optimizer: OptimizerKind; label: string; spec?: string; repeat?: number; precision?: Precision }[];
       notes: string[];
     }
   | { type: 'run-started'; experimentId: string; runId: string; optimizer: OptimizerKind; label: string }

@@ -4,7 +4,8 @@
  * iteration each, so live views see all curves grow together) and emits ExperimentEvents. Each
  * run's wall time counts only its own steps.
  */
-import type { Experiment, RunSpec } from '../schema/experiment';
+import { runPrecision, type Experiment, type RunSpec } from '../schema/experiment';
+import type { ComputeEngine, Precision } from '../engine/engine';
 import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './events';
 import type { DenseWeights } from '../model/spec';
 import type { PreparedData, Preprocessing, TargetScaling } from '../data/types';
@@ -69,12 +70,31 @@ interface ActiveRun {
   seed: number;
   spec: RunSpec;
   label: string;
+  precision: Precision;
+  /** The objective this run's passes go through (its precision's), and its validation split there. */
+  lane: Lane;
   stepper: Stepper;
   history: IterationPoint[];
   finished?: FinishedRun;
 }
 
 let counter = 0;
+
+/** Everything one precision's runs share: engine, objectives, the validation split on that engine. */
+interface Lane {
+  precision: Precision;
+  engine: ComputeEngine;
+  report: BackendReport;
+  objective: ModelObjective;
+  stochastic?: ModelObjective;
+  validation?: { split: DeviceSplit; dispose: () => void };
+}
+
+function disposeLane(lane: Lane): void {
+  lane.validation?.dispose();
+  lane.objective.dispose();
+  lane.stochastic?.dispose();
+}
 
 export function runIds(runs: RunSpec[]): string[] {
   const seen = new Map<string, number>();
@@ -106,43 +126,56 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
   const keepHistory = options.keepHistory ?? true;
 
   const done = (async (): Promise<ExperimentOutcome> => {
-    let objective: ModelObjective | undefined;
-    let stochastic: ModelObjective | undefined;
-    let validation: { split: DeviceSplit; dispose: () => void } | undefined;
+    const lanes = new Map<Precision, Lane>();
     const t0 = performance.now();
     const stage = (s: StartupStage, forRun?: string) => emit({ type: 'progress', experimentId, stage: s, ...(forRun ? { forRun } : {}) });
     try {
       stage('starting-engine');
-      const { engine, report: backend } = await engineFor(experiment.engine);
+      // One engine per precision the runs use (tfjs has no float64: float64 runs get onnxruntime or js64).
+      const precisions = [...new Set(experiment.runs.map((r) => runPrecision(experiment, r)))];
+      const engines = new Map<Precision, { engine: ComputeEngine; report: BackendReport }>();
+      for (const p of precisions) engines.set(p, await engineFor(experiment.engine, p));
+      const backend = (engines.get('float32') ?? engines.get('float64')!).report;
       stage('loading-data');
       const problem = await buildProblem(experiment, options.baseDir ?? process.cwd());
       const { data, model, x0, targetScaling } = problem;
       stage('building-model');
       const ids = runIds(experiment.runs);
       const notes = [...data.notes, ...modelNotes(experiment, model)];
-      objective = new ModelObjective(model, data.train, { engine });
-      const obj = objective;
       // Dropout makes f stochastic: first-order runs get it, quasi-Newton runs keep a deterministic f.
-      const needsStochastic = hasDropout(model) && experiment.runs.some((r) => !needsDeterministicObjective(r.optimizer));
-      stochastic = needsStochastic ? new ModelObjective(model, data.train, { dropoutSeed: experiment.seed, engine }) : undefined;
-      const objectiveFor = (spec: RunSpec) => (stochastic && !needsDeterministicObjective(spec.optimizer) ? stochastic : obj);
-      const val = data.validation && data.validation.rows > 0 ? obj.uploadSplit(data.validation) : undefined;
-      validation = val;
+      for (const p of precisions) {
+        const { engine, report } = engines.get(p)!;
+        const objective = new ModelObjective(model, data.train, { engine, precision: p });
+        const lane: Lane = { precision: p, engine, report, objective };
+        lanes.set(p, lane);
+        const needsStochastic =
+          hasDropout(model) && experiment.runs.some((r) => runPrecision(experiment, r) === p && !needsDeterministicObjective(r.optimizer));
+        if (needsStochastic) lane.stochastic = new ModelObjective(model, data.train, { dropoutSeed: experiment.seed, engine, precision: p });
+        if (data.validation && data.validation.rows > 0) lane.validation = objective.uploadSplit(data.validation);
+      }
+      if (precisions.length > 1 || precisions[0] === 'float64') {
+        for (const p of precisions) if (p === 'float64') notes.push(`float64 runs compute on ${engines.get(p)!.report.label}`);
+      }
+      const objectiveFor = (spec: RunSpec, lane: Lane) => (lane.stochastic && !needsDeterministicObjective(spec.optimizer) ? lane.stochastic : lane.objective);
 
       // Repeat-major order: with one repeat, runs and events come exactly as without repeats.
       const runs: ActiveRun[] = [];
       for (let repeat = 0; repeat < experiment.repeats; repeat++) {
         const start = repeatStart(experiment, problem, repeat);
         experiment.runs.forEach((spec, i) => {
+          const precision = runPrecision(experiment, spec);
+          const lane = lanes.get(precision)!;
           runs.push({
             id: repeatRunId(ids[i], repeat),
             specId: ids[i],
             repeat,
             seed: experiment.seed + repeat,
             spec,
-            label: spec.label ?? optimizerLabel(spec.optimizer),
+            precision,
+            lane,
+            label: spec.label ?? runLabel(spec, precision, precisions.length > 1),
             // Minibatch order also varies by repeat (repeat 0 keeps the default seed 0).
-            stepper: createOptimizer(spec.optimizer, objectiveFor(spec), Float64Array.from(start), stoppingCriteria(spec), { seed: repeat }),
+            stepper: createOptimizer(spec.optimizer, objectiveFor(spec, lane), Float64Array.from(start), stoppingCriteria(spec), { seed: repeat }),
             history: [],
           });
         });
@@ -153,13 +186,15 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         name: experiment.name,
         task: data.task,
         parameterCount: model.parameterCount,
-        backend: backend.label,
-        runs: runs.map((r) => ({ runId: r.id, optimizer: r.spec.optimizer.kind, label: r.label, spec: r.specId, repeat: r.repeat })),
+        backend: precisions.map((p) => engines.get(p)!.report.label).filter((l, k, all) => all.indexOf(l) === k).join(' + '),
+        runs: runs.map((r) => ({ runId: r.id, optimizer: r.spec.optimizer.kind, label: r.label, spec: r.specId, repeat: r.repeat, precision: r.precision })),
         notes,
       });
 
       const point = (run: ActiveRun, rec: IterationRecord): IterationPoint => {
         const x = run.stepper.current();
+        const obj = run.lane.objective;
+        const val = run.lane.validation;
         const p: IterationPoint = { ...rec, trainLoss: originalUnitsLoss(rec.f - obj.penalty(x), targetScaling), raceMs: performance.now() - t0 };
         if (val && data.validation) {
           const { loss, predictions } = obj.lossAndPredictions(x, val.split);
@@ -173,8 +208,9 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         emit({ type: 'iteration', experimentId, runId: run.id, point: p });
       };
       const finish = (run: ActiveRun) => {
-        run.finished = finishRun(run, model, obj, data, val?.split, targetScaling);
-        run.finished.summary.engine = { name: backend.name, label: backend.label, skipped: backend.skipped };
+        run.finished = finishRun(run, model, run.lane.objective, data, run.lane.validation?.split, targetScaling);
+        const r = run.lane.report;
+        run.finished.summary.engine = { name: r.name, label: r.label, skipped: r.skipped };
         emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary });
       };
 
@@ -217,9 +253,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       emit({ type: 'error', experimentId, message, detail: err instanceof Error ? err.stack : undefined });
       throw err;
     } finally {
-      validation?.dispose();
-      objective?.dispose();
-      stochastic?.dispose();
+      for (const lane of lanes.values()) disposeLane(lane);
     }
   })();
 
@@ -252,6 +286,7 @@ function finishRun(
     runId: run.id,
     optimizer: run.spec.optimizer.kind,
     label: run.label,
+    precision: run.precision,
     repeat: run.repeat,
     seed: run.seed,
     status: r.status,
@@ -267,6 +302,12 @@ function finishRun(
     ...(run.stepper.phases && { phases: run.stepper.phases() }),
   };
   return { spec: run.specId, repeat: run.repeat, summary, layers: foldTargetScaling(toLayerWeights(model, r.x), scaling), history: run.history };
+}
+
+/** The optimizer's label, naming the precision when the experiment races both. */
+function runLabel(spec: RunSpec, precision: Precision, mixed: boolean): string {
+  const label = optimizerLabel(spec.optimizer);
+  return mixed || precision === 'float64' ? `${label} (${precision})` : label;
 }
 
 /** Warnings the user should see before trusting a race. */

@@ -156,11 +156,11 @@ export class JsStackProgram implements StackProgram {
         }
       });
       const out = layers[last];
-      let dz: Float64Array | null = grad ? this.g1 : null;
-      outputLoss(stack.loss, out.activation, this.zs[last], this.as[last], y, yOff, m, K, this.rowLoss, dz);
+      outputLoss(stack.loss, out.activation, this.zs[last], this.as[last], y, yOff, m, K, this.rowLoss, grad ? this.g1 : null);
       for (let r = 0; r < m; r++) total += (w ? w[rows ? rows[start + r] : start + r] : 1) * this.rowLoss[r];
       if (outputs) outputs.set(this.as[last].subarray(0, m * K), start * K);
-      if (!grad || !dz) continue;
+      if (!grad) continue;
+      let dz: Float64Array = this.g1;
 
       for (let r = 0; r < m; r++) {
         const f = scale * (w ? w[rows ? rows[start + r] : start + r] : 1);
@@ -170,7 +170,7 @@ export class JsStackProgram implements StackProgram {
         const l = layers[i];
         denseBackwardParams(inputs[i], inputOffsets[i], m, l.fanIn, l.units, dz, grad, l.kernelOffset, l.biasOffset);
         if (i === 0) break;
-        const dh = dz === this.g1 ? this.g2 : this.g1;
+        const dh: Float64Array = dz === this.g1 ? this.g2 : this.g1;
         denseBackwardInput(dz, m, l.fanIn, l.units, theta, l.kernelOffset, dh);
         const prev = layers[i - 1];
         const mask = masks[i - 1];

@@ -218,7 +218,7 @@ class Graph {
     let b2: string | null = null;
     for (let k = c.length - 1; k >= 1; k--) {
       // b_k = c_k + 2t·b_{k+1} − b_{k+2}
-      let b = b1 === null ? this.scalar(c[k]) : this.add(this.mul(t2, b1), this.scalar(c[k]));
+      let b: string = b1 === null ? this.scalar(c[k]) : this.add(this.mul(t2, b1), this.scalar(c[k]));
       if (b2 !== null) b = this.sub(b, b2);
       b2 = b1;
       b1 = b;
