@@ -52,6 +52,12 @@ export interface RunSummary {
   seconds: number;
   /** The compute engine that ran the passes, and why each engine before it in the order was not used. */
   engine?: { name: string; label: string; skipped: { name: string; reason: string }[] };
+  /**
+   * Float64 runs only: what the float32 model formats (TF.js, Keras, ONNX) lose. `maxRelativeRounding`
+   * is the largest relative change of a weight rounded to float32; `float32TrainLoss` the training
+   * loss (original units, no L2) of those rounded weights computed in float32, when a float32 engine ran it.
+   */
+  float32Export?: { maxRelativeRounding: number; float32TrainLoss?: number };
   /** Sequence (hand-off) runs only: each phase's own counters and how it ended. */
   phases?: PhaseResult[];
 }

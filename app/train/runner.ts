@@ -7,7 +7,7 @@
 import { runPrecision, type Experiment, type RunSpec } from '../schema/experiment';
 import type { ComputeEngine, Precision } from '../engine/engine';
 import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './events';
-import type { DenseWeights } from '../model/spec';
+import type { DenseWeights, DenseWeights64 } from '../model/spec';
 import type { PreparedData, Preprocessing, TargetScaling } from '../data/types';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
 import { OPTIMIZER_LABELS, isQuasiNewton, needsDeterministicObjective, optimizerLabel } from '../optim/spec';
@@ -15,10 +15,10 @@ import { createOptimizer } from '../optim';
 import { engineFor } from '../engine/backend';
 import type { BackendReport } from '../engine/types';
 import { hasDropout, type ResolvedModel } from '../model/layers';
-import { toLayerWeights } from '../model/params';
+import { float32RoundingChange, toLayerWeights, toLayerWeights64 } from '../model/params';
 import { ModelObjective, type DeviceSplit } from '../model/objective';
 import { computeMetrics, originalUnitsLoss } from './metrics';
-import { foldTargetScaling } from '../model/outputScaling';
+import { foldTargetScaling, foldTargetScaling64 } from '../model/outputScaling';
 import { buildProblem, repeatStart } from './problem';
 import { repeatRunId } from './repeatIds';
 export { repeatRunId } from './repeatIds';
@@ -40,6 +40,8 @@ export interface FinishedRun {
   summary: RunSummary;
   /** Trained weights; with a standardised target, the output layer already predicts original units. */
   layers: DenseWeights[];
+  /** Float64 runs: the same weights unrounded (the .npz and JSON exports write these). */
+  layers64?: DenseWeights64[];
   history: IterationPoint[];
 }
 
@@ -127,6 +129,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
 
   const done = (async (): Promise<ExperimentOutcome> => {
     const lanes = new Map<Precision, Lane>();
+    const ownedChecks: ModelObjective[] = [];
     const t0 = performance.now();
     const stage = (s: StartupStage, forRun?: string) => emit({ type: 'progress', experimentId, stage: s, ...(forRun ? { forRun } : {}) });
     try {
@@ -152,6 +155,18 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
           hasDropout(model) && experiment.runs.some((r) => runPrecision(experiment, r) === p && !needsDeterministicObjective(r.optimizer));
         if (needsStochastic) lane.stochastic = new ModelObjective(model, data.train, { dropoutSeed: experiment.seed, engine, precision: p });
         if (data.validation && data.validation.rows > 0) lane.validation = objective.uploadSplit(data.validation);
+      }
+      // Float64 runs report the float32 loss of their exported (rounded) weights: a float32 objective
+      // computes it (the float32 runs' own, else one made for it when a float32 engine can run).
+      let float32Check: ModelObjective | undefined = lanes.get('float32')?.objective;
+      if (!float32Check && precisions.includes('float64')) {
+        try {
+          const { engine } = await engineFor(experiment.engine, 'float32');
+          float32Check = new ModelObjective(model, data.train, { engine, precision: 'float32' });
+          ownedChecks.push(float32Check);
+        } catch {
+          /* no float32 engine under this setting (js64 chosen): the summary records the rounding only */
+        }
       }
       if (precisions.length > 1 || precisions[0] === 'float64') {
         for (const p of precisions) if (p === 'float64') notes.push(`float64 runs compute on ${engines.get(p)!.report.label}`);
@@ -208,7 +223,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         emit({ type: 'iteration', experimentId, runId: run.id, point: p });
       };
       const finish = (run: ActiveRun) => {
-        run.finished = finishRun(run, model, run.lane.objective, data, run.lane.validation?.split, targetScaling);
+        run.finished = finishRun(run, model, run.lane.objective, data, run.lane.validation?.split, targetScaling, float32Check);
         const r = run.lane.report;
         run.finished.summary.engine = { name: r.name, label: r.label, skipped: r.skipped };
         emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary });
@@ -254,6 +269,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       throw err;
     } finally {
       for (const lane of lanes.values()) disposeLane(lane);
+      for (const o of ownedChecks) o.dispose();
     }
   })();
 
@@ -274,6 +290,7 @@ function finishRun(
   data: PreparedData,
   val: DeviceSplit | undefined,
   scaling: TargetScaling | undefined,
+  float32Check?: ModelObjective,
 ): FinishedRun {
   const r = run.stepper.result();
   const trainLoss = originalUnitsLoss(r.f - obj.penalty(r.x), scaling);
@@ -301,7 +318,17 @@ function finishRun(
     seconds: r.elapsedMs / 1000,
     ...(run.stepper.phases && { phases: run.stepper.phases() }),
   };
-  return { spec: run.specId, repeat: run.repeat, summary, layers: foldTargetScaling(toLayerWeights(model, r.x), scaling), history: run.history };
+  const finished: FinishedRun = { spec: run.specId, repeat: run.repeat, summary, layers: foldTargetScaling(toLayerWeights(model, r.x), scaling), history: run.history };
+  if (run.precision === 'float64') {
+    finished.layers64 = foldTargetScaling64(toLayerWeights64(model, r.x), scaling);
+    const float32Export: NonNullable<RunSummary['float32Export']> = { maxRelativeRounding: float32RoundingChange(r.x) };
+    if (float32Check) {
+      const f32 = float32Check.evaluate(r.x, new Float64Array(r.x.length)) - float32Check.penalty(r.x);
+      float32Export.float32TrainLoss = originalUnitsLoss(f32, scaling);
+    }
+    summary.float32Export = float32Export;
+  }
+  return finished;
 }
 
 /** The optimizer's label, naming the precision when the experiment races both. */

@@ -22,6 +22,8 @@ import { startExperiment } from '../../../app/train/runner';
 import { EXAMPLES_DIR, loadExample } from '../../../app/examples';
 import { parseExperiment } from '../../../app/schema/experiment';
 import { reference } from '../../../support/denseReference';
+import { exportFinishedRun } from '../../../app/export';
+import { unzipSync } from 'fflate';
 
 const root = path.resolve(__dirname, '../../..');
 const engines: ComputeEngine[] = [createJsEngine(), ...(onnxUnavailableReason() ? [] : [createOnnxEngine({ threads: 1 })])];
@@ -131,4 +133,34 @@ describe('one optimizer in both precisions', () => {
     const report = JSON.parse(out) as { runs: { optimizer: string; precision: string }[] };
     expect(report.runs.map((r) => `${r.optimizer}/${r.precision}`)).toEqual(['lbfgs/float32', 'lbfgs/float64', 'adam/float32', 'adam/float64']);
   }, 180_000);
+});
+
+describe('exports of a float64 run', () => {
+  it('.npz and JSON keep float64; summary.json records the precision, the rounding and the float32 loss', async () => {
+    const base = loadExample('tanh-regression');
+    const experiment = parseExperiment({ ...base, runs: [{ ...base.runs[1], stopping: { maxIterations: 40 } }] });
+    const outcome = await startExperiment(experiment, { baseDir: EXAMPLES_DIR, onEvent: () => {} }).done;
+    const run = outcome.runs[0];
+    expect(run.layers64).toBeDefined();
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-f64-export-')), 'out');
+    await exportFinishedRun(experiment, outcome, run, { directory: dir, formats: ['npz', 'json', 'onnx'] });
+
+    const members = unzipSync(fs.readFileSync(path.join(dir, 'weights.npz')));
+    const kernel = members[`${run.layers64![0].name}/kernel.npy`];
+    const headerLength = new DataView(kernel.buffer, kernel.byteOffset).getUint16(8, true);
+    expect(new TextDecoder().decode(kernel.subarray(10, 10 + headerLength))).toContain("'<f8'");
+    const values = new Float64Array(kernel.slice(10 + headerLength).buffer);
+    expect(Array.from(values)).toEqual(Array.from(run.layers64![0].kernel));
+    // Values a float32 could not hold are there as trained.
+    expect(Array.from(values).some((v) => Math.fround(v) !== v)).toBe(true);
+
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'weights.json'), 'utf8')) as { layers: { W: number[][] }[] };
+    expect(json.layers[0].W.flat()).toEqual(Array.from(run.layers64![0].kernel));
+
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { precision: string; float32Export: { maxRelativeRounding: number; float32TrainLoss: number } };
+    expect(summary.precision).toBe('float64');
+    expect(summary.float32Export.maxRelativeRounding).toBeGreaterThan(0);
+    expect(summary.float32Export.maxRelativeRounding).toBeLessThanOrEqual(2 ** -24);
+    expect(Math.abs(summary.float32Export.float32TrainLoss - run.summary.trainLoss) / run.summary.trainLoss).toBeLessThan(1e-3);
+  }, 120_000);
 });
