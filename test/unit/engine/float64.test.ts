@@ -10,6 +10,7 @@ import { createOnnxEngine, onnxUnavailableReason } from '../../../app/engine/onn
 import { createJsEngine } from '../../../app/engine/js';
 import { dropoutMask } from '../../../app/engine/dropout';
 import { erf64, normalCdf } from '../../../app/engine/normalCdf';
+import { formatReport } from '../../../app/engine/backend';
 import { erf, lcg, makeStack, randomProblem, reference, relativeError } from '../../../support/denseReference';
 
 const onnxMissing = onnxUnavailableReason();
@@ -107,6 +108,22 @@ for (const { name, make } of engines) {
       }
     });
 
+    it('matches the reference to 1e-12 on three-layer stacks (no fusion rounds a constant to float32)', () => {
+      for (const act of ACTIVATIONS) {
+        for (const bias of [true, false]) {
+          const stack = makeStack(5, [7, 6, 3], [act, act, 'linear'], 'mse', bias);
+          const { x, y, theta } = problem64(stack, 30, 13);
+          const ref = reference(stack, theta, x, y, 30, [], false);
+          const program = engine.compile(stack, 'float64');
+          const grad = new Float64Array(stack.parameterCount);
+          const f = program.valueAndGradient(theta, program.upload(x, y, 30), grad);
+          program.dispose();
+          expect(Math.abs(f - ref.loss) / ref.loss, `${act} ${bias}`).toBeLessThanOrEqual(TOL);
+          expect(relativeError(grad, ref.grad), `${act} ${bias}`).toBeLessThanOrEqual(TOL);
+        }
+      }
+    });
+
     it('sees data below float32 resolution: shifting y by 1e-9 changes the loss as float64 predicts', () => {
       const stack = makeStack(3, [5, 1], ['tanh', 'linear'], 'mse', true);
       const { x, y, theta } = problem64(stack, 20, 3);
@@ -195,5 +212,15 @@ describe('js64', () => {
 
   it('refuses float32 by name instead of computing float64 in its place', () => {
     expect(() => createJsEngine().compile(makeStack(2, [1], ['linear'], 'mse', true), 'float32')).toThrow(/float64 only/);
+  });
+});
+
+describe('curvature info names the float64 engine', () => {
+  it('says js64 runs float64, and why not onnxruntime, where onnxruntime cannot run', () => {
+    const text = formatReport({
+      name: 'wasm', tfBackend: 'wasm', label: 'WebAssembly', device: 'cpu', package: '@tensorflow/tfjs-backend-wasm', version: '4', skipped: [], selection: 'auto',
+      float64: { name: 'js64', reason: 'onnxruntime: onnxruntime-node 1.30.0 has no build for darwin-x64 (onnxruntime-node ships no Intel macOS build)' },
+    });
+    expect(text).toMatch(/float64 runs: js64, Plain JavaScript float64 .*\(onnxruntime: .*no build for darwin-x64/);
   });
 });
