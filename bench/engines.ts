@@ -3,7 +3,9 @@
  * forward+backward (value and gradient, θ in and ∇f out), GFLOP/s, the engine's own plain-matmul
  * GFLOP/s as a ceiling, the speed-up over the original tfjs autodiff path on WebAssembly (measured in
  * this run), and the first evaluation (compile + upload + first pass). PyTorch's figures for the same
- * shapes when /usr/bin/python3 has torch. Prints; asserts nothing (the machine is shared and noisy).
+ * shapes when /usr/bin/python3 has torch. Then float64 beside float32 for every engine that computes
+ * float64 (onnxruntime's double graphs, js64), with data handed over as Float64Arrays, and the ratio
+ * (docs/float64.md: target ≤ 2.5× on onnxruntime). Prints; asserts nothing (the machine is shared and noisy).
  */
 import { median } from '../app/train/stats';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { availableEngines, formatReport, initBackend, loadTfjs } from '../app/engine/backend';
 import { tfBackendOf, type TfjsEngineName } from '../app/engine/tfjs';
-import type { ComputeEngine } from '../app/engine/engine';
+import type { ComputeEngine, Precision } from '../app/engine/engine';
+import { createJsEngine } from '../app/engine/js';
 import { buildMatMulGraph } from '../app/engine/onnx/graph';
 import { onnxRuntime } from '../app/engine/onnx/runtime';
 import { OnnxSession } from '../app/engine/onnx/session';
@@ -34,10 +37,10 @@ interface Row {
   speedup: number | null;
 }
 
-function measure(engine: ComputeEngine, m: BenchModel): { ms: number; first: number } {
+function measure(engine: ComputeEngine, m: BenchModel, precision: Precision = 'float32'): { ms: number; first: number } {
   const t0 = performance.now();
-  const program = engine.compile(m.stack);
-  const data = program.upload(m.x, m.y, m.rows);
+  const program = engine.compile(m.stack, precision);
+  const data = precision === 'float64' ? program.upload(Float64Array.from(m.x), Float64Array.from(m.y), m.rows) : program.upload(m.x, m.y, m.rows);
   const g = new Float64Array(m.stack.parameterCount);
   program.valueAndGradient(m.theta, data, g);
   const first = performance.now() - t0;
@@ -128,7 +131,7 @@ for (const m of models) {
   rows.push({ model: m.name, engine: 'wasm, autodiff (before issue 9)', ms: base.ms, first: base.first, gflops: flops / (base.ms * 1e6), ceiling: null, speedup: 1 });
   for (const engine of engines) {
     const r = measure(engine, m);
-    const ceiling = engine.name === 'onnxruntime' ? onnxMatMulCeiling(engine, m) : tfjsMatMulCeiling(engine.name, m);
+    const ceiling = engine.name === 'onnxruntime' ? onnxMatMulCeiling(engine, m) : engine.name === 'js64' ? null : tfjsMatMulCeiling(engine.name, m);
     rows.push({ model: m.name, engine: engine.label, ms: r.ms, first: r.first, gflops: flops / (r.ms * 1e6), ceiling, speedup: base.ms / r.ms });
   }
 }
@@ -149,4 +152,17 @@ console.log('| model | engine | ms / evaluation | GFLOP/s | matmul ceiling GFLOP
 console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(`| ${r.model} | ${r.engine} | ${fmt(r.ms)} | ${fmt(r.gflops)} | ${fmt(r.ceiling)} | ${r.speedup === null ? '—' : r.speedup.toFixed(1) + '×'} | ${fmt(r.first, 1)} |`);
+}
+
+// Float64 beside float32: each engine that computes float64, on the same models and θ.
+const float64Engines = [...engines.filter((e) => e.precisions.includes('float64')), createJsEngine()];
+console.log('\nfloat64 vs float32: ms per evaluation (median), data uploaded as Float64Array for float64. Target on onnxruntime: ratio ≤ 2.5×.\n');
+console.log('| model | engine | float32 ms | float64 ms | float64 / float32 |');
+console.log('|---|---|---:|---:|---:|');
+for (const m of models) {
+  for (const engine of float64Engines) {
+    const f64 = measure(engine, m, 'float64').ms;
+    const f32 = engine.precisions.includes('float32') ? (rows.find((r) => r.model === m.name && r.engine === engine.label)?.ms ?? measure(engine, m).ms) : null;
+    console.log(`| ${m.name} | ${engine.label} | ${fmt(f32)} | ${fmt(f64)} | ${f32 === null ? '—' : (f64 / f32).toFixed(2) + '×'} |`);
+  }
 }

@@ -1,7 +1,9 @@
 /**
  * Float64 reference for a dense stack's loss, gradient and outputs, written with plain loops and no
- * library: what every engine's float32 result is measured against (test/unit/engine/*). One
- * reference for all engines, itself checked against central differences in onnx.test.ts.
+ * library: what every engine's result, float32 or float64, is measured against (test/unit/engine/*).
+ * One reference for all engines, itself checked against central differences in onnx.test.ts. It
+ * stays independent of the float64 engines (app/engine/js, the ONNX double graphs): written row by
+ * row with its own erf, it is an oracle for them rather than a copy.
  */
 import type { Activation, DenseStack, Loss, StackLayer } from '../app/engine/engine';
 import { LEAKY_RELU_ALPHA } from '../app/engine/engine';
@@ -131,9 +133,9 @@ function rowLoss(loss: Loss, act: Activation, z: number[], y: number[]): { l: nu
   }
   let l = 0;
   const dp = out.map((p, j) => {
-    const pc = Math.min(Math.max(p, EPS), 1);
+    const pc = Math.min(Math.max(p, EPS32), 1);
     l -= y[j] * Math.log(pc);
-    return p >= EPS && p <= 1 ? -y[j] / pc : 0;
+    return p >= EPS32 && p <= 1 ? -y[j] / pc : 0;
   });
   return { l, dz: activateBackward(act, z, out, dp), out };
 }
@@ -151,10 +153,10 @@ export interface Reference {
 export function reference(
   stack: DenseStack,
   thetaIn: Float64Array,
-  x: Float32Array,
-  y: Float32Array,
+  x: Float32Array | Float64Array,
+  y: Float32Array | Float64Array,
   rows: number,
-  masks: (Float32Array | undefined)[] = [],
+  masks: (Float32Array | Float64Array | undefined)[] = [],
   roundTheta = true,
 ): Reference {
   const theta = roundTheta ? Float64Array.from(Float32Array.from(thetaIn)) : thetaIn;
@@ -211,7 +213,7 @@ export function reference(
 
 /** Mean data loss and its gradient at θ exactly as given (no float32 rounding of θ). */
 export function referenceLossAndGradient(stack: DenseStack, theta: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): { f: number; g: Float64Array } {
-  const r = reference(stack, theta, Float32Array.from(x), Float32Array.from(y), rows, [], false);
+  const r = reference(stack, theta, Float64Array.from(x), Float64Array.from(y), rows, [], false);
   return { f: r.loss, g: r.grad };
 }
 

@@ -237,6 +237,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--first-step <rule>', "BFGS/L-BFGS step along −g without curvature: 1/‖g‖₂ (gradient-l2), min(1, 1.01/‖g‖₂) as scipy's BFGS (gradient-l2-capped) or min(1, 1/‖g‖₁) (gradient-l1)").choices(['gradient-l2', 'gradient-l2-capped', 'gradient-l1']))
     .addOption(new Option('--curvature-update <rule>', "BFGS/L-BFGS small s'y: Powell-damped update, or skip the pair").choices(['damped', 'skip']))
     .addOption(new Option('--initial-scaling <rule>', "L-BFGS H0 = γI: γ of the newest pair unless it fell below half the previous one's, then fitted to both (guarded, default), of the newest pair (every-iteration, as L-BFGS-B), the larger of the two newest pairs' (larger-of-two) or the first pair's").choices(['guarded', 'every-iteration', 'larger-of-two', 'first-pair']))
+    .option('--precision <p>', 'arithmetic of the runs: float32 (default), float64, or float32,float64 to race every optimizer in both from the same start')
     .option('--save-experiment <file>', 'also write the experiment JSON the flags describe');
   outputOptions(train).action(async (data: string, flags: TrainFlags & OutputFlags & { saveExperiment?: string }) => {
     const imported = await importModelFlag(flags);
@@ -252,9 +253,11 @@ export function buildProgram(): Command {
       .description('run an experiment file (as saved by the GUI)')
       .argument('<experiment>', 'experiment JSON')
       .option('--allow-outside-paths', "read data and weight files the experiment names outside its own folder (off: such a file is refused)")
+      .addOption(new Option('--precision <p>', 'run every run in this precision (overrides the file)').choices(['float32', 'float64']))
       .addHelpText('after', EXIT_CODES_HELP),
-  ).action(async (file: string, flags: OutputFlags) => {
-    const experiment = readExperiment(file);
+  ).action(async (file: string, flags: OutputFlags & { precision?: 'float32' | 'float64' }) => {
+    const read = readExperiment(file);
+    const experiment = flags.precision ? { ...read, precision: flags.precision, runs: read.runs.map((r) => ({ ...r, precision: flags.precision })) } : read;
     const dir = path.dirname(path.resolve(file));
     if (!flags.allowOutsidePaths) confinePaths(experiment, dir, file);
     await execute(experiment, dir, flags);
@@ -280,13 +283,16 @@ export function buildProgram(): Command {
     .addOption(engineOption())
     .option('--threads <n>', 'intra-op threads for onnxruntime', num('--threads', { int: true, min: 1 }))
     .option('--allow-outside-paths', 'read files the experiment names outside its own folder')
-    .action(async (file: string, flags: { eps: string; coordinates: number; allowOutsidePaths?: boolean } & EngineFlags) => {
-      const experiment = withEngineFlags(readExperiment(file), flags);
+    .addOption(new Option('--precision <p>', 'arithmetic of the check (float64: central differences agree to ~1e-8)').choices(['float32', 'float64']).default('float32'))
+    .action(async (file: string, flags: { eps: string; coordinates: number; allowOutsidePaths?: boolean; precision: 'float32' | 'float64' } & EngineFlags) => {
+      const read = withEngineFlags(readExperiment(file), flags);
+      const precision = flags.precision;
+      const experiment = { ...read, precision, runs: read.runs.map((r) => ({ ...r, precision })) };
       if (!flags.allowOutsidePaths) confinePaths(experiment, path.dirname(path.resolve(file)), file);
-      const { engine, report } = await engineFor(experiment.engine);
+      const { engine, report } = await engineFor(experiment.engine, precision);
       process.stderr.write(`${formatReport(report)}\n`);
       const { data, model, x0 } = await buildProblem(experiment, path.dirname(path.resolve(file)));
-      const objective = new ModelObjective(model, data.train, { engine });
+      const objective = new ModelObjective(model, data.train, { engine, precision });
       try {
         for (const eps of flags.eps.split(',').map((e) => parseNumber('--eps', { min: 0 })(e))) {
           const c = checkGradient(objective, x0, { eps, maxCoordinates: flags.coordinates });

@@ -70,6 +70,16 @@ export interface TrainFlags {
   repeats?: number;
   switchAfter?: number;
   switchOnPlateau?: string;
+  /** "float32", "float64", or both ("float32,float64": every optimizer runs once in each). */
+  precision?: string;
+}
+
+/** "float64" → ['float64']; "float32,float64" → both, in that order. */
+export function parsePrecisions(text: string): ('float32' | 'float64')[] {
+  const list = [...new Set(text.split(',').map((s) => s.trim()).filter(Boolean))];
+  for (const p of list) if (p !== 'float32' && p !== 'float64') throw new InputError(`--precision: "${p}" is not float32 or float64 (or both, comma-separated)`);
+  if (list.length === 0) throw new InputError('--precision needs float32, float64 or float32,float64');
+  return list as ('float32' | 'float64')[];
 }
 
 export const parseNumber = (label: string, { int = false, min = -Infinity } = {}) =>
@@ -198,6 +208,7 @@ export function experimentFromFlags(data: string, flags: TrainFlags, cwd = proce
       throw new InputError(`${h.option} applies to ${h.kinds.join('/')}, none of which was chosen`);
     }
   }
+  const precisions = flags.precision ? parsePrecisions(flags.precision) : ['float32' as const];
   const stopping = {
     ...(flags.maxIter !== undefined && { maxIterations: flags.maxIter }),
     ...(flags.maxEvals !== undefined && { maxEvaluations: flags.maxEvals }),
@@ -226,7 +237,9 @@ export function experimentFromFlags(data: string, flags: TrainFlags, cwd = proce
       ...(flags.loss && { loss: flags.loss as 'mse' }),
       ...(flags.l2 !== undefined && { l2: flags.l2 }),
     },
-    runs: choices.map((c) => ({ optimizer: runOptimizer(c, flags), stopping })),
+    // With both precisions every optimizer races itself: same start, one run per precision.
+    runs: precisions.length > 1 ? choices.flatMap((c) => precisions.map((precision) => ({ optimizer: runOptimizer(c, flags), stopping, precision }))) : choices.map((c) => ({ optimizer: runOptimizer(c, flags), stopping })),
+    ...(precisions.length === 1 && { precision: precisions[0] }),
     ...(flags.seed !== undefined && { seed: flags.seed }),
     ...(flags.repeats !== undefined && { repeats: flags.repeats }),
     ...(flags.initWeights && { initialWeights: { path: path.resolve(cwd, flags.initWeights) } }),

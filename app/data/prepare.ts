@@ -13,18 +13,26 @@ import { DataError, type Preprocessing, type PreparedData, type Split, type Task
 /** One-hot encoding more categories than this is almost always an id column by mistake. */
 export const MAX_CATEGORIES = 1000;
 
+/** Element type of prepared matrices (the engine's Precision; data sits beside engine, so spelled here). */
+export type Precision = 'float32' | 'float64';
+
 export type DataSpecInput = z.input<typeof dataSpecSchema>;
 
 export interface PrepareOptions {
   /** Folder that a relative source path is resolved against. */
   baseDir?: string;
+  /**
+   * Element type of the prepared matrices: float32 (default) or float64, which keeps every value as
+   * the loader parsed it (a float64 run's data never passes through a Float32Array).
+   */
+  precision?: Precision;
 }
 
 /** Loads the source named by the spec and prepares it for training. The training runner's entry. */
 export async function prepareData(spec: DataSpec | DataSpecInput, options: PrepareOptions = {}): Promise<PreparedData> {
   const parsed = parseSpec(spec);
   const table = await loadTable(parsed.source, { baseDir: options.baseDir, maxFileBytes: parsed.maxFileBytes });
-  return prepareTable(table, parsed);
+  return prepareTable(table, parsed, options.precision);
 }
 
 function parseSpec(spec: DataSpec | DataSpecInput): DataSpec {
@@ -235,11 +243,13 @@ function outOfRange(table: RawTable, i: number, col: RawColumn, v: number): Data
  * every column is read front to back; each visit writes one contiguous output row. On big tables
  * this avoids a cache miss per cell.
  */
-function buildSplit(indices: Int32Array, table: RawTable, plans: FeaturePlan[], inputDim: number, target: RawColumn, enc: TargetEncoding): Split {
+function buildSplit(indices: Int32Array, table: RawTable, plans: FeaturePlan[], inputDim: number, target: RawColumn, enc: TargetEncoding, precision: Precision): Split {
   const tableRows = table.rowCount;
   const rows = indices.length;
-  const x = new Float32Array(rows * inputDim);
-  const y = new Float32Array(rows * enc.outputDim);
+  const Floats = precision === 'float64' ? Float64Array : Float32Array;
+  const limit = precision === 'float64' ? Number.MAX_VALUE : FLOAT32_MAX;
+  const x = new Floats(rows * inputDim);
+  const y = new Floats(rows * enc.outputDim);
   const outRowOf = new Int32Array(tableRows).fill(-1);
   for (let r = 0; r < rows; r++) outRowOf[indices[r]] = r;
   const classOf = enc.classOf;
@@ -251,7 +261,7 @@ function buildSplit(indices: Int32Array, table: RawTable, plans: FeaturePlan[], 
       if (p.kind === 'numeric') {
         const v = p.col.number(i);
         const z = ((Number.isNaN(v) ? p.fill : v) - p.mean) / p.scale;
-        if (!(Math.abs(z) <= FLOAT32_MAX)) throw outOfRange(table, i, p.col, v);
+        if (!(Math.abs(z) <= limit)) throw outOfRange(table, i, p.col, v);
         x[base + p.offset] = z;
       } else {
         const c = p.col.category(i) ?? p.fill;
@@ -261,7 +271,7 @@ function buildSplit(indices: Int32Array, table: RawTable, plans: FeaturePlan[], 
     }
     if (classOf === undefined) {
       const v = target.number(i);
-      if (!(Math.abs(v) <= FLOAT32_MAX)) throw outOfRange(table, i, target, v);
+      if (!(Math.abs(v) <= limit)) throw outOfRange(table, i, target, v);
       y[r] = v;
     }
     else if (enc.task === 'binary') y[r] = classOf[i];
@@ -271,7 +281,7 @@ function buildSplit(indices: Int32Array, table: RawTable, plans: FeaturePlan[], 
 }
 
 /** Prepares an already-loaded table (see prepareData). */
-export function prepareTable(table: RawTable, specInput: DataSpec | DataSpecInput): PreparedData {
+export function prepareTable(table: RawTable, specInput: DataSpec | DataSpecInput, precision: Precision = 'float32'): PreparedData {
   const spec = parseSpec(specInput);
   const file = table.file;
   const n = table.rowCount;
@@ -367,7 +377,7 @@ export function prepareTable(table: RawTable, specInput: DataSpec | DataSpecInpu
   const inputDim = inputNames.length;
   if (inputDim === 0) throw new DataError('the feature columns produce no inputs (every value is missing)', { file });
 
-  const make = (idx: Int32Array) => buildSplit(idx, table, plans, inputDim, target, enc);
+  const make = (idx: Int32Array) => buildSplit(idx, table, plans, inputDim, target, enc, precision);
   const preprocessing: Preprocessing = {
     featureColumns: features.map((c) => c.name),
     inputNames,

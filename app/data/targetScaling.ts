@@ -6,7 +6,7 @@
 import type { PreparedData, Split, TargetScaling } from './types';
 
 /** Mean and standard deviation (population) of the training targets; scale 1 for a constant target. */
-export function fitTargetScaling(y: Float32Array): TargetScaling {
+export function fitTargetScaling(y: Float32Array | Float64Array): TargetScaling {
   const n = y.length;
   if (n === 0) return { mean: 0, scale: 1 };
   let mean = 0;
@@ -19,7 +19,8 @@ export function fitTargetScaling(y: Float32Array): TargetScaling {
 }
 
 function scaleSplit(split: Split, t: TargetScaling): Split {
-  const y = new Float32Array(split.y.length);
+  // Same element type as the split: float64 targets stay float64.
+  const y = split.y instanceof Float64Array ? new Float64Array(split.y.length) : new Float32Array(split.y.length);
   for (let i = 0; i < y.length; i++) y[i] = (split.y[i] - t.mean) / t.scale;
   return { ...split, y };
 }
@@ -43,7 +44,7 @@ export function withScaledTarget(data: PreparedData): PreparedData {
 }
 
 /** Original-unit values of network outputs made for a scaled target (float64). */
-export function unscaleOutputs(values: Float32Array, t: TargetScaling): Float64Array {
+export function unscaleOutputs(values: Float32Array | Float64Array, t: TargetScaling): Float64Array {
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = values[i] * t.scale + t.mean;
   return out;

@@ -4,10 +4,13 @@ import { z } from 'zod';
 export type Task = 'regression' | 'binary' | 'multiclass';
 export const taskSchema = z.enum(['regression', 'binary', 'multiclass']);
 
-/** Row-major float32 matrices; y has one column for regression/binary, K one-hot columns for multiclass. */
+/**
+ * Row-major matrices, Float32Array or (for experiments with float64 runs) Float64Array; y has one
+ * column for regression/binary, K one-hot columns for multiclass.
+ */
 export interface Split {
-  x: Float32Array;
-  y: Float32Array;
+  x: Float32Array | Float64Array;
+  y: Float32Array | Float64Array;
   rows: number;
 }
 

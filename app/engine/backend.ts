@@ -4,20 +4,27 @@
  * CURVATURE_BACKEND, the experiment's `engine` setting (which the GUI and `--backend` write) override
  * it. Only one native tfjs package is ever loaded per process. tfjs always gets a backend too (exports
  * and model import use it), even when onnxruntime computes the passes.
+ *
+ * Float64 runs get an engine of their own (engineFor with precision 'float64'): tfjs has no float64,
+ * so the automatic choice takes onnxruntime's double graphs, or js64 (float64 plain JavaScript) where
+ * onnxruntime cannot run. An engine named explicitly that lacks the run's precision is refused by
+ * name: nothing computes float64 as float32.
  */
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendReport } from './types';
-import type { ComputeEngine, EngineName } from './engine';
+import { ENGINE_NAMES, type ComputeEngine, type EngineName, type Precision } from './engine';
 import { shimLegacyUtil } from './nodeShim';
 import { tfjsEngine, tfBackendOf, type TfjsEngineName, type TfjsPath } from './tfjs';
 import { createOnnxEngine, onnxUnavailableReason } from './onnx';
+import { createJsEngine, JS64_LABEL } from './js';
 
 // Not named `require`: electron-vite injects its own `require` shim into ESM chunks.
 const nodeRequire = createRequire(import.meta.url);
 
+/** The automatic choice of the default (float32) engine; js64 computes float64 only and is not in it. */
 export const ENGINE_ORDER: readonly EngineName[] = ['tensorflow-gpu', 'onnxruntime', 'tensorflow', 'wasm', 'cpu'];
 /** Same list; the name callers used before onnxruntime joined. */
 export const BACKEND_ORDER = ENGINE_ORDER;
@@ -29,6 +36,7 @@ const PACKAGES: Record<EngineName, string> = {
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
+  js64: 'curvature (built in)',
 };
 
 /** The experiment's engine setting (schema: experiment.engine). */
@@ -75,8 +83,32 @@ export function currentEngine(): ComputeEngine {
  * The engine for one experiment: its `engine` setting, else the process default. Precedence:
  * `--backend` (written into the experiment) = the GUI setting (saved in it) > CURVATURE_BACKEND > auto.
  */
-export async function engineFor(setting: EngineSetting | undefined): Promise<{ engine: ComputeEngine; report: BackendReport }> {
+export async function engineFor(setting: EngineSetting | undefined, precision: Precision = 'float32'): Promise<{ engine: ComputeEngine; report: BackendReport }> {
+  const chosen = await engineForAnyPrecision(setting, precision);
+  if (!chosen.engine.precisions.includes(precision)) {
+    throw new Error(
+      `Engine ${chosen.report.name} computes ${chosen.engine.precisions.join(' and ')} only, not ${precision}: ` +
+        (precision === 'float64' ? 'float64 runs need onnxruntime or js64 (or the engine setting auto)' : 'float32 runs need a tfjs engine or onnxruntime (or the engine setting auto)'),
+    );
+  }
+  return chosen;
+}
+
+/** The engine float64 runs get from the automatic choice: onnxruntime, else js64 with the reason. */
+export function float64Choice(): { name: 'onnxruntime' | 'js64'; reason?: string } {
+  const reason = onnxUnavailableReason();
+  return reason ? { name: 'js64', reason: `onnxruntime: ${reason}` } : { name: 'onnxruntime' };
+}
+
+async function engineForAnyPrecision(setting: EngineSetting | undefined, precision: Precision): Promise<{ engine: ComputeEngine; report: BackendReport }> {
   const report = await initBackend();
+  const explicit = setting?.backend && setting.backend !== 'auto';
+  if (precision === 'float64' && !explicit && !currentEngine().precisions.includes('float64')) {
+    const pick = float64Choice();
+    const engine = await loadEngine(pick.name, setting?.threads);
+    const skipped = pick.reason ? [{ name: 'onnxruntime' as const, reason: pick.reason.replace(/^onnxruntime: /, '') }] : [];
+    return { engine, report: { ...describe(pick.name, engine, 'auto', skipped), ...(setting?.threads ? { threads: setting.threads } : {}) } };
+  }
   const wanted = setting?.backend && setting.backend !== 'auto' ? setting.backend : undefined;
   const threads = setting?.threads;
   if (!wanted && (threads === undefined || report.name !== 'onnxruntime')) return { engine: currentEngine(), report };
@@ -103,7 +135,7 @@ export async function availableEngines(options: { path?: TfjsPath; threads?: num
     if (preflight(name)) continue;
     if ((name === 'tensorflow-gpu' || name === 'tensorflow') && nativeLoaded === null) continue; // never load one just to list it
     try {
-      out.push(name === 'onnxruntime' ? await loadEngine(name, options.threads) : await loadTfjs(name, options.path ?? 'fast'));
+      out.push(name === 'onnxruntime' || name === 'js64' ? await loadEngine(name, options.threads) : await loadTfjs(name, options.path ?? 'fast'));
     } catch {
       /* not usable here: the engine choice reports why */
     }
@@ -128,6 +160,14 @@ function cachedTfjs(name: TfjsEngineName, path: TfjsPath): ComputeEngine {
 }
 
 async function loadEngine(name: EngineName, threads?: number): Promise<ComputeEngine> {
+  if (name === 'js64') {
+    let e = engines.get(name);
+    if (!e) {
+      e = createJsEngine();
+      engines.set(name, e);
+    }
+    return e;
+  }
   if (name !== 'onnxruntime') return loadTfjs(name, 'fast');
   const reason = onnxUnavailableReason();
   if (reason) throw new Error(reason);
@@ -141,6 +181,7 @@ async function loadEngine(name: EngineName, threads?: number): Promise<ComputeEn
 }
 
 function packageVersion(pkg: string): string {
+  if (pkg === PACKAGES.js64) return 'float64';
   try {
     return (nodeRequire(`${pkg}/package.json`) as { version: string }).version;
   } catch {
@@ -165,8 +206,8 @@ function parseOverride(options: BackendOptions): { name: EngineName; source: 'en
   const fromOption = options.backend && options.backend !== 'auto' ? options.backend : undefined;
   const raw = fromOption ?? (options.env ?? process.env).CURVATURE_BACKEND;
   if (!raw || raw === 'auto') return undefined;
-  if ((ENGINE_ORDER as readonly string[]).includes(raw)) return { name: raw as EngineName, source: fromOption ? 'option' : 'env' };
-  throw new Error(`CURVATURE_BACKEND="${raw}" is not a backend; use one of auto, ${ENGINE_ORDER.join(', ')}.`);
+  if ((ENGINE_NAMES as readonly string[]).includes(raw)) return { name: raw as EngineName, source: fromOption ? 'option' : 'env' };
+  throw new Error(`CURVATURE_BACKEND="${raw}" is not a backend; use one of auto, ${ENGINE_NAMES.join(', ')}.`);
 }
 
 /** Why the CUDA build cannot help on this machine, or null when a GPU looks usable. */
@@ -287,7 +328,7 @@ async function choose(options: BackendOptions): Promise<BackendReport> {
 }
 
 async function start(name: EngineName, threads?: number): Promise<ComputeEngine> {
-  if (name === 'onnxruntime') return loadEngine(name, threads);
+  if (name === 'onnxruntime' || name === 'js64') return loadEngine(name, threads);
   await activateTfjs(name, { keepActive: true });
   return cachedTfjs(name, 'fast');
 }
@@ -301,8 +342,10 @@ async function finish(
   source?: 'env' | 'option',
 ): Promise<BackendReport> {
   defaultEngine = engine;
-  if (name === 'onnxruntime') await ensureTfjsBackend();
+  if (name === 'onnxruntime' || name === 'js64') await ensureTfjsBackend();
   const report = describe(name, engine, selection, skipped);
+  report.precisions = [...engine.precisions];
+  report.float64 = engine.precisions.includes('float64') ? { name } : float64Choice();
   if (source) report.overrideSource = source;
   if (threads !== undefined) report.threads = threads;
   return report;
@@ -336,6 +379,7 @@ function preflight(name: EngineName): string | null {
     return gpuUnavailableReason();
   }
   if (name === 'onnxruntime') return onnxUnavailableReason();
+  if (name === 'js64') return null;
   if (name === 'tensorflow') {
     if (nativeLoaded === 'tensorflow-gpu') return null; // its 'tensorflow' backend computes on the CPU too
     if (!isInstalled(PACKAGES[name])) return 'not installed (its install downloads libtensorflow; npm drops it when that fails)';
@@ -348,6 +392,10 @@ export function formatReport(report: BackendReport): string {
   const how = report.selection === 'auto' ? 'auto' : `override${report.overrideSource ? ` (${overrideLabel(report.overrideSource)})` : ''}`;
   const lines = [`Engine: ${report.label} [${report.package} ${report.version}, ${how}]`];
   for (const s of report.skipped) lines.push(`  ${s.name}: ${s.reason}`);
+  if (report.float64) {
+    const f = report.float64;
+    lines.push(`float64 runs: ${f.name === 'js64' ? `js64, ${JS64_LABEL}` : f.name}${f.reason ? ` (${f.reason})` : ''}`);
+  }
   return lines.join('\n');
 }
 

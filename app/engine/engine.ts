@@ -45,9 +45,13 @@ export interface DenseStack {
   parameterCount: number;
 }
 
-export type EngineName = 'tensorflow-gpu' | 'onnxruntime' | 'tensorflow' | 'wasm' | 'cpu';
-/** Every engine name, in the automatic choice's order (additive: the schema's enum). */
-export const ENGINE_NAMES = ['tensorflow-gpu', 'onnxruntime', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly EngineName[];
+export type EngineName = 'tensorflow-gpu' | 'onnxruntime' | 'tensorflow' | 'wasm' | 'cpu' | 'js64';
+/**
+ * Every engine name, in the automatic choice's order (additive: the schema's enum). js64 (float64
+ * plain JavaScript) computes float64 only: the choice takes it for float64 runs when no engine
+ * before it can.
+ */
+export const ENGINE_NAMES = ['tensorflow-gpu', 'onnxruntime', 'tensorflow', 'wasm', 'cpu', 'js64'] as const satisfies readonly EngineName[];
 
 /**
  * The arithmetic a run's passes use. Optimizer state is float64 on the host either way; a float64

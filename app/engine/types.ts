@@ -1,5 +1,5 @@
 /** Which compute engine runs the forward/backward passes, and why. */
-import type { EngineName } from './engine';
+import type { EngineName, Precision } from './engine';
 
 /** Kept for callers that name engines; every engine name (tfjs backends and onnxruntime). */
 export type BackendName = EngineName;
@@ -24,4 +24,8 @@ export interface BackendReport {
   overrideSource?: 'env' | 'experiment' | 'option';
   /** Intra-op threads, for engines that have a setting (onnxruntime). */
   threads?: number;
+  /** The precisions the chosen engine computes. */
+  precisions?: Precision[];
+  /** Which engine float64 runs get (tfjs has no float64), and why not onnxruntime when it is js64. */
+  float64?: { name: EngineName; reason?: string };
 }

@@ -45,7 +45,23 @@ function spirals(rowsPerClass: number): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * The 1-D tanh regression of the optimizer bench (bench/optimizers/problems regression1dData, seed 21):
+ * y = 0.8 sin(2πx) + 0.3x on x uniform in [−1, 1], noise-free, every value written to full float64
+ * precision (shortest round-trip digits), so a float64 run sees exactly the numbers generated.
+ */
+export function tanh1d(rows: number): string {
+  const rand = seededRandom(21);
+  const lines = ['x,y'];
+  for (let r = 0; r < rows; r++) {
+    const x = 2 * rand() - 1;
+    lines.push(`${x},${0.8 * Math.sin(2 * Math.PI * x) + 0.3 * x}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 fs.mkdirSync(dir, { recursive: true });
 fs.writeFileSync(path.join(dir, 'friedman1.csv'), friedman(800));
 fs.writeFileSync(path.join(dir, 'spirals.csv'), spirals(200));
-console.log(`wrote ${dir}/friedman1.csv and spirals.csv`);
+fs.writeFileSync(path.join(dir, 'tanh1d.csv'), tanh1d(200));
+console.log(`wrote ${dir}/friedman1.csv, spirals.csv and tanh1d.csv`);

@@ -13,7 +13,7 @@ export interface Example {
 
 export const EXAMPLES_DIR = path.dirname(fileURLToPath(import.meta.url));
 
-const NAMES = ['seed', 'friedman-regression', 'spirals-classification'] as const;
+const NAMES = ['seed', 'friedman-regression', 'spirals-classification', 'tanh-regression'] as const;
 
 export function listExamples(dir = EXAMPLES_DIR): Example[] {
   return NAMES.map((name) => {

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { ExportFormat } from './formats';
 import type { Preprocessing } from '../data/types';
-import type { DenseWeights } from '../model/spec';
+import type { DenseWeights, DenseWeights64 } from '../model/spec';
 import { checkLayerShapes } from '../model/tfModel';
 import type { Experiment } from '../schema/experiment';
 import type { IterationPoint, RunSummary } from '../train/events';
@@ -33,6 +33,11 @@ export interface ExportRequest {
   summary: RunSummary;
   /** Trained weights, in order; the last is the output layer. */
   layers: DenseWeights[];
+  /**
+   * A float64 run's weights unrounded: the .npz and JSON exports write these (float64); TF.js, Keras
+   * and ONNX are float32 as those tools expect and take `layers`.
+   */
+  layers64?: DenseWeights64[];
   inputDim: number;
   preprocessing: Preprocessing;
   history: IterationPoint[];
@@ -56,9 +61,9 @@ async function formatFiles(format: ExportFormat, req: ExportRequest, staging: st
     case 'onnx':
       return [onnxFile(req.layers, req.inputDim)];
     case 'npz':
-      return [npzFile(req.layers)];
+      return [npzFile(req.layers64 ?? req.layers)];
     case 'json':
-      return [weightsJsonFile(req.layers)];
+      return [weightsJsonFile(req.layers64 ?? req.layers)];
   }
 }
 
@@ -133,6 +138,7 @@ export function exportFinishedRun(
         experiment,
         summary: best.summary,
         layers: best.layers,
+        ...(best.layers64 && { layers64: best.layers64 }),
         inputDim: outcome.inputDim,
         preprocessing: outcome.preprocessing,
         history: best.history,
@@ -157,6 +163,7 @@ export function exportFinishedRun(
       experiment,
       summary: run.summary,
       layers: run.layers,
+      ...(run.layers64 && { layers64: run.layers64 }),
       inputDim: outcome.inputDim,
       preprocessing: outcome.preprocessing,
       history: run.history,

@@ -1,33 +1,40 @@
 /**
- * NumPy exports: `weights.npz` (float32 `.npy` arrays `<layer>/kernel` (in, out) and `<layer>/bias`,
- * as `np.savez` writes: a STORED zip of .npy members) and `weights.json`, the inline-weights shape
- * an experiment's `initialWeights` accepts.
+ * NumPy exports: `weights.npz` (`.npy` arrays `<layer>/kernel` (in, out) and `<layer>/bias`, as
+ * `np.savez` writes: a STORED zip of .npy members) and `weights.json`, the inline-weights shape an
+ * experiment's `initialWeights` accepts. Float32 weights are written as float32 ('<f4', shortest
+ * float32 decimals); a float64 run's weights as float64 ('<f8', JSON numbers that round-trip exactly).
  */
 import { zipSync, type Zippable } from 'fflate';
-import type { DenseWeights } from '../model/spec';
+import type { DenseWeights, DenseWeights64 } from '../model/spec';
 import { float32LeBytes, textFile, type ExportFile } from './files';
 
 export const NPZ_FILE = 'weights.npz';
 export const WEIGHTS_JSON_FILE = 'weights.json';
 
-/** `.npy` format 1.0 for a little-endian float32 C-order array; header padded so data starts 64-byte aligned. */
-export function npyBytes(values: Float32Array, shape: number[]): Uint8Array {
+/**
+ * `.npy` format 1.0 for a little-endian C-order array, float32 ('<f4') or float64 ('<f8') as the
+ * values are; header padded so data starts 64-byte aligned.
+ */
+export function npyBytes(values: Float32Array | Float64Array, shape: number[]): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== values.length) throw new Error(`npy: shape (${shape.join(', ')}) needs ${count} values, got ${values.length}`);
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const double = values instanceof Float64Array;
+  let header = `{'descr': '${double ? '<f8' : '<f4'}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const preamble = 10; // magic(6) + version(2) + header length(2)
   const padded = Math.ceil((preamble + header.length + 1) / 64) * 64;
   header = header.padEnd(padded - preamble - 1, ' ') + '\n';
-  const out = new Uint8Array(preamble + header.length + values.length * 4);
+  const out = new Uint8Array(preamble + header.length + values.length * (double ? 8 : 4));
   out.set([0x93, ...new TextEncoder().encode('NUMPY'), 1, 0]);
-  new DataView(out.buffer).setUint16(8, header.length, true);
+  const view = new DataView(out.buffer);
+  view.setUint16(8, header.length, true);
   out.set(new TextEncoder().encode(header), preamble);
-  out.set(float32LeBytes(values), preamble + header.length);
+  if (double) for (let i = 0; i < values.length; i++) view.setFloat64(preamble + header.length + 8 * i, values[i], true);
+  else out.set(float32LeBytes(values as Float32Array), preamble + header.length);
   return out;
 }
 
-export function npzFile(layers: readonly DenseWeights[]): ExportFile {
+export function npzFile(layers: readonly (DenseWeights | DenseWeights64)[]): ExportFile {
   const members: Zippable = {};
   for (const l of layers) {
     members[`${l.name}/kernel.npy`] = [npyBytes(l.kernel, [l.fanIn, l.units]), { level: 0 }];
@@ -57,12 +64,13 @@ export function shortestFloat32(v: number): number {
   return Number(f.toPrecision(9));
 }
 
-function shortestAll(values: Float32Array): number[] {
-  return Array.from(values, shortestFloat32);
+/** Float32 values as their shortest float32 decimals; float64 values as JavaScript prints them (exact round trip). */
+function shortestAll(values: Float32Array | Float64Array): number[] {
+  return values instanceof Float64Array ? Array.from(values) : Array.from(values, shortestFloat32);
 }
 
-/** Float32 values as JSON numbers; each parses back to the identical float32. */
-export function weightsJson(layers: readonly DenseWeights[]): { layers: WeightsJsonLayer[] } {
+/** Weights as JSON numbers; each parses back to the identical float32 (or float64, for a float64 run). */
+export function weightsJson(layers: readonly (DenseWeights | DenseWeights64)[]): { layers: WeightsJsonLayer[] } {
   return {
     layers: layers.map((l) => ({
       name: l.name,
@@ -73,6 +81,6 @@ export function weightsJson(layers: readonly DenseWeights[]): { layers: WeightsJ
   };
 }
 
-export function weightsJsonFile(layers: readonly DenseWeights[]): ExportFile {
+export function weightsJsonFile(layers: readonly (DenseWeights | DenseWeights64)[]): ExportFile {
   return textFile(WEIGHTS_JSON_FILE, JSON.stringify(weightsJson(layers)) + '\n');
 }

@@ -1,11 +1,11 @@
 /**
  * A network's training loss as an optimizer Objective: f and ∇f from one engine pass (tfjs or
- * onnxruntime, app/engine). The data is uploaded once; each evaluation sends θ (float32) and reads
- * [f, ∇f] back. The L2 penalty is added on the host in float64, where it is exact and free.
+ * onnxruntime, js64; app/engine) in the run's precision. The data is uploaded once; each evaluation
+ * sends θ (rounded to float32 for float32 runs) and reads [f, ∇f] back. The L2 penalty is added on the host in float64, where it is exact and free.
  */
 import type { Objective } from '../optim/types';
 import type { Split } from '../data/types';
-import type { ComputeEngine, EngineDataset, StackProgram } from '../engine/engine';
+import type { ComputeEngine, EngineDataset, Floats, Precision, StackProgram } from '../engine/engine';
 import { currentEngine } from '../engine/backend';
 import { kernelSquaredNorm } from './params';
 import type { ResolvedModel } from './layers';
@@ -24,12 +24,15 @@ export interface ModelObjectiveOptions {
   dropoutSeed?: number;
   /** The engine that computes the passes; default: the one the engine choice made (initBackend). */
   engine?: ComputeEngine;
+  /** The arithmetic of every pass (default float32); the engine must compute it (engine.precisions). */
+  precision?: Precision;
 }
 
 export class ModelObjective implements Objective {
   readonly dimension: number;
   readonly sampleCount: number;
   readonly engine: ComputeEngine;
+  readonly precision: Precision;
   private readonly program: StackProgram;
   private readonly train: EngineDataset;
   private readonly dropoutSeed: number | undefined;
@@ -45,7 +48,8 @@ export class ModelObjective implements Objective {
     this.dimension = model.parameterCount;
     this.sampleCount = train.rows;
     this.engine = options.engine ?? currentEngine();
-    this.program = this.engine.compile(model);
+    this.precision = options.precision ?? 'float32';
+    this.program = this.engine.compile(model, this.precision);
     this.train = this.uploadTo(train);
     const stochastic = options.dropoutSeed !== undefined && model.layers.some((l) => l.dropout > 0);
     this.dropoutSeed = stochastic ? options.dropoutSeed : undefined;
@@ -60,12 +64,12 @@ export class ModelObjective implements Objective {
   }
 
   /** Loss without the L2 term, and the network outputs, on a split (a forward pass only). */
-  lossAndPredictions(x: Float64Array, split: Split | DeviceSplit): { loss: number; predictions: Float32Array } {
+  lossAndPredictions(x: Float64Array, split: Split | DeviceSplit): { loss: number; predictions: Floats } {
     this.assertLive();
     const uploaded = isSplit(split) ? this.uploadTo(split) : undefined;
     try {
       const { loss, outputs } = this.program.predict(x, uploaded ?? (split as DeviceSplit));
-      return { loss, predictions: outputs instanceof Float32Array ? outputs : Float32Array.from(outputs) };
+      return { loss, predictions: outputs };
     } finally {
       uploaded?.dispose();
     }
@@ -111,7 +115,7 @@ export class ModelObjective implements Objective {
 
   private uploadTo(split: Split): EngineDataset {
     const outDim = this.model.layers[this.model.layers.length - 1].units;
-    const y = split.rows > 0 ? split.y : new Float32Array(0);
+    const y = split.rows > 0 ? split.y : new Float64Array(0);
     if (split.rows > 0 && y.length !== split.rows * outDim) {
       throw new Error(`the targets have ${y.length / split.rows} columns per row but the output layer has ${outDim} units`);
     }
@@ -124,5 +128,6 @@ export class ModelObjective implements Objective {
 }
 
 function isSplit(s: Split | DeviceSplit): s is Split {
-  return (s as Split).x instanceof Float32Array;
+  const x = (s as Split).x;
+  return x instanceof Float32Array || x instanceof Float64Array;
 }

@@ -5,7 +5,7 @@
  * that predict original units (a file the user starts from) into the training space.
  */
 import type { TargetScaling } from '../data/types';
-import type { DenseWeights } from './spec';
+import type { DenseWeights, DenseWeights64 } from './spec';
 import type { ResolvedModel } from './layers';
 
 /** Output-layer weights that predict original units, from weights trained on the scaled target. */
@@ -14,6 +14,15 @@ export function foldTargetScaling(layers: DenseWeights[], t: TargetScaling | und
   const last = layers[layers.length - 1];
   const kernel = Float32Array.from(last.kernel, (w) => w * t.scale);
   const bias = Float32Array.from(last.bias ?? new Float32Array(last.units), (b) => b * t.scale + t.mean);
+  return [...layers.slice(0, -1), { ...last, kernel, bias }];
+}
+
+/** foldTargetScaling in float64, for a float64 run's weights. */
+export function foldTargetScaling64(layers: DenseWeights64[], t: TargetScaling | undefined): DenseWeights64[] {
+  if (!t) return layers;
+  const last = layers[layers.length - 1];
+  const kernel = Float64Array.from(last.kernel, (w) => w * t.scale);
+  const bias = Float64Array.from(last.bias ?? new Float64Array(last.units), (b) => b * t.scale + t.mean);
   return [...layers.slice(0, -1), { ...last, kernel, bias }];
 }
 

@@ -1,7 +1,7 @@
 /** The flat float64 parameter vector ⇄ per-layer Dense weights (Keras layout), and initialisation. */
 import { ConfigError } from '../util/configError';
 import { seededRandom } from '../util/random';
-import type { DenseWeights } from './spec';
+import type { DenseWeights, DenseWeights64 } from './spec';
 import type { ResolvedModel } from './layers';
 
 /** Glorot-uniform kernels (limit √(6/(fan_in+fan_out))) from a seed, zero biases — Keras' Dense default. */
@@ -24,6 +24,28 @@ export function toLayerWeights(model: ResolvedModel, x: Float64Array): DenseWeig
     kernel: Float32Array.from(x.subarray(l.kernelOffset, l.kernelOffset + l.fanIn * l.units)),
     bias: l.biasOffset >= 0 ? Float32Array.from(x.subarray(l.biasOffset, l.biasOffset + l.units)) : null,
   }));
+}
+
+/** The layers' weights in float64, unrounded (float64 runs). */
+export function toLayerWeights64(model: ResolvedModel, x: Float64Array): DenseWeights64[] {
+  return model.layers.map((l) => ({
+    name: l.name,
+    fanIn: l.fanIn,
+    units: l.units,
+    activation: l.activation,
+    kernel: x.slice(l.kernelOffset, l.kernelOffset + l.fanIn * l.units),
+    bias: l.biasOffset >= 0 ? x.slice(l.biasOffset, l.biasOffset + l.units) : null,
+  }));
+}
+
+/** Largest |fround(v) − v| / |v| over θ's non-zero entries: what rounding to a float32 model changes. */
+export function float32RoundingChange(x: Float64Array): number {
+  let worst = 0;
+  for (let k = 0; k < x.length; k++) {
+    const v = x[k];
+    if (v !== 0 && Number.isFinite(v)) worst = Math.max(worst, Math.abs(Math.fround(v) - v) / Math.abs(v));
+  }
+  return worst;
 }
 
 /** Per-layer arrays as they come from a weights file: kernel in [fanIn][units] order. */

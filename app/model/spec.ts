@@ -58,3 +58,9 @@ export interface DenseWeights {
   kernel: Float32Array; // length fanIn*units, row-major [in][out]
   bias: Float32Array | null; // length units
 }
+
+/** The same layer in float64: a float64 run's weights as trained (the .npz and JSON exports keep them). */
+export interface DenseWeights64 extends Omit<DenseWeights, 'kernel' | 'bias'> {
+  kernel: Float64Array;
+  bias: Float64Array | null;
+}

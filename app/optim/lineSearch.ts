@@ -11,7 +11,7 @@
  * The lowest point seen is always kept, and the search never hands back a point worse than x.
  */
 import type { LineSearchSpec } from './spec';
-import type { Objective } from './types';
+import { lossEpsilon, type Objective } from './types';
 import { dcstep, type StepInterval } from './moreThuente';
 import { hostVectorOps, type VectorOps } from './vector';
 
@@ -49,8 +49,9 @@ export interface LineSearchResult extends LineSearchPoint {
   /** φ'(0) = g·d at the start. */
   initialSlope: number;
   /**
-   * True when some trial changed f by less than float32 can resolve (or the predicted change was
-   * that small): a failure then means the loss is flat at single precision, not a bad direction.
+   * True when some trial changed f by less than the objective's precision can resolve (float32 by
+   * default; or the predicted change was that small): a failure then means the loss is flat at that
+   * precision, not a bad direction. (The name predates float64 objectives.)
    */
   belowFloat32Resolution: boolean;
   /** Trials whose value or gradient was NaN or ±∞. */
@@ -90,9 +91,8 @@ interface Sample {
   slope: number;
 }
 
-const FLOAT32_EPSILON = 2 ** -23;
-/** A change of f this small relative to |f| is below what a float32 loss can show. */
-const FLOAT32_RESOLUTION = 4 * FLOAT32_EPSILON;
+/** A change of f this small relative to |f| is below what the loss's arithmetic can show (4 ε). */
+const RESOLUTION_ULPS = 4;
 /** scipy `_zoom`: reject the cubic within 0.2·Δ of an end, the quadratic within 0.1·Δ. */
 const CUBIC_MARGIN = 0.2;
 const QUADRATIC_MARGIN = 0.1;
@@ -156,6 +156,8 @@ class Search {
   private nonFiniteTrials = 0;
   /** max|x| and max|d|, only needed once the interval is tiny: computed then. */
   private infNorms: { x: number; d: number } | null = null;
+  /** Smallest relative change of f the objective's arithmetic resolves (4 ε of its precision). */
+  private readonly resolution: number;
 
   constructor(
     private readonly request: LineSearchRequest,
@@ -168,6 +170,7 @@ class Search {
     this.slope0 = request.slope ?? ops.dot(request.g, request.d);
     this.bestF = request.f;
     this.bestSlope = this.slope0;
+    this.resolution = RESOLUTION_ULPS * lossEpsilon(request.objective.precision);
   }
 
   run(): LineSearchResult {
@@ -329,7 +332,7 @@ class Search {
    * steps can only predict less, so further trials would spend evaluations seeing the same value.
    */
   private flatAtFloat32(p: Sample): boolean {
-    return p.f === this.f0 && p.alpha * Math.abs(this.slope0) <= FLOAT32_RESOLUTION * Math.abs(this.f0);
+    return p.f === this.f0 && p.alpha * Math.abs(this.slope0) <= this.resolution * Math.abs(this.f0);
   }
 
   /** True once the two steps differ by less than float64 can represent in α or in x. */
@@ -354,7 +357,7 @@ class Search {
     const slope = finite ? gd : NaN;
     if (!finite) this.nonFiniteTrials++;
     if (finite) {
-      const scale = FLOAT32_RESOLUTION * Math.max(Math.abs(this.f0), Number.MIN_VALUE);
+      const scale = this.resolution * Math.max(Math.abs(this.f0), Number.MIN_VALUE);
       if (Math.abs(f - this.f0) <= scale || alpha * Math.abs(this.slope0) <= scale) this.belowResolution = true;
     }
     if (f < this.bestF) {

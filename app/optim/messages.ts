@@ -33,23 +33,31 @@ export function float32GradientFloor(f: number): number {
   return 100 * FLOAT32_EPSILON * Math.max(Math.abs(f), 1);
 }
 
+/** What a float32 run that stopped on precision loss is told it can do about it. */
+export const FLOAT64_SUGGESTION = 'Run it in float64 (precision "float64"; see docs/float64.md) to go below the float32 floor.';
+
 /**
  * Detail for 'precision-loss'. `modelDecrease` is the decrease the quasi-Newton model promised for
- * a full step (−½·g'd); when it is below what a float32 loss can resolve, the point is at the
- * single-precision floor. Without it, fall back to comparing ‖g‖∞ with float32GradientFloor.
+ * a full step (−½·g'd); when it is below what the loss's precision can resolve, the point is at
+ * that precision's floor. Without it, fall back to comparing ‖g‖∞ with the gradient floor. A
+ * float32 run is pointed at float64.
  */
-export function precisionLossDetail(f: number, gradInfNorm: number, modelDecrease?: number): string {
+export function precisionLossDetail(f: number, gradInfNorm: number, modelDecrease?: number, precision: 'float32' | 'float64' = 'float32'): string {
+  const eps = precision === 'float64' ? Number.EPSILON : FLOAT32_EPSILON;
   const atFloor =
     modelDecrease !== undefined
-      ? modelDecrease <= 10 * FLOAT32_EPSILON * Math.abs(f)
-      : gradInfNorm <= float32GradientFloor(f);
+      ? modelDecrease <= 10 * eps * Math.abs(f)
+      : gradInfNorm <= 100 * eps * Math.max(Math.abs(f), 1);
+  const suggestion = precision === 'float32' ? ` ${FLOAT64_SUGGESTION}` : '';
   if (atFloor) {
+    const name = precision === 'float64' ? 'double' : 'single';
     return (
-      `The gradient (‖g‖∞ = ${gradInfNorm.toExponential(2)}) is tiny relative to the float32 resolution of the loss ` +
-      `(f = ${f.toPrecision(7)}): no further decrease is visible in single precision, so this is as close to a minimum as float32 can show.`
+      `The gradient (‖g‖∞ = ${gradInfNorm.toExponential(2)}) is tiny relative to the ${precision} resolution of the loss ` +
+      `(f = ${f.toPrecision(7)}): no further decrease is visible in ${name} precision, so this is as close to a minimum as ${precision} can show.` +
+      suggestion
     );
   }
-  return `No lower value of f could be resolved at float32 precision (‖g‖∞ = ${gradInfNorm.toExponential(2)}).`;
+  return `No lower value of f could be resolved at ${precision} precision (‖g‖∞ = ${gradInfNorm.toExponential(2)}).${suggestion}`;
 }
 
 export function formatBytes(bytes: number): string {

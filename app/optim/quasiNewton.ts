@@ -140,7 +140,7 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
   private failureOf(search: LineSearchResult, modelDecrease: number | undefined): { status: TerminationStatus; detail?: string } {
     if (this.remainingEvaluations() <= 0) return { status: 'max-evaluations' };
     if (search.belowFloat32Resolution) {
-      return { status: 'precision-loss', detail: precisionLossDetail(this.f, this.ops.infNorm(this.g), modelDecrease) };
+      return { status: 'precision-loss', detail: precisionLossDetail(this.f, this.ops.infNorm(this.g), modelDecrease, this.objective.precision) };
     }
     if (search.status === 'not-descent') {
       return { status: 'line-search-failed', detail: 'The negative gradient is not a descent direction; the gradient may be wrong.' };

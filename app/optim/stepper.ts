@@ -87,6 +87,7 @@ export abstract class BaseStepper implements Stepper {
     this.stopping = stopping;
     this.objective = {
       dimension: objective.dimension,
+      ...(objective.precision ? { precision: objective.precision } : {}),
       evaluate: (x, g) => {
         this.functionEvaluations++;
         this.gradientEvaluations++;
@@ -168,7 +169,7 @@ export abstract class BaseStepper implements Stepper {
     if (outcome.failure) {
       const { status } = outcome.failure;
       const detail =
-        outcome.failure.detail ?? (status === 'precision-loss' ? precisionLossDetail(this.bestF, this.ops.infNorm(this.bestG)) : undefined);
+        outcome.failure.detail ?? (status === 'precision-loss' ? precisionLossDetail(this.bestF, this.ops.infNorm(this.bestG), undefined, this.objective.precision) : undefined);
       this.finish(status, detail);
       this.options.onIteration?.(record);
       return record;

@@ -16,6 +16,16 @@ export interface Objective {
   readonly sampleCount?: number;
   /** Mean loss and gradient over the given sample rows only (stochastic; never used by BFGS/L-BFGS). */
   evaluateBatch?(x: Float64Array, grad: Float64Array, rows: Int32Array): number;
+  /**
+   * The arithmetic f is computed in (default float32): what "f did not change" can mean. Line
+   * searches and precision-loss messages use its resolution (2⁻²³ or 2⁻⁵² relative).
+   */
+  readonly precision?: 'float32' | 'float64';
+}
+
+/** Relative resolution (machine epsilon) of a loss computed in the objective's precision. */
+export function lossEpsilon(precision: Objective['precision']): number {
+  return precision === 'float64' ? Number.EPSILON : 2 ** -23;
 }
 
 /** Why a run ended. `message` on the result says it in words. */

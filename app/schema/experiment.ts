@@ -9,7 +9,7 @@ import { z } from 'zod';
 export { dataSourceSchema, dataSpecSchema, type DataSource, type DataSpec } from '../data/spec';
 import { modelSpecSchema } from '../model/spec';
 import { optimizerSpecSchema, stoppingSpecSchema } from '../optim/spec';
-import { ENGINE_NAMES } from '../engine/engine';
+import { ENGINE_NAMES, PRECISIONS } from '../engine/engine';
 import { safeNameSchema } from '../util/safeName';
 
 /** Which compute engine runs the passes ('auto': the engine choice; see app/engine/backend.ts). */
@@ -29,6 +29,11 @@ export const runSpecSchema = z.object({
   label: z.string().max(200).optional(),
   optimizer: optimizerSpecSchema,
   stopping: stoppingSpecSchema.prefault({}),
+  /**
+   * Arithmetic of this run's passes; default: the experiment's `precision`. One optimizer can race
+   * itself in float32 and float64 from the same start (optimizer state is float64 either way).
+   */
+  precision: z.enum(PRECISIONS).optional(),
 });
 export type RunSpec = z.infer<typeof runSpecSchema>;
 
@@ -72,6 +77,8 @@ export const experimentSchema = z.object({
   seed: z.int().default(1),
   initialWeights: initialWeightsSchema.optional(),
   engine: engineSettingSchema.optional(),
+  /** Default arithmetic of the runs (each run may name its own): float32, or float64 (see docs/float64.md). */
+  precision: z.enum(PRECISIONS).default('float32'),
   /**
    * Start points: every run spec runs from each, so runs are paired by start. Repeat r draws its
    * weights from `seed + r`; with `initialWeights`, repeat 0 uses them as they are.
@@ -79,6 +86,11 @@ export const experimentSchema = z.object({
   repeats: z.int().min(1).max(100).default(1),
 });
 export type Experiment = z.infer<typeof experimentSchema>;
+
+/** The precision a run computes in: its own, else the experiment's. */
+export function runPrecision(experiment: Pick<Experiment, 'precision'>, run: Pick<RunSpec, 'precision'>): 'float32' | 'float64' {
+  return run.precision ?? experiment.precision ?? 'float32';
+}
 export type ExperimentInput = z.input<typeof experimentSchema>;
 
 /** Parse with an error that names the field, e.g. `runs.0.optimizer.history: Too small…`. */

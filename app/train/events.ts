@@ -2,6 +2,7 @@
 import type { IterationRecord, OptimizeResult, PhaseResult } from '../optim/types';
 import type { OptimizerKind } from '../optim/spec';
 import type { Task } from '../data/types';
+import type { Precision } from '../engine/engine';
 
 export interface Metrics {
   /** Validation loss (same loss as training, without the L2 term), in the target's original units. */
@@ -34,6 +35,8 @@ export interface RunSummary extends RunOutcome {
   runId: string;
   optimizer: OptimizerKind;
   label: string;
+  /** The arithmetic of the run's passes (always set by the runner; absent from older trainers). */
+  precision?: Precision;
   /** 0-based start point: repeats of one run spec share its label; paired across specs. Always set by the runner. */
   repeat?: number;
   /** Seed of this repeat's initial weights (the experiment's seed + repeat). Always set by the runner. */
@@ -46,6 +49,12 @@ export interface RunSummary extends RunOutcome {
   seconds: number;
   /** The compute engine that ran the passes, and why each engine before it in the order was not used. */
   engine?: { name: string; label: string; skipped: { name: string; reason: string }[] };
+  /**
+   * Float64 runs only: what the float32 model formats (TF.js, Keras, ONNX) lose. `maxRelativeRounding`
+   * is the largest relative change of a weight rounded to float32; `float32TrainLoss` the training
+   * loss (original units, no L2) of those rounded weights computed in float32, when a float32 engine ran it.
+   */
+  float32Export?: { maxRelativeRounding: number; float32TrainLoss?: number };
   /** Sequence (hand-off) runs only: each phase's own counters and how it ended. */
   phases?: PhaseResult[];
 }
@@ -59,7 +68,7 @@ export type ExperimentEvent =
       parameterCount: number;
       backend: string;
       /** `spec`: the run spec's id; `repeat`: the start point (both absent from older trainers). */
-      runs: { runId: string; optimizer: OptimizerKind; label: string; spec?: string; repeat?: number }[];
+      runs: { runId: string; optimizer: OptimizerKind; label: string; spec?: string; repeat?: number; precision?: Precision }[];
       notes: string[];
     }
   | { type: 'run-started'; experimentId: string; runId: string; optimizer: OptimizerKind; label: string }

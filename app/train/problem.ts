@@ -1,6 +1,6 @@
 /** Data + model + initial weights of an experiment: what every run and the gradient check share. */
 import path from 'node:path';
-import type { Experiment } from '../schema/experiment';
+import { runPrecision, type Experiment } from '../schema/experiment';
 import type { PreparedData, TargetScaling } from '../data/types';
 import { prepareData } from '../data/prepare';
 import { withScaledTarget } from '../data/targetScaling';
@@ -24,7 +24,9 @@ export interface Problem {
 }
 
 export async function buildProblem(experiment: Experiment, baseDir: string): Promise<Problem> {
-  let data = await prepareData(experiment.data, { baseDir });
+  // Float64 runs get their data as the loader parsed it; float32 runs then round it on upload.
+  const precision = experiment.runs.some((r) => runPrecision(experiment, r) === 'float64') ? 'float64' : 'float32';
+  let data = await prepareData(experiment.data, { baseDir, precision });
   let model: ResolvedModel;
   /** Weights that predict original units: an imported model's, or the experiment's initial weights. */
   let fileStart: Float64Array | undefined;

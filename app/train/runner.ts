@@ -4,9 +4,10 @@
  * iteration each, so live views see all curves grow together) and emits ExperimentEvents. Each
  * run's wall time counts only its own steps.
  */
-import type { Experiment, RunSpec } from '../schema/experiment';
+import { runPrecision, type Experiment, type RunSpec } from '../schema/experiment';
+import type { ComputeEngine, Precision } from '../engine/engine';
 import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './events';
-import type { DenseWeights } from '../model/spec';
+import type { DenseWeights, DenseWeights64 } from '../model/spec';
 import type { PreparedData, Preprocessing, TargetScaling } from '../data/types';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
 import { OPTIMIZER_LABELS, isQuasiNewton, needsDeterministicObjective, optimizerLabel } from '../optim/spec';
@@ -14,10 +15,10 @@ import { createOptimizer } from '../optim';
 import { engineFor } from '../engine/backend';
 import type { BackendReport } from '../engine/types';
 import { hasDropout, type ResolvedModel } from '../model/layers';
-import { toLayerWeights } from '../model/params';
+import { float32RoundingChange, toLayerWeights, toLayerWeights64 } from '../model/params';
 import { ModelObjective, type DeviceSplit } from '../model/objective';
 import { computeMetrics, originalUnitsLoss } from './metrics';
-import { foldTargetScaling } from '../model/outputScaling';
+import { foldTargetScaling, foldTargetScaling64 } from '../model/outputScaling';
 import { buildProblem, repeatStart } from './problem';
 import { repeatRunId } from './repeatIds';
 export { repeatRunId } from './repeatIds';
@@ -39,6 +40,8 @@ export interface FinishedRun {
   summary: RunSummary;
   /** Trained weights; with a standardised target, the output layer already predicts original units. */
   layers: DenseWeights[];
+  /** Float64 runs: the same weights unrounded (the .npz and JSON exports write these). */
+  layers64?: DenseWeights64[];
   history: IterationPoint[];
 }
 
@@ -69,12 +72,31 @@ interface ActiveRun {
   seed: number;
   spec: RunSpec;
   label: string;
+  precision: Precision;
+  /** The objective this run's passes go through (its precision's), and its validation split there. */
+  lane: Lane;
   stepper: Stepper;
   history: IterationPoint[];
   finished?: FinishedRun;
 }
 
 let counter = 0;
+
+/** Everything one precision's runs share: engine, objectives, the validation split on that engine. */
+interface Lane {
+  precision: Precision;
+  engine: ComputeEngine;
+  report: BackendReport;
+  objective: ModelObjective;
+  stochastic?: ModelObjective;
+  validation?: { split: DeviceSplit; dispose: () => void };
+}
+
+function disposeLane(lane: Lane): void {
+  lane.validation?.dispose();
+  lane.objective.dispose();
+  lane.stochastic?.dispose();
+}
 
 export function runIds(runs: RunSpec[]): string[] {
   const seen = new Map<string, number>();
@@ -106,43 +128,69 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
   const keepHistory = options.keepHistory ?? true;
 
   const done = (async (): Promise<ExperimentOutcome> => {
-    let objective: ModelObjective | undefined;
-    let stochastic: ModelObjective | undefined;
-    let validation: { split: DeviceSplit; dispose: () => void } | undefined;
+    const lanes = new Map<Precision, Lane>();
+    const ownedChecks: ModelObjective[] = [];
     const t0 = performance.now();
     const stage = (s: StartupStage, forRun?: string) => emit({ type: 'progress', experimentId, stage: s, ...(forRun ? { forRun } : {}) });
     try {
       stage('starting-engine');
-      const { engine, report: backend } = await engineFor(experiment.engine);
+      // One engine per precision the runs use (tfjs has no float64: float64 runs get onnxruntime or js64).
+      const precisions = [...new Set(experiment.runs.map((r) => runPrecision(experiment, r)))];
+      const engines = new Map<Precision, { engine: ComputeEngine; report: BackendReport }>();
+      for (const p of precisions) engines.set(p, await engineFor(experiment.engine, p));
+      const backend = (engines.get('float32') ?? engines.get('float64')!).report;
       stage('loading-data');
       const problem = await buildProblem(experiment, options.baseDir ?? process.cwd());
       const { data, model, x0, targetScaling } = problem;
       stage('building-model');
       const ids = runIds(experiment.runs);
       const notes = [...data.notes, ...modelNotes(experiment, model)];
-      objective = new ModelObjective(model, data.train, { engine });
-      const obj = objective;
       // Dropout makes f stochastic: first-order runs get it, quasi-Newton runs keep a deterministic f.
-      const needsStochastic = hasDropout(model) && experiment.runs.some((r) => !needsDeterministicObjective(r.optimizer));
-      stochastic = needsStochastic ? new ModelObjective(model, data.train, { dropoutSeed: experiment.seed, engine }) : undefined;
-      const objectiveFor = (spec: RunSpec) => (stochastic && !needsDeterministicObjective(spec.optimizer) ? stochastic : obj);
-      const val = data.validation && data.validation.rows > 0 ? obj.uploadSplit(data.validation) : undefined;
-      validation = val;
+      for (const p of precisions) {
+        const { engine, report } = engines.get(p)!;
+        const objective = new ModelObjective(model, data.train, { engine, precision: p });
+        const lane: Lane = { precision: p, engine, report, objective };
+        lanes.set(p, lane);
+        const needsStochastic =
+          hasDropout(model) && experiment.runs.some((r) => runPrecision(experiment, r) === p && !needsDeterministicObjective(r.optimizer));
+        if (needsStochastic) lane.stochastic = new ModelObjective(model, data.train, { dropoutSeed: experiment.seed, engine, precision: p });
+        if (data.validation && data.validation.rows > 0) lane.validation = objective.uploadSplit(data.validation);
+      }
+      // Float64 runs report the float32 loss of their exported (rounded) weights: a float32 objective
+      // computes it (the float32 runs' own, else one made for it when a float32 engine can run).
+      let float32Check: ModelObjective | undefined = lanes.get('float32')?.objective;
+      if (!float32Check && precisions.includes('float64')) {
+        try {
+          const { engine } = await engineFor(experiment.engine, 'float32');
+          float32Check = new ModelObjective(model, data.train, { engine, precision: 'float32' });
+          ownedChecks.push(float32Check);
+        } catch {
+          /* no float32 engine under this setting (js64 chosen): the summary records the rounding only */
+        }
+      }
+      if (precisions.length > 1 || precisions[0] === 'float64') {
+        for (const p of precisions) if (p === 'float64') notes.push(`float64 runs compute on ${engines.get(p)!.report.label}`);
+      }
+      const objectiveFor = (spec: RunSpec, lane: Lane) => (lane.stochastic && !needsDeterministicObjective(spec.optimizer) ? lane.stochastic : lane.objective);
 
       // Repeat-major order: with one repeat, runs and events come exactly as without repeats.
       const runs: ActiveRun[] = [];
       for (let repeat = 0; repeat < experiment.repeats; repeat++) {
         const start = repeatStart(experiment, problem, repeat);
         experiment.runs.forEach((spec, i) => {
+          const precision = runPrecision(experiment, spec);
+          const lane = lanes.get(precision)!;
           runs.push({
             id: repeatRunId(ids[i], repeat),
             specId: ids[i],
             repeat,
             seed: experiment.seed + repeat,
             spec,
-            label: spec.label ?? optimizerLabel(spec.optimizer),
+            precision,
+            lane,
+            label: spec.label ?? runLabel(spec, precision, precisions.length > 1),
             // Minibatch order also varies by repeat (repeat 0 keeps the default seed 0).
-            stepper: createOptimizer(spec.optimizer, objectiveFor(spec), Float64Array.from(start), stoppingCriteria(spec), { seed: repeat }),
+            stepper: createOptimizer(spec.optimizer, objectiveFor(spec, lane), Float64Array.from(start), stoppingCriteria(spec), { seed: repeat }),
             history: [],
           });
         });
@@ -153,13 +201,15 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         name: experiment.name,
         task: data.task,
         parameterCount: model.parameterCount,
-        backend: backend.label,
-        runs: runs.map((r) => ({ runId: r.id, optimizer: r.spec.optimizer.kind, label: r.label, spec: r.specId, repeat: r.repeat })),
+        backend: precisions.map((p) => engines.get(p)!.report.label).filter((l, k, all) => all.indexOf(l) === k).join(' + '),
+        runs: runs.map((r) => ({ runId: r.id, optimizer: r.spec.optimizer.kind, label: r.label, spec: r.specId, repeat: r.repeat, precision: r.precision })),
         notes,
       });
 
       const point = (run: ActiveRun, rec: IterationRecord): IterationPoint => {
         const x = run.stepper.current();
+        const obj = run.lane.objective;
+        const val = run.lane.validation;
         const p: IterationPoint = { ...rec, trainLoss: originalUnitsLoss(rec.f - obj.penalty(x), targetScaling), raceMs: performance.now() - t0 };
         if (val && data.validation) {
           const { loss, predictions } = obj.lossAndPredictions(x, val.split);
@@ -173,8 +223,9 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         emit({ type: 'iteration', experimentId, runId: run.id, point: p });
       };
       const finish = (run: ActiveRun) => {
-        run.finished = finishRun(run, model, obj, data, val?.split, targetScaling);
-        run.finished.summary.engine = { name: backend.name, label: backend.label, skipped: backend.skipped };
+        run.finished = finishRun(run, model, run.lane.objective, data, run.lane.validation?.split, targetScaling, float32Check);
+        const r = run.lane.report;
+        run.finished.summary.engine = { name: r.name, label: r.label, skipped: r.skipped };
         emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary });
       };
 
@@ -217,9 +268,8 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       emit({ type: 'error', experimentId, message, detail: err instanceof Error ? err.stack : undefined });
       throw err;
     } finally {
-      validation?.dispose();
-      objective?.dispose();
-      stochastic?.dispose();
+      for (const lane of lanes.values()) disposeLane(lane);
+      for (const o of ownedChecks) o.dispose();
     }
   })();
 
@@ -240,6 +290,7 @@ function finishRun(
   data: PreparedData,
   val: DeviceSplit | undefined,
   scaling: TargetScaling | undefined,
+  float32Check?: ModelObjective,
 ): FinishedRun {
   const r = run.stepper.result();
   const trainLoss = originalUnitsLoss(r.f - obj.penalty(r.x), scaling);
@@ -252,6 +303,7 @@ function finishRun(
     runId: run.id,
     optimizer: run.spec.optimizer.kind,
     label: run.label,
+    precision: run.precision,
     repeat: run.repeat,
     seed: run.seed,
     status: r.status,
@@ -266,7 +318,23 @@ function finishRun(
     seconds: r.elapsedMs / 1000,
     ...(run.stepper.phases && { phases: run.stepper.phases() }),
   };
-  return { spec: run.specId, repeat: run.repeat, summary, layers: foldTargetScaling(toLayerWeights(model, r.x), scaling), history: run.history };
+  const finished: FinishedRun = { spec: run.specId, repeat: run.repeat, summary, layers: foldTargetScaling(toLayerWeights(model, r.x), scaling), history: run.history };
+  if (run.precision === 'float64') {
+    finished.layers64 = foldTargetScaling64(toLayerWeights64(model, r.x), scaling);
+    const float32Export: NonNullable<RunSummary['float32Export']> = { maxRelativeRounding: float32RoundingChange(r.x) };
+    if (float32Check) {
+      const f32 = float32Check.evaluate(r.x, new Float64Array(r.x.length)) - float32Check.penalty(r.x);
+      float32Export.float32TrainLoss = originalUnitsLoss(f32, scaling);
+    }
+    summary.float32Export = float32Export;
+  }
+  return finished;
+}
+
+/** The optimizer's label, naming the precision when the experiment races both. */
+function runLabel(spec: RunSpec, precision: Precision, mixed: boolean): string {
+  const label = optimizerLabel(spec.optimizer);
+  return mixed || precision === 'float64' ? `${label} (${precision})` : label;
 }
 
 /** Warnings the user should see before trusting a race. */

@@ -14,10 +14,17 @@
  *
  * Opset 13: Softmax/LogSoftmax over one axis, ReduceSum with axes as an input, no Gelu op (gelu is
  * spelled with Erf), GreaterOrEqual/LessOrEqual for the clip gradient masks.
+ *
+ * Every graph is built for one element type (the program's precision): float32 (FLOAT) or float64
+ * (DOUBLE) inputs, constants, intermediates and outputs. onnxruntime's CPU provider has no double
+ * kernel for Elu, Selu, Softplus, LeakyRelu or Erf, so the double graph composes those from ops that
+ * have one (Exp, Log, Where, Mul, …; Φ for gelu by the Chebyshev series of ../normalCdf); the float32
+ * graph keeps the fused ops.
  */
 import * as onnxModule from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
-import { LEAKY_RELU_ALPHA, type Activation, type DenseStack, type StackLayer } from '../engine';
+import { LEAKY_RELU_ALPHA, type Activation, type DenseStack, type Precision, type StackLayer } from '../engine';
+import { ERF_SMALL, ERF_SPLIT, ERFC_CLAMP, ERFC_LARGE } from '../normalCdf';
 
 type OnnxNamespace = typeof onnx;
 /** onnx-proto is CommonJS (`module.exports = root`): Node ESM exposes it as `default`, bundlers as named exports. */
@@ -28,6 +35,7 @@ const ONNX: OnnxNamespace =
 const OPSET = 13;
 const IR_VERSION = 8;
 const FLOAT = ONNX.TensorProto.DataType.FLOAT;
+const DOUBLE = ONNX.TensorProto.DataType.DOUBLE;
 const INT64 = ONNX.TensorProto.DataType.INT64;
 
 /** tfjs-core's selu constants. */
@@ -35,6 +43,17 @@ const SELU_ALPHA = 1.6732632423543772;
 const SELU_GAMMA = 1.0507009873554805;
 /** Keras' backend epsilon, for losses on probabilities. */
 export const PROB_EPSILON = 1e-7;
+/**
+ * The clip bounds as float32 holds them (1 − 1e-7 is 0.99999988), in both precisions: a float64 run
+ * then minimises exactly the function its float32 twin does, only with finer arithmetic.
+ */
+const CLIP_LOW = Math.fround(PROB_EPSILON);
+const CLIP_HIGH = Math.fround(1 - PROB_EPSILON);
+
+/** The ONNX element type of a precision. */
+export function elementType(precision: Precision): number {
+  return precision === 'float64' ? DOUBLE : FLOAT;
+}
 
 export const INPUT_X = 'x';
 export const INPUT_Y = 'y';
@@ -96,6 +115,14 @@ class Graph {
   readonly initializers: onnx.ITensorProto[] = [];
   private readonly constants = new Map<string, string>();
   private counter = 0;
+  /** ONNX element type of every float tensor in this graph. */
+  readonly elem: number;
+  readonly double: boolean;
+
+  constructor(precision: Precision) {
+    this.elem = elementType(precision);
+    this.double = precision === 'float64';
+  }
 
   /** Adds a node with a fresh output name (or `out`) and returns that name. */
   op(opType: string, inputs: string[], attrs: onnx.IAttributeProto[] = [], out?: string): string {
@@ -104,16 +131,17 @@ class Graph {
     return output;
   }
 
-  /** A float32 scalar initializer, shared by value. */
+  /** A scalar initializer of the graph's element type, shared by value. */
   scalar(value: number): string {
     const key = `f:${value}`;
     let name = this.constants.get(key);
     if (!name) {
       name = `const/${this.constants.size}`;
       this.constants.set(key, name);
-      const bytes = new Uint8Array(4);
-      new DataView(bytes.buffer).setFloat32(0, value, true);
-      this.initializers.push({ name, dims: [], dataType: FLOAT, rawData: bytes });
+      const bytes = new Uint8Array(this.double ? 8 : 4);
+      if (this.double) new DataView(bytes.buffer).setFloat64(0, value, true);
+      else new DataView(bytes.buffer).setFloat32(0, value, true);
+      this.initializers.push({ name, dims: [], dataType: this.elem, rawData: bytes });
     }
     return name;
   }
@@ -152,7 +180,63 @@ class Graph {
   }
   /** 1.0 where cond holds, else 0.0. */
   indicator(cond: string): string {
-    return this.op('Cast', [cond], [intAttr('to', FLOAT)]);
+    return this.op('Cast', [cond], [intAttr('to', this.elem)]);
+  }
+  /** a where cond holds, else b. */
+  where(cond: string, a: string, b: string, out?: string): string {
+    return this.op('Where', [cond, a, b], [], out);
+  }
+  positive(z: string): string {
+    return this.op('Greater', [z, this.scalar(0)]);
+  }
+
+  /** e^min(z, 0) − 1: the negative branch of elu/selu, finite where the other branch is taken. */
+  private expm1Negative(z: string): string {
+    return this.sub(this.op('Exp', [this.op('Min', [z, this.scalar(0)])]), this.scalar(1));
+  }
+
+  /**
+   * log(1 + t) for t ≥ 0 to full relative accuracy in double: t·log(u)/(u − 1) with u = 1 + t
+   * corrects the rounding of u (Goldberg's log1p), and u = 1 means log1p(t) = t to double precision.
+   */
+  private log1p(t: string): string {
+    const u = this.add(t, this.scalar(1));
+    const corrected = this.op('Div', [this.mul(t, this.op('Log', [u])), this.sub(u, this.scalar(1))]);
+    return this.where(this.op('Equal', [u, this.scalar(1)]), t, corrected);
+  }
+
+  /** softplus(z) = max(z, 0) + log1p(e^−|z|), in double. */
+  private softplus64(z: string, out?: string): string {
+    const tail = this.log1p(this.op('Exp', [this.op('Neg', [this.op('Abs', [z])])]));
+    return this.op('Add', [this.op('Relu', [z]), tail], [], out);
+  }
+
+  /** Σ c_k T_k(t) by Clenshaw's recurrence, as graph ops. */
+  private chebyshev(c: readonly number[], t: string): string {
+    const t2 = this.mul(t, this.scalar(2));
+    let b1: string | null = null;
+    let b2: string | null = null;
+    for (let k = c.length - 1; k >= 1; k--) {
+      // b_k = c_k + 2t·b_{k+1} − b_{k+2}
+      let b: string = b1 === null ? this.scalar(c[k]) : this.add(this.mul(t2, b1), this.scalar(c[k]));
+      if (b2 !== null) b = this.sub(b, b2);
+      b2 = b1;
+      b1 = b;
+    }
+    const head = this.add(this.mul(t, b1!), this.scalar(c[0]));
+    return b2 === null ? head : this.sub(head, b2);
+  }
+
+  /** Φ(z) in double by the series of ../normalCdf (no double Erf kernel in onnxruntime). */
+  private normalCdf64(z: string): string {
+    const x = this.mul(z, this.scalar(Math.SQRT1_2));
+    const ax = this.op('Abs', [x]);
+    const x2 = this.mul(ax, ax);
+    const small = this.add(this.mul(this.mul(x, this.chebyshev(ERF_SMALL, this.sub(this.mul(x2, this.scalar(0.5)), this.scalar(1)))), this.scalar(0.5)), this.scalar(0.5));
+    const tLarge = this.mul(this.sub(this.op('Min', [ax, this.scalar(ERFC_CLAMP)]), this.scalar(4)), this.scalar(0.5));
+    const half = this.mul(this.mul(this.op('Exp', [this.op('Neg', [x2])]), this.chebyshev(ERFC_LARGE, tLarge)), this.scalar(0.5));
+    const large = this.where(this.positive(x), this.sub(this.scalar(1), half), half);
+    return this.where(this.op('LessOrEqual', [ax, this.scalar(ERF_SPLIT)]), small, large);
   }
 
   activation(a: Activation, z: string, out?: string): string {
@@ -162,17 +246,23 @@ class Graph {
       case 'relu':
         return this.op('Relu', [z], [], out);
       case 'leakyRelu':
+        if (this.double) return this.where(this.positive(z), z, this.mul(z, this.scalar(LEAKY_RELU_ALPHA)), out);
         return this.op('LeakyRelu', [z], [floatAttr('alpha', LEAKY_RELU_ALPHA)], out);
       case 'elu':
+        if (this.double) return this.where(this.positive(z), z, this.expm1Negative(z), out);
         return this.op('Elu', [z], [floatAttr('alpha', 1)], out);
       case 'selu':
+        if (this.double) {
+          const negative = this.mul(this.expm1Negative(z), this.scalar(SELU_ALPHA));
+          return this.op('Mul', [this.where(this.positive(z), z, negative), this.scalar(SELU_GAMMA)], [], out);
+        }
         return this.op('Selu', [z], [floatAttr('alpha', SELU_ALPHA), floatAttr('gamma', SELU_GAMMA)], out);
       case 'tanh':
         return this.op('Tanh', [z], [], out);
       case 'sigmoid':
         return this.sigmoid(z, out);
       case 'softplus':
-        return this.op('Softplus', [z], [], out);
+        return this.double ? this.softplus64(z, out) : this.op('Softplus', [z], [], out);
       case 'softmax':
         return this.op('Softmax', [z], [intAttr('axis', -1)], out);
       case 'gelu': {
@@ -195,8 +285,14 @@ class Graph {
 
   /** Φ(z) = ½(1 + erf(z/√2)). */
   normalCdf(z: string): string {
+    if (this.double) return this.normalCdf64(z);
     const erf = this.op('Erf', [this.mul(z, this.scalar(Math.SQRT1_2))]);
     return this.mul(this.add(erf, this.scalar(1)), this.scalar(0.5));
+  }
+
+  /** softplus(−v) for v ≥ 0, i.e. log1p(e^−v). */
+  softplusOfNegative(v: string): string {
+    return this.double ? this.log1p(this.op('Exp', [this.op('Neg', [v])])) : this.op('Softplus', [this.op('Neg', [v])]);
   }
 
   /** g · act'(z), given a = act(z) already computed. */
@@ -240,11 +336,11 @@ function intAttr(name: string, i: number): onnx.IAttributeProto {
   return { name, type: ONNX.AttributeProto.AttributeType.INT, i };
 }
 
-function valueInfo(name: string, dims: (number | string)[]): onnx.IValueInfoProto {
+function valueInfo(name: string, dims: (number | string)[], elemType: number = FLOAT): onnx.IValueInfoProto {
   return {
     name,
     type: {
-      tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } },
+      tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } },
     },
   };
 }
@@ -278,7 +374,7 @@ function lossAndGradient(
   if (stack.loss === 'binary-crossentropy') {
     if (act === 'sigmoid') {
       // max(z,0) − z·y + log(1 + e^−|z|); softplus(−|z|) is log1p(e^−|z|) with an argument ≤ 0.
-      const perElement = g.add(g.sub(g.op('Relu', [z]), g.mul(z, y)), g.op('Softplus', [g.op('Neg', [g.op('Abs', [z])])]));
+      const perElement = g.add(g.sub(g.op('Relu', [z]), g.mul(z, y)), g.softplusOfNegative(g.op('Abs', [z])));
       const loss = lossOut(g.total(perElement));
       const p = g.sigmoid(z);
       const dz = withGradient ? g.mul(g.sub(p, y), scale) : undefined;
@@ -287,7 +383,7 @@ function lossAndGradient(
     // As the contract says (and the tfjs engine does): clip p to [ε, 1 − ε] in float32, then 1 − p.
     // 1 − fround(1 − 1e-7) is 1.19e-7; every engine computes that same value, so races agree.
     const a = g.activation(act, z);
-    const pc = g.op('Clip', [a, g.scalar(PROB_EPSILON), g.scalar(1 - PROB_EPSILON)]);
+    const pc = g.op('Clip', [a, g.scalar(CLIP_LOW), g.scalar(CLIP_HIGH)]);
     const qc = g.sub(g.scalar(1), pc);
     const oneMinusY = g.sub(g.scalar(1), y);
     const ll = g.add(g.mul(y, g.op('Log', [pc])), g.mul(oneMinusY, g.op('Log', [qc])));
@@ -296,7 +392,7 @@ function lossAndGradient(
     if (withGradient) {
       // d/dp of −[y log p + (1−y) log(1−p)] = (1−y)/(1−p) − y/p, passed where the clip is inactive.
       const dp = g.sub(g.op('Div', [oneMinusY, qc]), g.op('Div', [y, pc]));
-      dz = g.activationBackward(act, z, a, g.mul(g.mul(dp, clipPass(g, a, PROB_EPSILON, 1 - PROB_EPSILON)), scale));
+      dz = g.activationBackward(act, z, a, g.mul(g.mul(dp, clipPass(g, a, CLIP_LOW, CLIP_HIGH)), scale));
     }
     return { loss, outputs: a, dz };
   }
@@ -311,12 +407,12 @@ function lossAndGradient(
     return { loss, outputs: p, dz };
   }
   const a = g.activation(act, z);
-  const pc = g.op('Clip', [a, g.scalar(PROB_EPSILON), g.scalar(1)]);
+  const pc = g.op('Clip', [a, g.scalar(CLIP_LOW), g.scalar(1)]);
   const loss = lossOut(g.op('Neg', [g.total(g.mul(y, g.op('Log', [pc])))]));
   let dz: string | undefined;
   if (withGradient) {
     const dp = g.op('Neg', [g.op('Div', [y, pc])]);
-    dz = g.activationBackward(act, z, a, g.mul(g.mul(dp, clipPass(g, a, PROB_EPSILON, 1)), scale));
+    dz = g.activationBackward(act, z, a, g.mul(g.mul(dp, clipPass(g, a, CLIP_LOW, 1)), scale));
   }
   return { loss, outputs: a, dz };
 }
@@ -326,15 +422,20 @@ function clipPass(g: Graph, a: string, lo: number, hi: number): string {
   return g.indicator(g.op('And', [g.op('GreaterOrEqual', [a, g.scalar(lo)]), g.op('LessOrEqual', [a, g.scalar(hi)])]));
 }
 
-/** z = h·W (+ b) */
+/**
+ * z = h·W (+ b). The double graph spells a bias-free layer as Gemm too: onnxruntime's MatMulScaleFusion
+ * folds a Mul by a constant next to a MatMul into FusedMatMul's float `alpha` attribute, which rounds
+ * the constant (selu's γ) to float32 in a double graph.
+ */
 function dense(g: Graph, h: string, l: StackLayer, i: number): string {
-  return l.biasOffset >= 0 ? g.op('Gemm', [h, kernelInput(i), biasInput(i)]) : g.op('MatMul', [h, kernelInput(i)]);
+  if (l.biasOffset >= 0) return g.op('Gemm', [h, kernelInput(i), biasInput(i)]);
+  return g.double ? g.op('Gemm', [h, kernelInput(i)]) : g.op('MatMul', [h, kernelInput(i)]);
 }
 
-/** Serialized ONNX model for one stack and graph kind. */
-export function buildGraph(stack: DenseStack, kind: GraphKind): Uint8Array {
+/** Serialized ONNX model for one stack, graph kind and element type. */
+export function buildGraph(stack: DenseStack, kind: GraphKind, precision: Precision = 'float32'): Uint8Array {
   checkStack(stack);
-  const g = new Graph();
+  const g = new Graph(precision);
   const layers = stack.layers;
   const last = layers.length - 1;
   const masked = new Set(kind === 'gradient-dropout' ? dropoutLayers(stack) : []);
@@ -342,7 +443,7 @@ export function buildGraph(stack: DenseStack, kind: GraphKind): Uint8Array {
 
   // 1/rows from x's runtime shape, so one graph serves every batch size.
   const rows = g.op('Gather', [g.op('Shape', [INPUT_X]), g.ints([0], true)], [intAttr('axis', 0)]);
-  const invRows = g.op('Reciprocal', [g.op('Cast', [rows], [intAttr('to', FLOAT)])]);
+  const invRows = g.op('Reciprocal', [g.op('Cast', [rows], [intAttr('to', g.elem)])]);
 
   // Forward, keeping what the backward pass needs.
   const inputsOf: string[] = []; // h_{i-1}
@@ -360,7 +461,7 @@ export function buildGraph(stack: DenseStack, kind: GraphKind): Uint8Array {
   });
 
   const { outputs, dz: dzLast } = lossAndGradient(g, stack, zs[last], invRows, withGradient);
-  const graphOutputs = [valueInfo(OUTPUT_LOSS, [])];
+  const graphOutputs = [valueInfo(OUTPUT_LOSS, [], g.elem)];
   if (withGradient) {
     const grads = new Map<string, string>();
     let dz = dzLast!;
@@ -375,16 +476,16 @@ export function buildGraph(stack: DenseStack, kind: GraphKind): Uint8Array {
     }
     const ordered = parameterBlocks(stack).map((b) => grads.get(b.input)!);
     g.op('Concat', ordered, [intAttr('axis', 0)], OUTPUT_GRAD);
-    graphOutputs.push(valueInfo(OUTPUT_GRAD, [stack.parameterCount]));
+    graphOutputs.push(valueInfo(OUTPUT_GRAD, [stack.parameterCount], g.elem));
   } else {
     g.op('Identity', [outputs], [], OUTPUT_PREDICTIONS);
-    graphOutputs.push(valueInfo(OUTPUT_PREDICTIONS, ['batch', layers[last].units]));
+    graphOutputs.push(valueInfo(OUTPUT_PREDICTIONS, ['batch', layers[last].units], g.elem));
   }
 
   const outputDim = layers[last].units;
-  const inputs = [valueInfo(INPUT_X, ['batch', stack.inputDim]), valueInfo(INPUT_Y, ['batch', outputDim])];
-  for (const b of parameterBlocks(stack)) inputs.push(valueInfo(b.input, b.dims));
-  for (const i of masked) inputs.push(valueInfo(maskInput(i), ['batch', layers[i].units]));
+  const inputs = [valueInfo(INPUT_X, ['batch', stack.inputDim], g.elem), valueInfo(INPUT_Y, ['batch', outputDim], g.elem)];
+  for (const b of parameterBlocks(stack)) inputs.push(valueInfo(b.input, b.dims, g.elem));
+  for (const i of masked) inputs.push(valueInfo(maskInput(i), ['batch', layers[i].units], g.elem));
 
   const model = ONNX.ModelProto.create({
     irVersion: IR_VERSION,
@@ -399,7 +500,8 @@ export function buildGraph(stack: DenseStack, kind: GraphKind): Uint8Array {
  * c = a·b for a (rows × inner) and b (inner × units), nothing else: the engine's plain-matmul speed
  * on a layer's shape, which the bench prints as the ceiling a dense pass can approach.
  */
-export function buildMatMulGraph(rows: number, inner: number, units: number): Uint8Array {
+export function buildMatMulGraph(rows: number, inner: number, units: number, precision: Precision = 'float32'): Uint8Array {
+  const elem = elementType(precision);
   const model = ONNX.ModelProto.create({
     irVersion: IR_VERSION,
     producerName: 'curvature-engine',
@@ -407,8 +509,8 @@ export function buildMatMulGraph(rows: number, inner: number, units: number): Ui
     graph: {
       name: 'curvature_matmul',
       node: [{ opType: 'MatMul', input: ['a', 'b'], output: ['c'], name: 'c' }],
-      input: [valueInfo('a', [rows, inner]), valueInfo('b', [inner, units])],
-      output: [valueInfo('c', [rows, units])],
+      input: [valueInfo('a', [rows, inner], elem), valueInfo('b', [inner, units], elem)],
+      output: [valueInfo('c', [rows, units], elem)],
     },
   });
   return ONNX.ModelProto.encode(model).finish();

@@ -64,11 +64,11 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): ComputeEngine
     name: 'onnxruntime',
     label: `onnxruntime ${version} (CPU, ${threads} thread${threads === 1 ? '' : 's'})`,
     threads,
-    precisions: ['float32'],
+    precisions: ['float32', 'float64'],
     compile(stack: DenseStack, precision: Precision = 'float32'): StackProgram {
-      if (precision !== 'float32') throw new Error(`the onnxruntime engine has no ${precision} build of this stack yet`);
+      if (precision !== 'float32' && precision !== 'float64') throw new Error(`the onnxruntime engine has no ${String(precision)} build`);
       checkStack(stack);
-      return new OnnxStackProgram(stack, { threads });
+      return new OnnxStackProgram(stack, { threads }, precision);
     },
   };
 }

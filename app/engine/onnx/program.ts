@@ -1,41 +1,52 @@
 /**
- * A dense stack compiled for onnxruntime: lazily created sessions (gradient, gradient with dropout
- * masks, forward), resident datasets, and the host side of every evaluation — θ rounded to float32
- * into one buffer whose per-parameter views are the graph inputs (no copy per parameter), one flat
- * gradient output copied into the caller's Float64Array.
+ * A dense stack compiled for onnxruntime in one precision: lazily created sessions (gradient,
+ * gradient with dropout masks, forward), resident datasets, and the host side of every evaluation —
+ * θ copied (float32: rounded) into one buffer whose per-parameter views are the graph inputs (no copy
+ * per parameter), one flat gradient output copied into the caller's Float64Array. A float64 program
+ * keeps data, θ, masks and outputs in Float64Arrays end to end.
  *
  * Data is fed on every run, but as tensors made once per dataset: the binding wraps their memory
  * without copying (measured: feeding a 10 000 × 784 input costs the same per run as a 1-row one,
  * 0.01–0.09 ms on a busy machine), and the node API has no I/O binding to make inputs resident.
  */
-import { asFloat32, type DenseStack, type EngineDataset, type Floats, type GradientOptions, type StackProgram } from '../engine';
-import { seededRandom } from '../../util/random';
+import type { DenseStack, EngineDataset, Floats, GradientOptions, Precision, StackProgram } from '../engine';
+import { dropoutMask } from '../dropout';
 import { buildGraph, dropoutLayers, INPUT_X, INPUT_Y, maskInput, OUTPUT_GRAD, OUTPUT_LOSS, OUTPUT_PREDICTIONS, parameterBlocks, type GraphKind } from './graph';
-import { onnxRuntime, type OrtTensor } from './runtime';
+import { onnxRuntime, type OrtTensor, type OrtElement } from './runtime';
+
+export { dropoutMask } from '../dropout';
+
+/** Typed-array constructor and onnxruntime tensor type of a precision. */
+function arrays(precision: Precision): { Array: Float32ArrayConstructor | Float64ArrayConstructor; type: OrtElement } {
+  return precision === 'float64' ? { Array: Float64Array, type: 'float64' } : { Array: Float32Array, type: 'float32' };
+}
 import { OnnxSession, type SessionSettings } from './session';
 
 class OnnxDataset implements EngineDataset {
-  readonly x: Float32Array;
-  readonly y: Float32Array;
+  readonly x: Floats;
+  readonly y: Floats;
   readonly xTensor: OrtTensor;
   readonly yTensor: OrtTensor;
   private live = true;
 
   constructor(
     readonly owner: OnnxStackProgram,
-    x: Float32Array,
-    y: Float32Array,
+    x: Floats,
+    y: Floats,
     readonly rows: number,
     inputDim: number,
     outputDim: number,
+    precision: Precision,
     private readonly onDispose: (d: OnnxDataset) => void,
   ) {
-    // Own copies: the caller may reuse its buffers, and onnxruntime reads these on every run.
-    this.x = Float32Array.from(x);
-    this.y = Float32Array.from(y);
+    // Own copies in the program's precision: the caller may reuse its buffers, and onnxruntime reads
+    // these on every run. Float64 data goes Float64Array → Float64Array (no float32 step).
+    const { Array, type } = arrays(precision);
+    this.x = Array.from(x);
+    this.y = Array.from(y);
     const { Tensor } = onnxRuntime();
-    this.xTensor = new Tensor('float32', this.x, [rows, inputDim]);
-    this.yTensor = new Tensor('float32', this.y, [rows, outputDim]);
+    this.xTensor = new Tensor(type, this.x, [rows, inputDim]);
+    this.yTensor = new Tensor(type, this.y, [rows, outputDim]);
   }
 
   get isLive(): boolean {
@@ -49,26 +60,8 @@ class OnnxDataset implements EngineDataset {
   }
 }
 
-/** A 32-bit seed per (evaluation seed, layer) so layers draw independent masks. */
-function layerSeed(seed: number, layer: number): number {
-  return (Math.floor(seed) ^ Math.imul(layer + 1, 0x9e3779b1)) >>> 0;
-}
-
-/**
- * Inverted-dropout mask for rows × units: 0 with probability `rate`, else 1/(1 − rate). Exported so
- * tests (and other engines) can reproduce exactly the units a seed drops.
- */
-export function dropoutMask(seed: number, layer: number, rows: number, units: number, rate: number): Float32Array {
-  const rand = seededRandom(layerSeed(seed, layer));
-  const keep = 1 / (1 - rate);
-  const mask = new Float32Array(rows * units);
-  for (let k = 0; k < mask.length; k++) mask[k] = rand() < rate ? 0 : keep;
-  return mask;
-}
-
 export class OnnxStackProgram implements StackProgram {
-  readonly precision = 'float32' as const;
-  private readonly theta32: Float32Array;
+  private readonly thetaBuffer: Floats;
   private readonly parameterFeeds: Record<string, OrtTensor> = {};
   /**
    * Preallocated outputs of the gradient graphs: onnxruntime writes into them, so an evaluation
@@ -84,14 +77,16 @@ export class OnnxStackProgram implements StackProgram {
   constructor(
     private readonly stack: DenseStack,
     private readonly settings: SessionSettings,
+    readonly precision: Precision = 'float32',
   ) {
     const blocks = parameterBlocks(stack); // also validates the stack's layout
-    this.theta32 = new Float32Array(stack.parameterCount);
+    const { Array, type } = arrays(precision);
+    this.thetaBuffer = new Array(stack.parameterCount);
     const { Tensor } = onnxRuntime();
-    for (const b of blocks) this.parameterFeeds[b.input] = new Tensor('float32', this.theta32.subarray(b.offset, b.offset + b.size), b.dims);
+    for (const b of blocks) this.parameterFeeds[b.input] = new Tensor(type, this.thetaBuffer.subarray(b.offset, b.offset + b.size), b.dims);
     this.gradientFetches = {
-      [OUTPUT_LOSS]: new Tensor('float32', new Float32Array(1), []),
-      [OUTPUT_GRAD]: new Tensor('float32', new Float32Array(stack.parameterCount), [stack.parameterCount]),
+      [OUTPUT_LOSS]: new Tensor(type, new Array(1), []),
+      [OUTPUT_GRAD]: new Tensor(type, new Array(stack.parameterCount), [stack.parameterCount]),
     };
     this.masked = dropoutLayers(stack);
     this.outputDim = stack.layers[stack.layers.length - 1].units;
@@ -106,7 +101,7 @@ export class OnnxStackProgram implements StackProgram {
     if (y.length !== rows * this.outputDim) {
       throw new Error(`onnxruntime engine: y has ${y.length} values; ${rows} rows × ${this.outputDim} outputs need ${rows * this.outputDim}`);
     }
-    const d = new OnnxDataset(this, asFloat32(x), asFloat32(y), rows, this.stack.inputDim, this.outputDim, (gone) => this.datasets.delete(gone));
+    const d = new OnnxDataset(this, x, y, rows, this.stack.inputDim, this.outputDim, this.precision, (gone) => this.datasets.delete(gone));
     this.datasets.add(d);
     return d;
   }
@@ -123,21 +118,22 @@ export class OnnxStackProgram implements StackProgram {
       if (!Number.isFinite(options.dropoutSeed)) throw new Error(`onnxruntime engine: dropoutSeed must be a finite number, got ${options.dropoutSeed}`);
       kind = 'gradient-dropout';
       const { Tensor } = onnxRuntime();
+      const { type } = arrays(this.precision);
       for (const i of this.masked) {
         const l = this.stack.layers[i];
-        feeds[maskInput(i)] = new Tensor('float32', dropoutMask(options.dropoutSeed, i, batchRows, l.units, l.dropout), [batchRows, l.units]);
+        feeds[maskInput(i)] = new Tensor(type, dropoutMask(options.dropoutSeed, i, batchRows, l.units, l.dropout, this.precision), [batchRows, l.units]);
       }
     }
     this.session(kind).run(feeds, this.gradientFetches);
-    grad.set(this.gradientFetches[OUTPUT_GRAD].data as Float32Array);
-    return (this.gradientFetches[OUTPUT_LOSS].data as Float32Array)[0];
+    grad.set(this.gradientFetches[OUTPUT_GRAD].data as Floats);
+    return (this.gradientFetches[OUTPUT_LOSS].data as Floats)[0];
   }
 
-  predict(theta: Float64Array, data: EngineDataset): { loss: number; outputs: Float32Array } {
+  predict(theta: Float64Array, data: EngineDataset): { loss: number; outputs: Floats } {
     const d = this.checkCall(theta, data);
     const feeds = { ...this.parameterFeeds, [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor };
     const out = this.session('forward').run(feeds, { [OUTPUT_LOSS]: null, [OUTPUT_PREDICTIONS]: null });
-    return { loss: (out[OUTPUT_LOSS].data as Float32Array)[0], outputs: out[OUTPUT_PREDICTIONS].data as Float32Array };
+    return { loss: (out[OUTPUT_LOSS].data as Floats)[0], outputs: out[OUTPUT_PREDICTIONS].data as Floats };
   }
 
   liveResources(): number {
@@ -158,7 +154,7 @@ export class OnnxStackProgram implements StackProgram {
   private session(kind: GraphKind): OnnxSession {
     let s = this.sessions.get(kind);
     if (!s) {
-      s = new OnnxSession(buildGraph(this.stack, kind), this.settings, () => this.sessions.delete(kind));
+      s = new OnnxSession(buildGraph(this.stack, kind, this.precision), this.settings, () => this.sessions.delete(kind));
       this.sessions.set(kind, s);
     }
     return s;
@@ -171,7 +167,7 @@ export class OnnxStackProgram implements StackProgram {
     if (theta.length !== this.stack.parameterCount) {
       throw new Error(`onnxruntime engine: θ has length ${theta.length}, the model has ${this.stack.parameterCount} parameters`);
     }
-    this.theta32.set(theta);
+    this.thetaBuffer.set(theta);
     return data;
   }
 
@@ -181,8 +177,9 @@ export class OnnxStackProgram implements StackProgram {
     if (rows.length === 0) throw new Error('onnxruntime engine: options.rows is empty');
     const n = this.stack.inputDim;
     const k = this.outputDim;
-    const bx = new Float32Array(rows.length * n);
-    const by = new Float32Array(rows.length * k);
+    const { Array, type } = arrays(this.precision);
+    const bx = new Array(rows.length * n);
+    const by = new Array(rows.length * k);
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r];
       if (!(row >= 0 && row < d.rows)) throw new Error(`onnxruntime engine: options.rows[${r}] = ${row} is outside the dataset's ${d.rows} rows`);
@@ -190,7 +187,7 @@ export class OnnxStackProgram implements StackProgram {
       by.set(d.y.subarray(row * k, row * k + k), r * k);
     }
     const { Tensor } = onnxRuntime();
-    return { [INPUT_X]: new Tensor('float32', bx, [rows.length, n]), [INPUT_Y]: new Tensor('float32', by, [rows.length, k]) };
+    return { [INPUT_X]: new Tensor(type, bx, [rows.length, n]), [INPUT_Y]: new Tensor(type, by, [rows.length, k]) };
   }
 
   private assertLive(): void {

@@ -33,7 +33,13 @@ export interface OrtTensor {
   readonly dims: readonly number[];
   readonly data: unknown;
 }
-export type OrtTensorConstructor = new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
+/** The tensor element types the engine feeds: its two precisions. */
+export type OrtElement = 'float32' | 'float64';
+export type OrtTensorConstructor = {
+  new (type: 'float32', data: Float32Array, dims: readonly number[]): OrtTensor;
+  new (type: 'float64', data: Float64Array, dims: readonly number[]): OrtTensor;
+  new (type: OrtElement, data: Float32Array | Float64Array, dims: readonly number[]): OrtTensor;
+};
 
 export interface NativeSessionOptions {
   intraOpNumThreads: number;

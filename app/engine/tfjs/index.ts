@@ -9,7 +9,7 @@ import { asFloat32, type ComputeEngine, type DenseStack, type EngineDataset, typ
 import { autodiffValueAndGradient, applyActivation, lossFromLogits, logits } from './autodiff';
 import { fastPredict, fastValueAndGradient, type FastOptions, type LayerParams } from './fast';
 
-export type TfjsEngineName = Exclude<EngineName, 'onnxruntime'>;
+export type TfjsEngineName = Exclude<EngineName, 'onnxruntime' | 'js64'>;
 /** 'fast': hand-written dense backward (default); 'autodiff': tf.valueAndGrad, the original path. */
 export type TfjsPath = 'fast' | 'autodiff';
 

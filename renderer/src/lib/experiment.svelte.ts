@@ -57,6 +57,7 @@ export function blankExperiment(): Experiment {
       runSpecSchema.parse({ id: 'adam', optimizer: { kind: 'adam' } }),
     ],
     seed: experimentSchema.shape.seed.parse(undefined),
+    precision: 'float32',
     repeats: 1,
   };
 }

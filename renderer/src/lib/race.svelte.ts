@@ -26,6 +26,8 @@ export interface RaceRun {
   repeat: number;
   label: string;
   optimizer: OptimizerKind;
+  /** The arithmetic of the run's passes (the loss chart can draw float32's resolution under float32 runs). */
+  precision: 'float32' | 'float64';
   colorIndex: number;
   phase: RunPhase;
   stopping: StoppingSpec;
@@ -112,6 +114,7 @@ export class RaceStore {
         const label = r.label || optimizerLabel(r.optimizer);
         return {
           runId, specId, repeat, label: this.repeats > 1 ? `${label} · start ${repeat + 1}` : label, optimizer: r.optimizer.kind, colorIndex: i,
+          precision: r.precision ?? experiment.precision ?? 'float32',
           phase: 'queued', stopping: r.stopping, last: null, summary: null, error: null, firstEvaluation: false,
         };
       }),

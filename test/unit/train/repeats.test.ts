@@ -113,16 +113,16 @@ describe('K = 5 repeats of L-BFGS vs Adam on the spirals example', () => {
   });
 });
 
-describe('repeats 1 and no sequences: the --json report is today\'s plus repeat and seed', () => {
-  it('adds only repeat: 0 and seed to each run', async () => {
+describe('repeats 1 and no sequences: the --json report is today\'s plus repeat, seed and precision', () => {
+  it('adds only repeat: 0, seed and precision to each run', async () => {
     const base = loadExample('spirals-classification');
     const experiment = parseExperiment({ ...base, runs: [{ optimizer: { kind: 'adam' }, stopping: { maxIterations: 2 } }] });
     const report = jsonReport(experiment, await run(experiment), new Map(), []);
     expect(Object.keys(report).sort()).toEqual(['backend', 'experiment', 'notes', 'runs']);
     expect(Object.keys(report.runs[0]).sort()).toEqual(
-      ['engine', 'functionEvaluations', 'gradientEvaluations', 'history', 'iterations', 'label', 'message', 'metrics', 'objective', 'optimizer', 'repeat', 'runId', 'seconds', 'seed', 'status', 'success', 'trainLoss', 'validationLoss'].sort(),
+      ['engine', 'functionEvaluations', 'gradientEvaluations', 'history', 'iterations', 'label', 'message', 'metrics', 'objective', 'optimizer', 'precision', 'repeat', 'runId', 'seconds', 'seed', 'status', 'success', 'trainLoss', 'validationLoss'].sort(),
     );
-    expect(report.runs[0]).toMatchObject({ runId: 'adam', repeat: 0, seed: 9 });
+    expect(report.runs[0]).toMatchObject({ runId: 'adam', repeat: 0, seed: 9, precision: 'float32' });
     expect(report.runs[0].history.every((p) => !('phase' in p))).toBe(true);
   });
 
