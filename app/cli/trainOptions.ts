@@ -70,6 +70,12 @@ export interface TrainFlags {
   repeats?: number;
   switchAfter?: number;
   switchOnPlateau?: string;
+  mu?: number;
+  muDec?: number;
+  muInc?: number;
+  muMax?: number;
+  damping?: string;
+  lmSolver?: string;
 }
 
 export const parseNumber = (label: string, { int = false, min = -Infinity } = {}) =>
@@ -162,6 +168,12 @@ const HYPER: { flag: keyof TrainFlags; option: string; field: string; kinds: Opt
   { flag: 'epsilon', option: '--epsilon', field: 'epsilon', kinds: ['adam', 'rmsprop', 'adagrad'] },
   { flag: 'rho', option: '--rho', field: 'rho', kinds: ['rmsprop'] },
   { flag: 'batchSize', option: '--batch-size', field: 'batchSize', kinds: ['sgd', 'adam', 'rmsprop', 'adagrad'] },
+  { flag: 'mu', option: '--mu', field: 'mu', kinds: ['lm', 'br'] },
+  { flag: 'muDec', option: '--mu-dec', field: 'muDecrease', kinds: ['lm', 'br'] },
+  { flag: 'muInc', option: '--mu-inc', field: 'muIncrease', kinds: ['lm', 'br'] },
+  { flag: 'muMax', option: '--mu-max', field: 'muMax', kinds: ['lm', 'br'] },
+  { flag: 'damping', option: '--damping', field: 'damping', kinds: ['lm', 'br'] },
+  { flag: 'lmSolver', option: '--lm-solver', field: 'solver', kinds: ['lm', 'br'] },
 ];
 
 function optimizerSpec(kind: OptimizerKind, flags: TrainFlags): OptimizerSpecInput {

@@ -180,6 +180,8 @@ export interface Stepper {
   result(): OptimizeResult;
   /** Phases run so far, for sequence (hand-off) runs only. */
   phases?(): PhaseResult[];
+  /** Levenberg–Marquardt / Bayesian regularization: which solver the run took, in words. */
+  solverDescription?(): string;
 }
 
 /** Called after every iteration; return false to stop the run ('stopped-by-callback'). */

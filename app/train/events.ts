@@ -51,6 +51,21 @@ export interface RunSummary {
   engine?: { name: string; label: string; skipped: { name: string; reason: string }[] };
   /** Sequence (hand-off) runs only: each phase's own counters and how it ended. */
   phases?: PhaseResult[];
+  /**
+   * Levenberg–Marquardt / Bayesian regularization runs: the solver path ("dense Cholesky …" or
+   * "matrix-free CG …"), the last μ, Jacobians formed, and for BR trainbr's report.
+   */
+  levenbergMarquardt?: {
+    solver: string;
+    mu: number;
+    jacobianEvaluations: number;
+    effectiveParameters?: number;
+    alpha?: number;
+    beta?: number;
+    sumSquaredWeights?: number;
+    /** "Effective # parameters 23.4 of 81" (BR only). */
+    effectiveParametersText?: string;
+  };
 }
 
 export type ExperimentEvent =
