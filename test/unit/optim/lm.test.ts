@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
-import { minimize } from '../../../app/optim';
+import { createOptimizer, minimize } from '../../../app/optim';
 import { choleskyFactor, choleskyInverseTrace, choleskySolve } from '../../../app/optim/cholesky';
 import { brSpecSchema, lmSpecSchema, optimizerSpecSchema, variantSummary } from '../../../app/optim/spec';
 import { DEFAULT_STOPPING, type IterationRecord } from '../../../app/optim/types';
@@ -139,3 +139,36 @@ describe('Bayesian regularization', () => {
     expect(h[h.length - 1].effectiveParameters).toBeLessThan(n);
   });
 });
+
+describe.each(['lm', 'br'] as const)('%s stops and budgets as every stepper', (kind) => {
+  const spec = optimizerSpecSchema.parse({ kind });
+  const open = { ...DEFAULT_STOPPING, gradientTolerance: 0, functionTolerance: 0, maxIterations: 10_000, maxEvaluations: 100_000 };
+  const start = () => Float64Array.of(-1.2, 1);
+
+  it('stop signal, stop(), callback, max-iterations and max-evaluations', () => {
+    const controller = new AbortController();
+    const stepper = createOptimizer(spec, leastSquaresObjective(rosenbrockResiduals), start(), open, { signal: controller.signal });
+    stepper.start();
+    stepper.step();
+    controller.abort();
+    expect(stepper.step()).toBeNull();
+    expect(stepper.result().status).toBe('stopped-by-user');
+    expect(stepper.result().iterations).toBe(1);
+    const cb = minimize(spec, leastSquaresObjective(rosenbrockResiduals), start(), open, { onIteration: (r) => r.iteration < 2 });
+    expect(cb.status).toBe('stopped-by-callback');
+    const it4 = minimize(spec, leastSquaresObjective(rosenbrockResiduals), start(), { ...open, maxIterations: 4 });
+    expect(it4.status).toBe('max-iterations');
+    expect(it4.history).toHaveLength(5);
+    const ev = minimize(spec, leastSquaresObjective(rosenbrockResiduals), start(), { ...open, maxEvaluations: 7 });
+    expect(ev.status).toBe('max-evaluations');
+    expect(ev.functionEvaluations).toBe(7);
+  });
+
+  it('refuses a general objective with a sentence', () => {
+    const general = { dimension: 2, evaluate: (x: Float64Array, g: Float64Array) => ((g[0] = 2 * x[0]), (g[1] = 2 * x[1]), x[0] ** 2 + x[1] ** 2) };
+    const r = minimize(spec, general, start(), open);
+    expect(r.status).toBe('refused');
+    expect(r.message).toMatch(/sum-of-squares objective/);
+  });
+});
+
