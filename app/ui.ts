@@ -15,7 +15,7 @@ export type { BackendReport } from './engine/types';
 export { lossForTask, stackParameterCount } from './model/layers';
 export { ACTIVATIONS, LOSSES, layerSpecSchema, modelSpecSchema } from './model/spec';
 export type { Activation, LayerSpec } from './model/spec';
-export { OPTIMIZER_KINDS, OPTIMIZER_LABELS, bfgsSpecSchema, isQuasiNewton, lbfgsSpecSchema, optimizerLabel, optimizerSpecSchema, singleOptimizerSpecSchema, stoppingSpecSchema, variantSummary } from './optim/spec';
+export { OPTIMIZER_KINDS, OPTIMIZER_LABELS, bfgsSpecSchema, isLevenbergMarquardt, isQuasiNewton, lbfgsSpecSchema, optimizerLabel, optimizerSpecSchema, singleOptimizerSpecSchema, stoppingSpecSchema, variantSummary } from './optim/spec';
 export type { OptimizerKind, OptimizerSpec, SequenceSpec, SingleOptimizerKind, SingleOptimizerSpec, StoppingSpec } from './optim/spec';
 export { dataSpecSchema, experimentSchema, parseExperiment, runSpecSchema } from './schema/experiment';
 export type { DataSpec, Experiment, RunSpec } from './schema/experiment';

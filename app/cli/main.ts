@@ -238,6 +238,12 @@ export function buildProgram(): Command {
     .addOption(new Option('--curvature-update <rule>', "BFGS/L-BFGS small s'y: Powell-damped update, or skip the pair").choices(['damped', 'skip']))
     .addOption(new Option('--initial-scaling <rule>', "L-BFGS H0 = γI: γ of the newest pair unless it fell below half the previous one's, then fitted to both (guarded, default), of the newest pair (every-iteration, as L-BFGS-B), the larger of the two newest pairs' (larger-of-two) or the first pair's").choices(['guarded', 'every-iteration', 'larger-of-two', 'first-pair']))
     .option('--precision <p>', 'arithmetic of the runs: float32 (default), float64, or float32,float64 to race every optimizer in both from the same start')
+    .option('--mu <mu>', 'Levenberg–Marquardt/Bayesian regularization initial damping μ (trainlm 1e-3, trainbr 5e-3)', num('--mu', { min: 0 }))
+    .option('--mu-dec <f>', 'LM/BR: μ ← μ·f after a step that lowers the error (0 < f < 1, default 0.1)', num('--mu-dec', { min: 0 }))
+    .option('--mu-inc <f>', 'LM/BR: μ ← μ·f after a rejected trial (f > 1, default 10)', num('--mu-inc', { min: 0 }))
+    .option('--mu-max <m>', 'LM/BR: stop when μ exceeds this (default 1e10)', num('--mu-max', { min: 0 }))
+    .addOption(new Option('--damping <d>', "LM/BR: D in (JᵀJ + μD)δ = −Jᵀe: identity (trainlm) or diagonal = diag(JᵀJ) (Marquardt)").choices(['identity', 'diagonal']))
+    .addOption(new Option('--lm-solver <s>', 'LM/BR: dense Cholesky, matrix-free CG, or auto (dense up to the dense limit)').choices(['auto', 'dense', 'matrix-free']))
     .option('--save-experiment <file>', 'also write the experiment JSON the flags describe');
   outputOptions(train).action(async (data: string, flags: TrainFlags & OutputFlags & { saveExperiment?: string }) => {
     const imported = await importModelFlag(flags);

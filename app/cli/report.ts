@@ -115,6 +115,13 @@ export function summaryTable(summaries: RunSummary[]): string {
   const numeric = (i: number) => i >= 2;
   const line = (cells: string[]) => cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   const details = summaries.filter((s) => headline(s.message) !== s.message).map((s) => `${s.runId}: ${s.message}`);
+  // Levenberg–Marquardt runs: which solver ran, the Jacobians formed (f-evals count forward passes), BR's γ.
+  for (const s of summaries) {
+    const lm = s.levenbergMarquardt;
+    if (!lm) continue;
+    const br = lm.effectiveParametersText ? ` · ${lm.effectiveParametersText} · α ${fmt(lm.alpha ?? NaN)} · β ${fmt(lm.beta ?? NaN)} · ΣW² ${fmt(lm.sumSquaredWeights ?? NaN)}` : '';
+    details.push(`${s.runId}: ${s.label}: ${lm.solver}; ${lm.jacobianEvaluations} Jacobians, final μ ${lm.mu.toExponential(1)}${br}`);
+  }
   return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line), ...(details.length ? ['', ...details] : [])].join('\n');
 }
 

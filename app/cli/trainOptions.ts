@@ -72,6 +72,12 @@ export interface TrainFlags {
   switchOnPlateau?: string;
   /** "float32", "float64", or both ("float32,float64": every optimizer runs once in each). */
   precision?: string;
+  mu?: number;
+  muDec?: number;
+  muInc?: number;
+  muMax?: number;
+  damping?: string;
+  lmSolver?: string;
 }
 
 /** "float64" → ['float64']; "float32,float64" → both, in that order. */
@@ -172,6 +178,12 @@ const HYPER: { flag: keyof TrainFlags; option: string; field: string; kinds: Opt
   { flag: 'epsilon', option: '--epsilon', field: 'epsilon', kinds: ['adam', 'rmsprop', 'adagrad'] },
   { flag: 'rho', option: '--rho', field: 'rho', kinds: ['rmsprop'] },
   { flag: 'batchSize', option: '--batch-size', field: 'batchSize', kinds: ['sgd', 'adam', 'rmsprop', 'adagrad'] },
+  { flag: 'mu', option: '--mu', field: 'mu', kinds: ['lm', 'br'] },
+  { flag: 'muDec', option: '--mu-dec', field: 'muDecrease', kinds: ['lm', 'br'] },
+  { flag: 'muInc', option: '--mu-inc', field: 'muIncrease', kinds: ['lm', 'br'] },
+  { flag: 'muMax', option: '--mu-max', field: 'muMax', kinds: ['lm', 'br'] },
+  { flag: 'damping', option: '--damping', field: 'damping', kinds: ['lm', 'br'] },
+  { flag: 'lmSolver', option: '--lm-solver', field: 'solver', kinds: ['lm', 'br'] },
 ];
 
 function optimizerSpec(kind: OptimizerKind, flags: TrainFlags): OptimizerSpecInput {

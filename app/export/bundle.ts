@@ -37,6 +37,13 @@ const HISTORY_COLUMNS: (keyof IterationPoint | 'repeat')[] = [
   'functionEvaluations',
   'gradientEvaluations',
   'elapsedMs',
+  // Levenberg–Marquardt / Bayesian regularization
+  'mu',
+  'jacobianEvaluations',
+  'effectiveParameters',
+  'alpha',
+  'beta',
+  'sumSquaredWeights',
 ];
 
 function csvCell(v: unknown): string {
@@ -182,6 +189,11 @@ function readme(b: BundleInput): string {
     `Exported by Curvature. Run \`${b.summary.runId}\` (${b.summary.optimizer}) stopped with \`${b.summary.status}\` after ${b.summary.iterations} iterations; final training loss ${b.summary.trainLoss}.`,
     '',
   );
+  const lm = b.summary.levenbergMarquardt;
+  if (lm) {
+    const br = lm.effectiveParametersText ? ` Bayesian regularization (MacKay's α, β): ${lm.effectiveParametersText}, α = ${lm.alpha}, β = ${lm.beta}, ΣW² = ${lm.sumSquaredWeights}.` : '';
+    out.push(`Method: ${b.summary.label} — ${lm.solver}; ${lm.jacobianEvaluations} Jacobians, final μ = ${lm.mu}.${br}`, '');
+  }
   if (b.summary.engine) {
     const e = b.summary.engine;
     const skipped = e.skipped.map((k) => `${k.name} (${k.reason})`).join('; ');

@@ -3,9 +3,16 @@
  * onnxruntime, js64; app/engine) in the run's precision. The data is uploaded once; each evaluation
  * sends θ (rounded to float32 for float32 runs) and reads [f, ∇f] back. The L2 penalty is added on the host in float64, where it is exact and free.
  */
-import type { Objective } from '../optim/types';
+import type { LeastSquaresObjective } from '../optim/types';
 import type { Split } from '../data/types';
-import type { ComputeEngine, EngineDataset, Floats, Precision, StackProgram } from '../engine/engine';
+import type { ComputeEngine, EngineDataset, Floats, Precision, SecondOrderProducts, StackProgram } from '../engine/engine';
+import {
+  gaussNewtonSystem as jsGaussNewtonSystem,
+  jacobianTransposeProduct as jsJacobianTransposeProduct,
+  jacobianVectorProduct as jsJacobianVectorProduct,
+  residualSumOfSquares,
+  type ResidualData,
+} from '../engine/js/jacobian';
 import { currentEngine } from '../engine/backend';
 import { kernelSquaredNorm } from './params';
 import type { ResolvedModel } from './layers';
@@ -28,7 +35,15 @@ export interface ModelObjectiveOptions {
   precision?: Precision;
 }
 
-export class ModelObjective implements Objective {
+/**
+ * Where a run's Jacobian products come from: the engine's own (a Jacobian graph), or the float64
+ * JavaScript products on the host copy of the training rows, for engines without one (tfjs: its
+ * autodiff has no per-row Jacobian, and K backward passes through tf.grad per product would cost
+ * more than the plain loops at the sizes dense LM is for).
+ */
+export type JacobianSource = 'engine' | 'javascript';
+
+export class ModelObjective implements LeastSquaresObjective {
   readonly dimension: number;
   readonly sampleCount: number;
   readonly engine: ComputeEngine;
@@ -39,6 +54,14 @@ export class ModelObjective implements Objective {
   private disposed = false;
   /** Advances every training evaluation so each draws a fresh, reproducible dropout mask. */
   private dropoutDraw = 0;
+  /** The training rows in float64 on the host, for the JavaScript Jacobian products. */
+  private readonly hostTrain: ResidualData;
+  private readonly outputs: number;
+  private readonly weightSum: number;
+  readonly residualCount: number;
+  readonly lossScale: number;
+  readonly penaltyWeights: Float64Array | null;
+  private residualBuffer: Float64Array | null = null;
 
   constructor(
     readonly model: ResolvedModel,
@@ -53,6 +76,94 @@ export class ModelObjective implements Objective {
     this.train = this.uploadTo(train);
     const stochastic = options.dropoutSeed !== undefined && model.layers.some((l) => l.dropout > 0);
     this.dropoutSeed = stochastic ? options.dropoutSeed : undefined;
+    this.outputs = model.layers[model.layers.length - 1].units;
+    const weights = (train as Split & { weights?: Float64Array }).weights;
+    this.hostTrain = { x: train.x, y: train.y, rows: train.rows, weights };
+    this.weightSum = weights ? weights.reduce((s, w) => s + w, 0) : train.rows;
+    this.residualCount = train.rows * this.outputs;
+    // mean loss = Σe² / (K·Σw); λ‖W‖² in those units is λ·K·Σw·‖W‖².
+    this.lossScale = 1 / (this.outputs * this.weightSum);
+    if (model.l2 > 0) {
+      const p = new Float64Array(model.parameterCount);
+      for (const l of model.layers) p.fill(model.l2 / this.lossScale, l.kernelOffset, l.kernelOffset + l.fanIn * l.units);
+      this.penaltyWeights = p;
+    } else {
+      this.penaltyWeights = null;
+    }
+  }
+
+  /** Which implementation computes J for Levenberg–Marquardt on this objective. */
+  get jacobianSource(): JacobianSource {
+    return this.engineProducts() ? 'engine' : 'javascript';
+  }
+
+  leastSquaresRefusal(): string | null {
+    if (this.model.loss === 'mse') return null;
+    return (
+      `Levenberg–Marquardt and Bayesian regularization fit a sum of squared errors; this model's loss is ${this.model.loss}. ` +
+      'For cross-entropy use L-BFGS (or BFGS): Gauss–Newton on cross-entropy needs the loss Hessian in the logits, which plain LM does not use.'
+    );
+  }
+
+  sumOfSquares(x: Float64Array): number {
+    this.assertLive();
+    const engine = this.engineProducts();
+    if (engine) return this.program.predict(x, this.train).loss / this.lossScale;
+    return residualSumOfSquares(this.model, x, this.hostTrain).sumSquares;
+  }
+
+  gaussNewtonSystem(x: Float64Array, jtj: Float64Array, jte: Float64Array): number {
+    this.assertLive();
+    const engine = this.engineProducts();
+    if (engine) return engine.gaussNewtonSystem(x, this.train, jtj, jte).sumSquares;
+    return jsGaussNewtonSystem(this.model, x, this.hostTrain, jtj, jte).sumSquares;
+  }
+
+  jacobianTransposeResiduals(x: Float64Array, out: Float64Array): number {
+    this.assertLive();
+    const e = this.residuals();
+    const engine = this.engineProducts();
+    // e from one forward pass, then Jᵀe from one backward pass.
+    if (engine) {
+      this.engineResiduals(x, e);
+      engine.jacobianTransposeProduct(x, this.train, e, out);
+      return e.reduce((s, v) => s + v * v, 0);
+    }
+    const sse = residualSumOfSquares(this.model, x, this.hostTrain, e).sumSquares;
+    jsJacobianTransposeProduct(this.model, x, this.hostTrain, e, out);
+    return sse;
+  }
+
+  gaussNewtonProduct(x: Float64Array, v: Float64Array, out: Float64Array): void {
+    this.assertLive();
+    const u = this.residuals();
+    const engine = this.engineProducts();
+    if (engine) {
+      engine.jacobianVectorProduct(x, this.train, v, u);
+      engine.jacobianTransposeProduct(x, this.train, u, out);
+      return;
+    }
+    jsJacobianVectorProduct(this.model, x, this.hostTrain, v, u);
+    jsJacobianTransposeProduct(this.model, x, this.hostTrain, u, out);
+  }
+
+  private engineProducts(): Pick<SecondOrderProducts, 'gaussNewtonSystem' | 'jacobianVectorProduct' | 'jacobianTransposeProduct'> | null {
+    const p = this.program;
+    return p.gaussNewtonSystem && p.jacobianVectorProduct && p.jacobianTransposeProduct
+      ? { gaussNewtonSystem: p.gaussNewtonSystem.bind(p), jacobianVectorProduct: p.jacobianVectorProduct.bind(p), jacobianTransposeProduct: p.jacobianTransposeProduct.bind(p) }
+      : null;
+  }
+
+  /** e = √w (out − y) from the engine's outputs (no weights on this branch's splits: √w = 1 unless given). */
+  private engineResiduals(x: Float64Array, e: Float64Array): void {
+    const { outputs } = this.program.predict(x, this.train);
+    const { y, weights } = this.hostTrain;
+    const K = this.outputs;
+    for (let i = 0; i < e.length; i++) e[i] = (weights ? Math.sqrt(weights[Math.floor(i / K)]) : 1) * (outputs[i] - y[i]);
+  }
+
+  private residuals(): Float64Array {
+    return (this.residualBuffer ??= new Float64Array(this.residualCount));
   }
 
   evaluate(x: Float64Array, grad: Float64Array): number {

@@ -4,7 +4,9 @@
  */
 import { BfgsStepper } from './bfgs';
 import { adagradRule, adamRule, FirstOrderStepper, rmspropRule, sgdRule } from './firstOrder';
+import { BrStepper } from './br';
 import { LbfgsStepper } from './lbfgs';
+import { LmStepper } from './lm';
 import { SequenceStepper } from './sequence';
 import { OPTIMIZER_LABELS, type OptimizerSpec } from './spec';
 import type { StepperOptions } from './stepper';
@@ -14,6 +16,8 @@ export type { StepperOptions } from './stepper';
 export { lineSearch, createLineSearchWorkspace, type LineSearchResult, type LineSearchStatus } from './lineSearch';
 export { TERMINATION_MESSAGES, terminationMessage, denseBfgsRefusal, denseHessianBytes, float32GradientFloor } from './messages';
 export { hostVectorOps, type VectorOps } from './vector';
+export { LevenbergMarquardtStepper, lmSolverPath, DEFAULT_DENSE_LIMIT, type LmSolverPath } from './lm';
+export { BrStepper } from './br';
 
 export function createOptimizer(
   spec: OptimizerSpec,
@@ -37,6 +41,10 @@ export function createOptimizer(
       return new FirstOrderStepper(label, objective, x0, stopping, rmspropRule(spec, n), spec.batchSize, options);
     case 'adagrad':
       return new FirstOrderStepper(label, objective, x0, stopping, adagradRule(spec, n), spec.batchSize, options);
+    case 'lm':
+      return new LmStepper(objective, x0, stopping, spec, options);
+    case 'br':
+      return new BrStepper(objective, x0, stopping, spec, options);
     case 'sequence':
       // Each phase is an ordinary stepper, built here with fresh state.
       return new SequenceStepper(spec, objective, x0, stopping, options, createOptimizer);

@@ -13,6 +13,7 @@ export const TERMINATION_MESSAGES: Readonly<Record<TerminationStatus, string>> =
   'max-time': 'Maximum time has been exceeded.',
   'stopped-by-user': 'Stopped by user.',
   'stopped-by-callback': 'Stopped by callback.',
+  'damping-limit': 'μ exceeded μ_max: no step lowered the error.',
   refused: 'The optimizer refused to run.',
 };
 

@@ -3,6 +3,7 @@
  * the renderer's forms. Every default lives here, once.
  */
 import { z } from 'zod';
+import { DEFAULT_DENSE_LIMIT } from './lm';
 
 const lineSearch = z.object({
   /**
@@ -123,8 +124,40 @@ export const adagradSpecSchema = z.object({
   batchSize,
 });
 
+/**
+ * Levenberg–Marquardt's settings, shared by 'lm' and 'br' (MATLAB trainlm / trainbr defaults).
+ * `damping`: D in (JᵀJ + μD)δ = −Jᵀe, 'identity' (trainlm) or 'diagonal' = diag(JᵀJ) (Marquardt).
+ * `solver`: 'auto' solves densely by Cholesky up to `denseLimit` parameters and matrix-free by
+ * conjugate gradients above it (docs/levenberg-marquardt.md has the measured crossover).
+ * `validationChecks`: stop after this many consecutive iterations whose validation loss did not
+ * improve, when the experiment has a validation split (0 = off; trainlm's max_fail).
+ */
+function levenbergMarquardtFields(mu: number, validationChecks: number) {
+  return {
+    mu: z.number().positive().default(mu),
+    muDecrease: z.number().gt(0).lt(1).default(0.1),
+    muIncrease: z.number().gt(1).default(10),
+    muMax: z.number().positive().default(1e10),
+    minGradient: z.number().min(0).default(1e-7),
+    damping: z.enum(['identity', 'diagonal']).default('identity'),
+    schedule: z.enum(['trainlm', 'gain-ratio']).default('trainlm'),
+    solver: z.enum(['auto', 'dense', 'matrix-free']).default('auto'),
+    denseLimit: z.int().min(1).max(20_000).default(DEFAULT_DENSE_LIMIT),
+    cgMaxIterations: z.int().min(1).max(100_000).default(250),
+    cgTolerance: z.number().gt(0).lt(1).default(1e-6),
+    validationChecks: z.int().min(0).default(validationChecks),
+  };
+}
+
+/** Levenberg–Marquardt (trainlm): μ = 1e-3, validation checks 6. */
+export const lmSpecSchema = z.object({ kind: z.literal('lm'), ...levenbergMarquardtFields(1e-3, 6) });
+/** Bayesian regularization (trainbr): μ = 5e-3, validation stopping off. */
+export const brSpecSchema = z.object({ kind: z.literal('br'), ...levenbergMarquardtFields(5e-3, 0) });
+export type LmSpec = z.infer<typeof lmSpecSchema>;
+export type BrSpec = z.infer<typeof brSpecSchema>;
+
 /** One optimizer on its own: what a run, or one phase of a sequence, uses. */
-const SINGLE_OPTIMIZER_SCHEMAS = [lbfgsSpecSchema, bfgsSpecSchema, sgdSpecSchema, adamSpecSchema, rmspropSpecSchema, adagradSpecSchema] as const;
+const SINGLE_OPTIMIZER_SCHEMAS = [lbfgsSpecSchema, bfgsSpecSchema, sgdSpecSchema, adamSpecSchema, rmspropSpecSchema, adagradSpecSchema, lmSpecSchema, brSpecSchema] as const;
 export const singleOptimizerSpecSchema = z.discriminatedUnion('kind', SINGLE_OPTIMIZER_SCHEMAS);
 export type SingleOptimizerSpec = z.infer<typeof singleOptimizerSpecSchema>;
 export type SingleOptimizerKind = SingleOptimizerSpec['kind'];
@@ -167,7 +200,7 @@ export type OptimizerSpec = z.infer<typeof optimizerSpecSchema>;
 export type OptimizerKind = OptimizerSpec['kind'];
 export type OptimizerSpecInput = z.input<typeof optimizerSpecSchema>;
 /** The single optimizers (what `--optimizer` lists and the GUI's add buttons offer). */
-export const OPTIMIZER_KINDS: readonly SingleOptimizerKind[] = ['lbfgs', 'bfgs', 'adam', 'sgd', 'rmsprop', 'adagrad'];
+export const OPTIMIZER_KINDS: readonly SingleOptimizerKind[] = ['lbfgs', 'bfgs', 'adam', 'sgd', 'rmsprop', 'adagrad', 'lm', 'br'];
 
 export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
   lbfgs: 'L-BFGS',
@@ -176,6 +209,8 @@ export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
   sgd: 'SGD',
   rmsprop: 'RMSprop',
   adagrad: 'Adagrad',
+  lm: 'Levenberg–Marquardt',
+  br: 'Bayesian regularization',
   sequence: 'Sequence',
 };
 
@@ -189,9 +224,19 @@ export function isQuasiNewton(kind: OptimizerKind): boolean {
   return kind === 'lbfgs' || kind === 'bfgs';
 }
 
-/** A sequence with any quasi-Newton phase needs the deterministic objective throughout. */
+/** Levenberg–Marquardt and Bayesian regularization: full-batch Gauss–Newton methods on a sum of squares. */
+export function isLevenbergMarquardt(kind: OptimizerKind): boolean {
+  return kind === 'lm' || kind === 'br';
+}
+
+/** Methods that compare f between trial points need a deterministic objective (no dropout). */
+function isDeterministic(kind: OptimizerKind): boolean {
+  return isQuasiNewton(kind) || isLevenbergMarquardt(kind);
+}
+
+/** A sequence with any quasi-Newton or LM phase needs the deterministic objective throughout. */
 export function needsDeterministicObjective(spec: OptimizerSpec): boolean {
-  return spec.kind === 'sequence' ? spec.phases.some((p) => isQuasiNewton(p.optimizer.kind)) : isQuasiNewton(spec.kind);
+  return spec.kind === 'sequence' ? spec.phases.some((p) => isDeterministic(p.optimizer.kind)) : isDeterministic(spec.kind);
 }
 
 /** Stopping rules and budget of one run (ms/seconds as the user thinks of them). */
@@ -225,6 +270,7 @@ const LBFGS_SCALING_NAMES: Record<z.infer<typeof lbfgsSpecSchema>['initialScalin
  * damped"). First-order methods have no variant: ''.
  */
 export function variantSummary(spec: OptimizerSpec): string {
+  if (spec.kind === 'lm' || spec.kind === 'br') return levenbergMarquardtSummary(spec);
   if (spec.kind !== 'bfgs' && spec.kind !== 'lbfgs') return '';
   const ls = spec.lineSearch;
   const parts = [LINE_SEARCH_NAMES[ls.kind]];
@@ -234,6 +280,18 @@ export function variantSummary(spec: OptimizerSpec): string {
   parts.push(spec.curvatureUpdate === 'damped' ? 'damped updates' : 'skip bad pairs');
   const defaults = optimizerSpecSchema.parse({ kind: spec.kind });
   const isDefault = sameData(defaults, spec);
+  return `${parts.join(' · ')}${isDefault ? ' (default)' : ''}`;
+}
+
+/** e.g. "μ₀ 1e-3 ×0.1/×10 · D = I · dense ≤ 2000 params, else CG (default)". */
+function levenbergMarquardtSummary(spec: LmSpec | BrSpec): string {
+  const parts = [spec.schedule === 'trainlm' ? `μ₀ ${spec.mu.toExponential(0)} ×${spec.muDecrease}/×${spec.muIncrease}` : `μ₀ ${spec.mu.toExponential(0)} by gain ratio`];
+  parts.push(spec.damping === 'diagonal' ? 'D = diag(JᵀJ)' : 'D = I');
+  if (spec.solver === 'auto') parts.push(`dense ≤ ${spec.denseLimit} params, else CG`);
+  else parts.push(spec.solver === 'dense' ? 'dense Cholesky' : 'matrix-free CG');
+  if (spec.kind === 'br') parts.push('α, β by MacKay');
+  parts.push(spec.validationChecks > 0 ? `${spec.validationChecks} validation checks` : 'no validation stop');
+  const isDefault = sameData(optimizerSpecSchema.parse({ kind: spec.kind }), spec);
   return `${parts.join(' · ')}${isDefault ? ' (default)' : ''}`;
 }
 

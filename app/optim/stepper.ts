@@ -111,6 +111,19 @@ export abstract class BaseStepper implements Stepper {
   /** Allocate large state once the run is known to go ahead. */
   protected prepare(): void {}
 
+  /** Method-specific fields added to every record (e.g. Levenberg–Marquardt's μ). */
+  protected recordExtras(): Partial<IterationRecord> | undefined {
+    return undefined;
+  }
+
+  /**
+   * True for methods whose objective is not f itself (Bayesian regularization minimises β·E_D + α·E_W
+   * with changing α, β): the result is then the latest point, not the one with the lowest f.
+   */
+  protected resultIsLatest(): boolean {
+    return false;
+  }
+
   get done(): boolean {
     return this.status !== null;
   }
@@ -162,7 +175,7 @@ export abstract class BaseStepper implements Stepper {
     const outcome = this.iterate();
     // One pass gives the record's norms and tells whether g is finite (its max is then finite).
     const gradient = this.ops.norms(this.g);
-    if (Number.isFinite(this.f) && this.f < this.bestF && Number.isFinite(gradient.inf)) this.rememberBest();
+    if (Number.isFinite(this.f) && (this.f < this.bestF || this.resultIsLatest()) && Number.isFinite(gradient.inf)) this.rememberBest();
     this.elapsedMs += this.now() - t0;
     this.iterations++;
     const record = this.record(this.iterations, outcome, gradient);
@@ -247,6 +260,7 @@ export abstract class BaseStepper implements Stepper {
       functionEvaluations: this.functionEvaluations,
       gradientEvaluations: this.gradientEvaluations,
       elapsedMs: this.elapsedMs,
+      ...this.recordExtras(),
     };
   }
 }

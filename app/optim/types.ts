@@ -28,6 +28,34 @@ export function lossEpsilon(precision: Objective['precision']): number {
   return precision === 'float64' ? Number.EPSILON : 2 ** -23;
 }
 
+/**
+ * An objective that is a sum of squares, for Levenberg–Marquardt and Bayesian regularization:
+ *   f(x) = lossScale · (E_D(x) + Σ_j penalty_j · x_j²),  E_D = Σ e_i² over `residualCount` residuals.
+ * LM works in the units of E (MATLAB's sum of squared errors), so μ's defaults mean what trainlm's do.
+ */
+export interface LeastSquaresObjective extends Objective {
+  /** Number of error terms (rows × outputs): Bayesian regularization's n. */
+  readonly residualCount: number;
+  /** f = lossScale · E (e.g. 1 / (outputs · Σw) for a mean squared error). */
+  readonly lossScale: number;
+  /** Per-parameter weights of the quadratic penalty in E's units (null: no penalty). */
+  readonly penaltyWeights: Float64Array | null;
+  /** E_D at x: one forward pass. May return NaN/∞. */
+  sumOfSquares(x: Float64Array): number;
+  /** JᵀJ (n × n) and Jᵀe (n) of the data residuals at x; returns E_D. */
+  gaussNewtonSystem(x: Float64Array, jtj: Float64Array, jte: Float64Array): number;
+  /** out = Jᵀe at x (one backward pass); returns E_D. */
+  jacobianTransposeResiduals(x: Float64Array, out: Float64Array): number;
+  /** out = JᵀJ·v at x (J·v forward, then Jᵀ backward: two passes), without forming J. */
+  gaussNewtonProduct(x: Float64Array, v: Float64Array, out: Float64Array): void;
+  /** Why the products are unavailable for this objective (loss, engine), or null when they are. */
+  leastSquaresRefusal(): string | null;
+}
+
+export function isLeastSquares(objective: Objective): objective is LeastSquaresObjective {
+  return typeof (objective as Partial<LeastSquaresObjective>).gaussNewtonSystem === 'function';
+}
+
 /** Why a run ended. `message` on the result says it in words. */
 export type TerminationStatus =
   | 'gradient-tolerance' // ‖g‖∞ ≤ gtol
@@ -41,6 +69,7 @@ export type TerminationStatus =
   | 'max-time'
   | 'stopped-by-user' // external stop signal
   | 'stopped-by-callback' // the per-iteration callback returned false
+  | 'damping-limit' // Levenberg–Marquardt: μ exceeded μ_max without a step that lowers the error
   | 'refused'; // the optimizer cannot run at all (e.g. dense BFGS over its memory budget)
 
 /** Statuses that count as converged (scipy's `success`). */
@@ -76,6 +105,18 @@ export interface IterationRecord {
   elapsedMs: number;
   /** 0-based phase of a sequence (hand-off) run; absent for a single optimizer. */
   phase?: number;
+  /** Levenberg–Marquardt / Bayesian regularization: the damping μ after this iteration. */
+  mu?: number;
+  /** Levenberg–Marquardt / Bayesian regularization: cumulative Jacobians (linearizations) formed. */
+  jacobianEvaluations?: number;
+  /** Bayesian regularization: effective number of parameters γ = n − 2α·tr(H⁻¹). */
+  effectiveParameters?: number;
+  /** Bayesian regularization: weight of E_W in F = β·E_D + α·E_W. */
+  alpha?: number;
+  /** Bayesian regularization: weight of E_D. */
+  beta?: number;
+  /** Bayesian regularization: E_W = Σ θ² over every weight and bias. */
+  sumSquaredWeights?: number;
 }
 
 /** How one phase of a sequence run ended; counters are the phase's own. */
@@ -149,6 +190,8 @@ export interface Stepper {
   result(): OptimizeResult;
   /** Phases run so far, for sequence (hand-off) runs only. */
   phases?(): PhaseResult[];
+  /** Levenberg–Marquardt / Bayesian regularization: which solver the run took, in words. */
+  solverDescription?(): string;
 }
 
 /** Called after every iteration; return false to stop the run ('stopped-by-callback'). */

@@ -57,6 +57,21 @@ export interface RunSummary extends RunOutcome {
   float32Export?: { maxRelativeRounding: number; float32TrainLoss?: number };
   /** Sequence (hand-off) runs only: each phase's own counters and how it ended. */
   phases?: PhaseResult[];
+  /**
+   * Levenberg–Marquardt / Bayesian regularization runs: the solver path ("dense Cholesky …" or
+   * "matrix-free CG …"), the last μ, Jacobians formed, and for BR trainbr's report.
+   */
+  levenbergMarquardt?: {
+    solver: string;
+    mu: number;
+    jacobianEvaluations: number;
+    effectiveParameters?: number;
+    alpha?: number;
+    beta?: number;
+    sumSquaredWeights?: number;
+    /** "Effective # parameters 23.4 of 81" (BR only). */
+    effectiveParametersText?: string;
+  };
 }
 
 export type ExperimentEvent =

@@ -318,6 +318,21 @@ function finishRun(
     seconds: r.elapsedMs / 1000,
     ...(run.stepper.phases && { phases: run.stepper.phases() }),
   };
+  const last = run.history[run.history.length - 1];
+  if (run.stepper.solverDescription && last?.mu !== undefined) {
+    summary.levenbergMarquardt = {
+      solver: `${run.stepper.solverDescription()}; J from ${obj.jacobianSource === 'engine' ? 'the engine' : 'the float64 JavaScript products'}`,
+      mu: last.mu,
+      jacobianEvaluations: last.jacobianEvaluations ?? 0,
+      ...(last.effectiveParameters !== undefined && {
+        effectiveParameters: last.effectiveParameters,
+        alpha: last.alpha,
+        beta: last.beta,
+        sumSquaredWeights: last.sumSquaredWeights,
+        effectiveParametersText: `Effective # parameters ${last.effectiveParameters.toFixed(1)} of ${model.parameterCount}`,
+      }),
+    };
+  }
   const finished: FinishedRun = { spec: run.specId, repeat: run.repeat, summary, layers: foldTargetScaling(toLayerWeights(model, r.x), scaling), history: run.history };
   if (run.precision === 'float64') {
     finished.layers64 = foldTargetScaling64(toLayerWeights64(model, r.x), scaling);

@@ -1,10 +1,12 @@
 /**
- * `npm run bench -- optimizers [--only id,id] [--variants id,id] [--study] [--no-scipy] [--starts k] [--json file]`
+ * `npm run bench -- optimizers [--only id,id] [--variants id,id] [--study] [--no-scipy] [--starts k] [--json file] [--no-lm | --lm-only] [--no-crossover]`
  * Runs every optimizer variant on every reference problem, then (when /usr/bin/python3 has scipy)
  * scipy's BFGS and L-BFGS-B on the same problems from the same starts, and prints one markdown
  * table per problem. With --starts k, Curvature's cells are medians over k starts (the fixed one and
  * k − 1 perturbed by 1e-7 relative, see perturbedStart); scipy runs from the fixed start only.
- * Prints, never asserts.
+ * Then the Levenberg–Marquardt section (levenbergMarquardt.ts): LM and BR beside L-BFGS and scipy's
+ * least_squares(method='lm') on the mse networks, and the dense/CG crossover (--lm-only runs just
+ * that section; --no-lm skips it). Prints, never asserts.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,6 +19,7 @@ import { runProblem, type RunRow } from './suite';
 import { STUDY } from './study';
 import { VARIANTS } from './variants';
 import { formatSummary, formatTables, type ScipySide } from './table';
+import { levenbergMarquardtSection } from './levenbergMarquardt';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PYTHON = process.env.CURVATURE_PYTHON ?? '/usr/bin/python3';
@@ -43,17 +46,24 @@ if (!Number.isInteger(starts) || starts < 1 || starts > 99) {
 const wantScipy = !process.argv.includes('--no-scipy');
 const scipy: ScipySide = wantScipy ? probeScipy() : { skipped: 'not asked (--no-scipy)' };
 if ('skipped' in scipy && wantScipy) console.error(`scipy: skipped — ${scipy.skipped}`);
-for (const problem of problems) {
+const lmOnly = process.argv.includes('--lm-only');
+for (const problem of lmOnly ? [] : problems) {
   console.error(`· ${problem.id}`);
   rows.push(...(await runProblem(problem, variants, (r) => console.error(`  ${r.variant.padEnd(18)} ${r.hits.map((h) => h ?? '—').join(' / ')}  f=${r.finalLoss.toPrecision(4)} ${r.stop}`), starts)));
   if ('rows' in scipy) await runScipyOn(problem, scipy);
 }
-console.log('Summary: evaluations until the loss first reached each target (— = not within the budget; ? = no scipy row).');
-if (starts > 1) console.log(`Curvature's cells: medians over ${starts} starts (the fixed one and ${starts - 1} perturbed by 1e-7 relative); scipy: the fixed start.`);
-console.log('');
-console.log(formatSummary(problems, variants, rows, scipy));
-console.log('');
-console.log(formatTables(problems, variants, rows, scipy, report.label));
+if (!lmOnly) {
+  console.log('Summary: evaluations until the loss first reached each target (— = not within the budget; ? = no scipy row).');
+  if (starts > 1) console.log(`Curvature's cells: medians over ${starts} starts (the fixed one and ${starts - 1} perturbed by 1e-7 relative); scipy: the fixed start.`);
+  console.log('');
+  console.log(formatSummary(problems, variants, rows, scipy));
+  console.log('');
+  console.log(formatTables(problems, variants, rows, scipy, report.label));
+}
+if (!process.argv.includes('--no-lm')) {
+  console.log('');
+  console.log(await levenbergMarquardtSection({ only, python: 'rows' in scipy ? PYTHON : undefined, here: HERE, crossover: !process.argv.includes('--no-crossover') }));
+}
 const jsonOut = option('--json');
 if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ rows, scipy }, null, 1));
 

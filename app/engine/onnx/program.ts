@@ -12,6 +12,19 @@
 import type { DenseStack, EngineDataset, Floats, GradientOptions, Precision, StackProgram } from '../engine';
 import { dropoutMask } from '../dropout';
 import { buildGraph, dropoutLayers, INPUT_X, INPUT_Y, maskInput, OUTPUT_GRAD, OUTPUT_LOSS, OUTPUT_PREDICTIONS, parameterBlocks, type GraphKind } from './graph';
+import {
+  buildJacobianGraph,
+  INPUT_ROOT_WEIGHTS,
+  jacobianGraphRefusal,
+  OUTPUT_JACOBIAN,
+  OUTPUT_JTE,
+  OUTPUT_JTJ,
+  OUTPUT_RESIDUALS,
+  ELEMENT_DOUBLE,
+  ELEMENT_FLOAT,
+  type ElementType,
+  type JacobianGraphKind,
+} from './jacobianGraph';
 import { onnxRuntime, type OrtTensor, type OrtElement } from './runtime';
 
 export { dropoutMask } from '../dropout';
@@ -69,6 +82,7 @@ export class OnnxStackProgram implements StackProgram {
    */
   private readonly gradientFetches: Record<string, OrtTensor>;
   private readonly sessions = new Map<GraphKind, OnnxSession>();
+  private readonly jacobianSessions = new Map<JacobianGraphKind, OnnxSession>();
   private readonly datasets = new Set<OnnxDataset>();
   private readonly masked: number[];
   private readonly outputDim: number;
@@ -139,6 +153,7 @@ export class OnnxStackProgram implements StackProgram {
   liveResources(): number {
     let live = this.datasets.size;
     for (const s of this.sessions.values()) if (s.live) live++;
+    for (const s of this.jacobianSessions.values()) if (s.live) live++;
     return live;
   }
 
@@ -147,7 +162,126 @@ export class OnnxStackProgram implements StackProgram {
     this.disposed = true;
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
+    for (const s of this.jacobianSessions.values()) s.dispose();
+    this.jacobianSessions.clear();
     for (const d of [...this.datasets]) d.dispose();
+  }
+
+  /**
+   * JᵀJ and Jᵀe over every row, accumulated in float64 from per-chunk float32 Gemm results (the
+   * 'gauss-newton' graph: J of the chunk stays inside onnxruntime, JᵀJ is its Gemm with transA).
+   * Chunks hold at most `chunkBytes` of float32 J. Σe² and Σw come back alongside.
+   */
+  gaussNewtonSystem(theta: Float64Array, data: EngineDataset, jtj: Float64Array, jte: Float64Array, options: { chunkBytes?: number } = {}): { sumSquares: number; weightSum: number } {
+    const d = this.checkJacobianCall(theta, data);
+    const n = this.stack.parameterCount;
+    if (jtj.length !== n * n || jte.length !== n) throw new Error(`onnxruntime engine: jtj needs ${n * n} and jte ${n} entries`);
+    jtj.fill(0);
+    jte.fill(0);
+    let sumSquares = 0;
+    const chunk = this.chunkRows(options.chunkBytes);
+    for (let first = 0; first < d.rows; first += chunk) {
+      const count = Math.min(chunk, d.rows - first);
+      const out = this.jacobianSession('gauss-newton').run(this.chunkFeeds(d, first, count), { [OUTPUT_RESIDUALS]: null, [OUTPUT_JTJ]: null, [OUTPUT_JTE]: null });
+      const a = out[OUTPUT_JTJ].data as Float32Array;
+      const b = out[OUTPUT_JTE].data as Float32Array;
+      for (let k = 0; k < a.length; k++) jtj[k] += a[k];
+      for (let k = 0; k < n; k++) jte[k] += b[k];
+      for (const v of out[OUTPUT_RESIDUALS].data as Float32Array) sumSquares += v * v;
+    }
+    return { sumSquares, weightSum: d.rows };
+  }
+
+  residualJacobian(theta: Float64Array, data: EngineDataset, firstRow: number, rows: number, residuals: Float64Array, jacobian: Float64Array): void {
+    const d = this.checkJacobianCall(theta, data);
+    if (!(Number.isInteger(firstRow) && Number.isInteger(rows) && firstRow >= 0 && rows >= 1 && firstRow + rows <= d.rows)) {
+      throw new Error(`onnxruntime engine: rows [${firstRow}, ${firstRow + rows}) are outside the dataset's ${d.rows} rows`);
+    }
+    const out = this.jacobianSession('jacobian').run(this.chunkFeeds(d, firstRow, rows), { [OUTPUT_RESIDUALS]: null, [OUTPUT_JACOBIAN]: null });
+    residuals.set(out[OUTPUT_RESIDUALS].data as Float32Array);
+    jacobian.set(out[OUTPUT_JACOBIAN].data as Float32Array);
+  }
+
+  /** J·v chunk by chunk: the engine forms J of the chunk, the host multiplies in float64. */
+  jacobianVectorProduct(theta: Float64Array, data: EngineDataset, v: Float64Array, out: Float64Array): number {
+    const d = this.checkJacobianCall(theta, data);
+    const n = this.stack.parameterCount;
+    let sumSquares = 0;
+    const chunk = this.chunkRows();
+    for (let first = 0; first < d.rows; first += chunk) {
+      const count = Math.min(chunk, d.rows - first);
+      const res = this.jacobianSession('jacobian').run(this.chunkFeeds(d, first, count), { [OUTPUT_RESIDUALS]: null, [OUTPUT_JACOBIAN]: null });
+      const J = res[OUTPUT_JACOBIAN].data as Float32Array;
+      const e = res[OUTPUT_RESIDUALS].data as Float32Array;
+      const base = first * this.outputDim;
+      for (let p = 0; p < e.length; p++) {
+        sumSquares += e[p] * e[p];
+        let s = 0;
+        const row = p * n;
+        for (let j = 0; j < n; j++) s += J[row + j] * v[j];
+        out[base + p] = s;
+      }
+    }
+    return sumSquares;
+  }
+
+  /** Jᵀ·u chunk by chunk, as jacobianVectorProduct. */
+  jacobianTransposeProduct(theta: Float64Array, data: EngineDataset, u: Float64Array, out: Float64Array): void {
+    const d = this.checkJacobianCall(theta, data);
+    const n = this.stack.parameterCount;
+    out.fill(0);
+    const chunk = this.chunkRows();
+    for (let first = 0; first < d.rows; first += chunk) {
+      const count = Math.min(chunk, d.rows - first);
+      const res = this.jacobianSession('jacobian').run(this.chunkFeeds(d, first, count), { [OUTPUT_JACOBIAN]: null });
+      const J = res[OUTPUT_JACOBIAN].data as Float32Array;
+      const base = first * this.outputDim;
+      const m = count * this.outputDim;
+      for (let p = 0; p < m; p++) {
+        const up = u[base + p];
+        if (up === 0) continue;
+        const row = p * n;
+        for (let j = 0; j < n; j++) out[j] += J[row + j] * up;
+      }
+    }
+  }
+
+  /** Rows per Jacobian chunk: float32 J of at most `chunkBytes` (16 MB by default), at least one row. */
+  private chunkRows(chunkBytes = 16 * 1024 * 1024): number {
+    return Math.max(1, Math.floor(chunkBytes / (4 * this.outputDim * this.stack.parameterCount)));
+  }
+
+  private chunkFeeds(d: OnnxDataset, first: number, count: number): Record<string, OrtTensor> {
+    const { Tensor } = onnxRuntime();
+    const { Array, type } = arrays(this.precision);
+    const inDim = this.stack.inputDim;
+    const K = this.outputDim;
+    return {
+      ...this.parameterFeeds,
+      [INPUT_X]: new Tensor(type, d.x.slice(first * inDim, (first + count) * inDim), [count, inDim]),
+      [INPUT_Y]: new Tensor(type, d.y.slice(first * K, (first + count) * K), [count, K]),
+      // This engine's datasets carry no sample weights yet: √w = 1.
+      [INPUT_ROOT_WEIGHTS]: new Tensor(type, new Array(count).fill(1), [count, 1]),
+    };
+  }
+
+  private get jacobianElement(): ElementType {
+    return this.precision === 'float64' ? ELEMENT_DOUBLE : ELEMENT_FLOAT;
+  }
+
+  private checkJacobianCall(theta: Float64Array, data: EngineDataset): OnnxDataset {
+    const refusal = jacobianGraphRefusal(this.stack, this.jacobianElement);
+    if (refusal) throw new Error(`onnxruntime engine: ${refusal}`);
+    return this.checkCall(theta, data);
+  }
+
+  private jacobianSession(kind: JacobianGraphKind): OnnxSession {
+    let s = this.jacobianSessions.get(kind);
+    if (!s) {
+      s = new OnnxSession(buildJacobianGraph(this.stack, kind, this.jacobianElement), this.settings, () => this.jacobianSessions.delete(kind));
+      this.jacobianSessions.set(kind, s);
+    }
+    return s;
   }
 
   /** Sessions are built on first use: a BFGS run never pays for the dropout or forward graphs. */

@@ -62,6 +62,18 @@ const LABELS: Record<string, [string, string?]> = {
   stepTolerance: ['Step tolerance', 'Stop when ‖Δx‖∞ ≤ this·(1+‖x‖∞); 0 disables'],
   maxIterations: ['Max iterations'],
   maxSeconds: ['Max seconds', 'Empty = no time limit'],
+  mu: ['Initial μ', 'Damping in (JᵀJ + μD)δ = −Jᵀe: large μ is a short gradient step, small μ the Gauss–Newton step (trainlm 1e-3, trainbr 5e-3)'],
+  muDecrease: ['μ decrease', 'μ ← μ·this after a step that lowers the error'],
+  muIncrease: ['μ increase', 'μ ← μ·this after a rejected trial; J is not recomputed'],
+  muMax: ['μ max', 'Stop when μ exceeds this'],
+  minGradient: ['Min gradient', 'Stop when ‖∇f‖₂ falls below this (trainlm min_grad)'],
+  damping: ['Damping D', "identity: μI (trainlm); diagonal: μ·diag(JᵀJ) (Marquardt's scaling)"],
+  schedule: ['μ schedule', "trainlm: ×decrease / ×increase; gain-ratio: from actual ÷ predicted decrease (Nielsen), a trust region in all but name"],
+  solver: ['Solver', 'auto: dense Cholesky up to the dense limit, matrix-free CG above it'],
+  denseLimit: ['Dense limit (parameters)', 'Largest n for the dense solve (8n² bytes per matrix, n³/6 per Cholesky)'],
+  cgMaxIterations: ['CG iterations', 'Matrix-free: at most this many CG iterations per solve (2 passes each)'],
+  cgTolerance: ['CG tolerance', 'Matrix-free: stop CG when the residual falls below this fraction of −Jᵀe'],
+  validationChecks: ['Validation checks', 'Stop after this many iterations in a row without a better validation loss (0 = off; trainlm max_fail)'],
 };
 
 const EMPTY_MEANING: Record<string, string> = { batchSize: 'full batch', maxSeconds: 'no limit' };

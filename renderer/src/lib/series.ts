@@ -41,8 +41,9 @@ export class RunSeries {
     this.validationLoss.push(p.validationLoss ?? NaN);
     if (p.validationLoss !== undefined) this.hasValidation = true;
     this.gradNorm2.push(p.gradNorm2);
-    // The start record has no step; log axes cannot show 0.
-    this.step.push(p.iteration === 0 ? NaN : p.step);
+    // The start record has no step; log axes cannot show 0. Levenberg–Marquardt's "step size" is its
+    // damping μ (a step is always the full solve), so its dotted line draws μ, start included.
+    this.step.push(p.mu !== undefined ? p.mu : p.iteration === 0 ? NaN : p.step);
     // The marker sits on the hand-over point: the last point of the phase before.
     if (p.phase !== undefined && this.lastPhase !== undefined && p.phase !== this.lastPhase) this.switches.push(this.iteration.length - 2);
     this.lastPhase = p.phase;

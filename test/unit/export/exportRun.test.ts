@@ -176,6 +176,38 @@ describe('exportRun', () => {
     expect(readme).not.toContain('model.keras');
   });
 
+  it('names Levenberg–Marquardt / Bayesian regularization, its solver and γ in the README, and μ, γ in history.csv', async () => {
+    const dir = join(await tempDir(), 'out');
+    const brSummary: RunSummary = {
+      ...summary,
+      runId: 'br',
+      optimizer: 'br',
+      label: 'Bayesian regularization',
+      levenbergMarquardt: {
+        solver: 'dense Cholesky on JᵀJ (n = 51)',
+        mu: 5e-5,
+        jacobianEvaluations: 12,
+        effectiveParameters: 23.4,
+        alpha: 0.01,
+        beta: 40,
+        sumSquaredWeights: 1170,
+        effectiveParametersText: 'Effective # parameters 23.4 of 51',
+      },
+    };
+    const history = [0, 1, 2].map((i) => point(i, { mu: 5e-3 / 10 ** i, jacobianEvaluations: i + 1, effectiveParameters: 20 + i, alpha: 0.01, beta: 40, sumSquaredWeights: 1000 }));
+    await exportRun(request(dir, { formats: ['json'], summary: brSummary, history }));
+    const readme = await readFile(join(dir, 'README.md'), 'utf8');
+    expect(readme).toContain('# Iris, "quoted", name — Bayesian regularization');
+    expect(readme).toContain('Method: Bayesian regularization — dense Cholesky on JᵀJ (n = 51); 12 Jacobians');
+    expect(readme).toContain('Effective # parameters 23.4 of 51');
+    const csv = (await readFile(join(dir, 'history.csv'), 'utf8')).trimEnd().split('\n');
+    const header = csv[0].split(',');
+    expect(header).toEqual(expect.arrayContaining(['mu', 'jacobianEvaluations', 'effectiveParameters', 'alpha', 'beta', 'sumSquaredWeights']));
+    const row = Object.fromEntries(csv[2].split(',').map((v, i) => [header[i], v]));
+    expect(Number(row.mu)).toBeCloseTo(5e-4, 12);
+    expect(row.effectiveParameters).toBe('21');
+  });
+
   it('refuses a folder Curvature did not write, with or without overwrite, and leaves it untouched', async () => {
     const dir = join(await tempDir(), 'out');
     await mkdir(dir);

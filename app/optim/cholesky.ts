@@ -1,0 +1,61 @@
+/**
+ * Dense Cholesky factorisation and solves in float64, for Levenberg–Marquardt's damped normal
+ * equations (JᵀJ + μD)δ = −Jᵀe and Bayesian regularization's tr(H⁻¹). Row-major n × n, lower
+ * factor L with A = LLᵀ; n³/6 multiply-adds to factor, n² per solve.
+ */
+
+/**
+ * Factor A (row-major, symmetric; only the lower triangle is read) into L, written over the lower
+ * triangle of `out` (may be A itself). Returns false when A is not numerically positive definite.
+ */
+export function choleskyFactor(A: Float64Array, n: number, out: Float64Array = A): boolean {
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let d = A[rj + j];
+    for (let k = 0; k < j; k++) d -= out[rj + k] * out[rj + k];
+    if (!(d > 0) || !Number.isFinite(d)) return false;
+    const ljj = Math.sqrt(d);
+    out[rj + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let s = A[ri + j];
+      // Row-major L: both rows i and j are contiguous over k, so the inner loop streams.
+      for (let k = 0; k < j; k++) s -= out[ri + k] * out[rj + k];
+      out[ri + j] = s / ljj;
+    }
+  }
+  return true;
+}
+
+/** Solve LLᵀx = b with the factor from choleskyFactor; x may be b. */
+export function choleskySolve(L: Float64Array, n: number, b: Float64Array, x: Float64Array = b): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= L[ri + k] * x[k];
+    x[i] = s / L[ri + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let k = i + 1; k < n; k++) s -= L[k * n + i] * x[k];
+    x[i] = s / L[i * n + i];
+  }
+  return x;
+}
+
+/** tr(A⁻¹) = ‖L⁻¹‖²_F from A's Cholesky factor: n³/6 multiply-adds, O(n) extra memory. */
+export function choleskyInverseTrace(L: Float64Array, n: number): number {
+  const col = new Float64Array(n);
+  let trace = 0;
+  for (let c = 0; c < n; c++) {
+    // Column c of L⁻¹: forward substitution on e_c (zero above c).
+    for (let i = c; i < n; i++) {
+      const ri = i * n;
+      let s = i === c ? 1 : 0;
+      for (let k = c; k < i; k++) s -= L[ri + k] * col[k];
+      col[i] = s / L[ri + i];
+      trace += col[i] * col[i];
+    }
+  }
+  return trace;
+}

@@ -1,0 +1,304 @@
+/**
+ * Levenberg–Marquardt on a sum of squares (MATLAB `trainlm`; Marquardt 1963). Each iteration
+ * linearises the residuals once (J at x) and solves the damped normal equations
+ *   (JᵀJ + P + μD)δ = −(Jᵀe + Px)        (P: the objective's quadratic penalty, if any)
+ * for growing μ until a step lowers E; an accepted step shrinks μ. D is I or diag(JᵀJ + P)
+ * (Marquardt's scaling). Work is in E's units (the sum of squared errors), so μ's defaults mean
+ * what trainlm's do whatever the loss normalisation.
+ *
+ * Two solvers: dense Cholesky in float64 (JᵀJ formed by the objective), or, above `denseLimit`
+ * parameters or on request, matrix-free conjugate gradients with JᵀJ·v products (J·v then Jᵀ·u,
+ * two passes per CG iteration), which never holds an n × n matrix. Bayesian regularization
+ * (br.ts) is this stepper with a different weighting of E_D and E_W.
+ */
+import { choleskyFactor, choleskySolve } from './cholesky';
+import { formatBytes } from './messages';
+import { BaseStepper, type IterationOutcome, type StepperOptions } from './stepper';
+import { isLeastSquares, type IterationRecord, type LeastSquaresObjective, type Objective, type StoppingCriteria } from './types';
+
+/**
+ * Default largest n for the dense solve. Dense needs 8n² bytes (the damped copy and its factor make
+ * three n × n arrays) and n³/6 for each Cholesky; above this, CG's 2 passes per product cost less on
+ * the suite's models (docs/levenberg-marquardt.md, `npm run bench -- optimizers`).
+ */
+export const DEFAULT_DENSE_LIMIT = 2000;
+
+export interface LmSettings {
+  mu: number;
+  muDecrease: number;
+  muIncrease: number;
+  muMax: number;
+  minGradient: number;
+  schedule: 'trainlm' | 'gain-ratio';
+  damping: 'identity' | 'diagonal';
+  solver: 'auto' | 'dense' | 'matrix-free';
+  denseLimit: number;
+  cgMaxIterations: number;
+  cgTolerance: number;
+}
+
+export type LmSolverPath = 'dense' | 'matrix-free';
+
+/** Which solver a run with n parameters takes. */
+export function lmSolverPath(n: number, settings: Pick<LmSettings, 'solver' | 'denseLimit'>): LmSolverPath {
+  if (settings.solver === 'auto') return n <= settings.denseLimit ? 'dense' : 'matrix-free';
+  return settings.solver;
+}
+
+/** The regularised system's weights: F = β·E_D + E_pen(α) (LM: β = 1 and the objective's own penalty). */
+export interface Weighting {
+  beta: number;
+  /** Penalty weight per parameter in F (P's diagonal), or null for none. */
+  penalty: Float64Array | null;
+}
+
+export class LevenbergMarquardtStepper extends BaseStepper {
+  protected readonly ls: LeastSquaresObjective | null;
+  protected readonly settings: LmSettings;
+  readonly path: LmSolverPath;
+  protected mu: number;
+  protected jacobianEvaluations = 0;
+  /** E_D at the current point (data sum of squares). */
+  protected sumSquares = NaN;
+  protected cgIterations = 0;
+  // Linearisation at the current point.
+  private jtj: Float64Array | null = null;
+  private factor: Float64Array | null = null;
+  protected readonly jte: Float64Array;
+  private readonly rhs: Float64Array;
+  private readonly delta: Float64Array;
+  private readonly trial: Float64Array;
+  /** D's diagonal in the last solve (for the predicted decrease). */
+  private readonly scaling: Float64Array;
+  /** Nielsen's growth factor for the gain-ratio schedule (doubles on every rejection). */
+  private nu = 2;
+
+  constructor(name: string, objective: Objective, x0: Float64Array, stopping: StoppingCriteria, settings: LmSettings, options?: StepperOptions) {
+    super(name, objective, x0, stopping, options);
+    this.ls = isLeastSquares(objective) ? objective : null;
+    this.settings = settings;
+    this.mu = settings.mu;
+    this.path = lmSolverPath(this.n, settings);
+    this.jte = new Float64Array(this.n);
+    this.rhs = new Float64Array(this.n);
+    this.delta = new Float64Array(this.n);
+    this.trial = new Float64Array(this.n);
+    this.scaling = new Float64Array(this.n).fill(1);
+  }
+
+  /** One sentence on the solver this run uses, for logs and summaries. */
+  solverDescription(): string {
+    const s = this.settings;
+    if (this.path === 'dense') {
+      return `dense Cholesky on JᵀJ (n = ${this.n}, ${formatBytes(8 * this.n * this.n)} per n × n matrix; D = ${s.damping === 'diagonal' ? 'diag(JᵀJ)' : 'I'})`;
+    }
+    return `matrix-free CG on (JᵀJ + μI)δ = −Jᵀe (n = ${this.n}, up to ${s.cgMaxIterations} CG iterations, 2 passes each)`;
+  }
+
+  protected override refusal(): string | null {
+    if (!this.ls) return `${this.name} needs a sum-of-squares objective (residuals and their Jacobian); this objective has none.`;
+    const why = this.ls.leastSquaresRefusal();
+    if (why) return why;
+    if (this.path === 'matrix-free' && this.settings.damping === 'diagonal' && this.settings.solver === 'matrix-free') {
+      return 'Marquardt\'s diagonal damping needs diag(JᵀJ), which the matrix-free solver does not form; use damping "identity" with the matrix-free solver.';
+    }
+    if (this.path === 'dense') {
+      const bytes = 3 * 8 * this.n * this.n;
+      if (bytes > 2 ** 31) return `The dense ${this.name} solve needs 3 × 8n² bytes = ${formatBytes(bytes)} for n = ${this.n}; use the matrix-free solver.`;
+    }
+    return null;
+  }
+
+  protected override prepare(): void {
+    if (this.path === 'dense') {
+      this.jtj = new Float64Array(this.n * this.n);
+      this.factor = new Float64Array(this.n * this.n);
+    }
+    // The first linearisation belongs to the start point, so its record already carries μ (and BR's α, β, γ).
+    this.linearise();
+    this.afterAccept(this.jtj);
+  }
+
+  /** Weights of F at the current estimate (LM: E_D plus the objective's penalty). */
+  protected weighting(): Weighting {
+    return { beta: 1, penalty: this.ls!.penaltyWeights };
+  }
+
+  /** F = β·E_D + Σ p_j x_j², the value the steps must lower. */
+  protected regularised(sumSquares: number, x: Float64Array, w: Weighting): number {
+    let pen = 0;
+    if (w.penalty) for (let j = 0; j < this.n; j++) pen += w.penalty[j] * x[j] * x[j];
+    return w.beta * sumSquares + pen;
+  }
+
+  /** Called after an accepted step, with JᵀJ at the new point when dense (BR re-estimates α, β). */
+  protected afterAccept(_jtj: Float64Array | null): void {}
+
+  /** The record's g: ∇ of lossScale·(E_D + penalty/β) from Jᵀe, no extra pass. */
+  private gradientFromSystem(x: Float64Array, w: Weighting): void {
+    const c = 2 * this.ls!.lossScale;
+    for (let j = 0; j < this.n; j++) this.g[j] = c * (this.jte[j] + (w.penalty ? (w.penalty[j] * x[j]) / w.beta : 0));
+  }
+
+  /** J at x: JᵀJ (dense) or nothing but Jᵀe (matrix-free); sets E_D and g. */
+  private linearise(): void {
+    const ls = this.ls!;
+    this.sumSquares = this.jtj ? ls.gaussNewtonSystem(this.x, this.jtj, this.jte) : ls.jacobianTransposeResiduals(this.x, this.jte);
+    this.jacobianEvaluations++;
+    this.gradientEvaluations++;
+  }
+
+  protected iterate(): IterationOutcome {
+    const ls = this.ls!;
+    const n = this.n;
+    const w = this.weighting();
+    const F = this.regularised(this.sumSquares, this.x, w);
+    // rhs = −(β·Jᵀe + Px)
+    for (let j = 0; j < n; j++) this.rhs[j] = -(w.beta * this.jte[j] + (w.penalty ? w.penalty[j] * this.x[j] : 0));
+    let trials = 0;
+    for (;;) {
+      if (this.mu > this.settings.muMax) {
+        return this.outcome(0, 0, trials, { status: 'damping-limit', detail: `μ = ${this.mu.toExponential(2)} exceeded μ_max = ${this.settings.muMax.toExponential(2)} at E = ${F.toPrecision(7)}.` });
+      }
+      if (this.remainingEvaluations() <= 0) return this.outcome(0, 0, trials);
+      const solved = this.jtj ? this.solveDense(w) : this.solveMatrixFree(w);
+      if (solved) {
+        for (let j = 0; j < n; j++) this.trial[j] = this.x[j] + this.delta[j];
+        const trialSumSquares = ls.sumOfSquares(this.trial);
+        this.functionEvaluations++;
+        trials++;
+        const trialF = this.regularised(trialSumSquares, this.trial, w);
+        if (Number.isFinite(trialF) && trialF < F) {
+          let norm2 = 0;
+          let inf = 0;
+          for (let j = 0; j < n; j++) {
+            norm2 += this.delta[j] * this.delta[j];
+            inf = Math.max(inf, Math.abs(this.delta[j]));
+          }
+          this.shrinkMu(F - trialF);
+          this.x.set(this.trial);
+          this.linearise();
+          this.afterAccept(this.jtj);
+          // f is the objective's own value (E_D plus its penalty), as every other method reports it.
+          this.f = ls.lossScale * this.regularised(this.sumSquares, this.x, { beta: 1, penalty: ls.penaltyWeights });
+          this.gradientFromSystem(this.x, this.weighting());
+          let gNorm = 0;
+          for (let j = 0; j < n; j++) gNorm += this.g[j] * this.g[j];
+          if (Math.sqrt(gNorm) < this.settings.minGradient) {
+            return this.outcome(Math.sqrt(norm2), inf, trials, {
+              status: 'gradient-tolerance',
+              detail: `‖∇f‖₂ = ${Math.sqrt(gNorm).toExponential(2)} is below min_grad = ${this.settings.minGradient.toExponential(1)}.`,
+            });
+          }
+          return this.outcome(Math.sqrt(norm2), inf, trials);
+        }
+      }
+      this.growMu();
+    }
+  }
+
+  /**
+   * After an accepted step. 'trainlm': μ·μ_dec. 'gain-ratio' (Nielsen 1999; Madsen, Nielsen &
+   * Tingleff §3.2): μ·max(1/3, 1 − (2ρ − 1)³), ρ = actual / predicted decrease — a trust region in
+   * all but name, which does not waste a rejected trial on every other iteration as the fixed
+   * ×0.1/×10 schedule does on curved valleys.
+   */
+  private shrinkMu(actual: number): void {
+    if (this.settings.schedule === 'trainlm') {
+      this.mu *= this.settings.muDecrease;
+      return;
+    }
+    // Predicted decrease of the quadratic model: −2bᵀδ − δᵀAδ = rhsᵀδ + μ·δᵀDδ (from (A + μD)δ = rhs).
+    let predicted = 0;
+    for (let j = 0; j < this.n; j++) predicted += this.rhs[j] * this.delta[j] + this.mu * this.scaling[j] * this.delta[j] * this.delta[j];
+    const rho = predicted > 0 ? actual / predicted : 1;
+    this.mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
+    this.nu = 2;
+  }
+
+  private growMu(): void {
+    if (this.settings.schedule === 'trainlm') {
+      this.mu *= this.settings.muIncrease;
+      return;
+    }
+    this.mu *= this.nu;
+    this.nu *= 2;
+  }
+
+  private outcome(stepNorm: number, stepInfNorm: number, trials: number, failure?: IterationOutcome['failure']): IterationOutcome {
+    return { step: stepNorm > 0 ? 1 : 0, stepNorm, stepInfNorm, lineSearchEvaluations: trials, curvature: null, pairSkipped: false, memoryReset: false, failure };
+  }
+
+  /** δ from (βJᵀJ + P + μD) δ = rhs by Cholesky; false when not positive definite. */
+  private solveDense(w: Weighting): boolean {
+    const n = this.n;
+    const A = this.factor!;
+    const jtj = this.jtj!;
+    for (let i = 0; i < n; i++) {
+      const row = i * n;
+      for (let j = 0; j <= i; j++) A[row + j] = w.beta * jtj[row + j];
+      const d = w.penalty ? w.penalty[i] : 0;
+      A[row + i] += d;
+    }
+    if (this.settings.damping === 'diagonal') {
+      let maxDiag = 0;
+      for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, A[i * n + i]);
+      // A zero column of J (a dead unit) would make D singular: floor it at a tiny fraction of the largest.
+      const floor = Math.max(maxDiag * 1e-12, 1e-300);
+      for (let i = 0; i < n; i++) {
+        this.scaling[i] = Math.max(A[i * n + i], floor);
+        A[i * n + i] += this.mu * this.scaling[i];
+      }
+    } else {
+      for (let i = 0; i < n; i++) A[i * n + i] += this.mu;
+    }
+    if (!choleskyFactor(A, n)) return false;
+    choleskySolve(A, n, this.rhs, this.delta);
+    return this.delta.every(Number.isFinite);
+  }
+
+  /** δ from (βJᵀJ + P + μI) δ = rhs by conjugate gradients from 0, matrix-free. */
+  private solveMatrixFree(w: Weighting): boolean {
+    const n = this.n;
+    const ls = this.ls!;
+    const x = this.delta.fill(0);
+    const r = Float64Array.from(this.rhs);
+    const p = Float64Array.from(r);
+    const Ap = new Float64Array(n);
+    let rr = dot(r, r);
+    const stop = this.settings.cgTolerance * this.settings.cgTolerance * rr;
+    for (let k = 0; k < this.settings.cgMaxIterations && rr > stop; k++) {
+      ls.gaussNewtonProduct(this.x, p, Ap);
+      for (let j = 0; j < n; j++) Ap[j] = w.beta * Ap[j] + ((w.penalty ? w.penalty[j] : 0) + this.mu) * p[j];
+      const pAp = dot(p, Ap);
+      if (!(pAp > 0)) break;
+      const a = rr / pAp;
+      for (let j = 0; j < n; j++) {
+        x[j] += a * p[j];
+        r[j] -= a * Ap[j];
+      }
+      const rrNew = dot(r, r);
+      const b = rrNew / rr;
+      rr = rrNew;
+      for (let j = 0; j < n; j++) p[j] = r[j] + b * p[j];
+      this.cgIterations++;
+    }
+    return x.every(Number.isFinite) && dot(x, x) > 0;
+  }
+
+  protected override recordExtras(): Partial<IterationRecord> {
+    return { mu: this.mu, jacobianEvaluations: this.jacobianEvaluations };
+  }
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let j = 0; j < a.length; j++) s += a[j] * b[j];
+  return s;
+}
+
+export class LmStepper extends LevenbergMarquardtStepper {
+  constructor(objective: Objective, x0: Float64Array, stopping: StoppingCriteria, settings: LmSettings, options?: StepperOptions) {
+    super('Levenberg–Marquardt', objective, x0, stopping, settings, options);
+  }
+}
