@@ -33,7 +33,8 @@ function net(hidden: number, l2 = 0) {
 describe('ModelObjective as a sum of squares', () => {
   it('f = lossScale·(E_D + penalty) and ∇f = 2·lossScale·(Jᵀe + P·x), with L2', () => {
     const model = net(6, 1e-3);
-    const obj = new ModelObjective(model, smoothRegression(50, 1));
+    // float64 passes: the forward loss, the residuals and the Jacobian graph then agree to rounding.
+    const obj = new ModelObjective(model, smoothRegression(50, 1), { precision: 'float64' });
     const x = glorotUniform(model, 3);
     const g = new Float64Array(model.parameterCount);
     const f = obj.evaluate(x, g);
@@ -58,7 +59,7 @@ describe('ModelObjective as a sum of squares', () => {
     const x0 = glorotUniform(model, 7);
     const stopping = { ...DEFAULT_STOPPING, maxIterations: 6, functionTolerance: 0 };
     const run = (solver: 'dense' | 'matrix-free') => {
-      const obj = new ModelObjective(model, data);
+      const obj = new ModelObjective(model, data, { precision: 'float64' });
       const res = minimize(optimizerSpecSchema.parse({ kind: 'lm', solver, cgTolerance: 1e-12, cgMaxIterations: 200 }), obj, x0, stopping);
       obj.dispose();
       return res;
