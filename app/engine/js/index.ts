@@ -8,9 +8,13 @@ import { JsStackProgram } from './program';
 
 export const JS64_LABEL = 'Plain JavaScript float64 (CPU, 1 thread)';
 
+/** The losses kernels.ts computes; a loss added to the contract is refused at compile until it is here too. */
+const JS64_LOSSES: readonly string[] = ['mse', 'binary-crossentropy', 'softmax-crossentropy'];
+
 /** Throws unless the layers chain and their parameters tile θ (every engine assumes both). */
 export function checkJsStack(stack: DenseStack): void {
   if (stack.layers.length === 0) throw new Error('js64 engine: the model has no layers');
+  if (!JS64_LOSSES.includes(stack.loss)) throw new Error(`the js64 engine has no ${stack.loss} loss`);
   let fanIn = stack.inputDim;
   let end = 0;
   const blocks: [number, number][] = [];

@@ -215,6 +215,7 @@ export function outputLoss(
     if (dz) activationBackward(act, z, a, dz, rows, units);
     return;
   }
+  if (loss !== 'softmax-crossentropy') throw new Error(`js64 engine: no ${String(loss)} loss`);
   if (act === 'softmax') {
     for (let r = 0; r < rows; r++) {
       const o = r * units;

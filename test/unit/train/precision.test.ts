@@ -124,6 +124,15 @@ describe('one optimizer in both precisions', () => {
     await expect(startExperiment(experiment, { baseDir: EXAMPLES_DIR, onEvent: () => {} }).done).rejects.toThrow(/computes float32 only, not float64/);
   });
 
+  it('js64 named as the engine runs float64 runs, and refuses float32 ones by name', async () => {
+    const base = loadExample('tanh-regression');
+    const only64 = parseExperiment({ ...base, engine: { backend: 'js64' }, runs: [{ ...base.runs[1], stopping: { maxIterations: 5 } }] });
+    const outcome = await startExperiment(only64, { baseDir: EXAMPLES_DIR, onEvent: () => {} }).done;
+    expect(outcome.runs[0].summary).toMatchObject({ precision: 'float64', engine: { name: 'js64' } });
+    const both = parseExperiment({ ...only64, runs: [{ ...base.runs[0], stopping: { maxIterations: 5 } }] });
+    await expect(startExperiment(both, { baseDir: EXAMPLES_DIR, onEvent: () => {} }).done).rejects.toThrow(/js64 computes float64 only, not float32/);
+  });
+
   it('curvature train --precision float32,float64 --json: every run names its precision', () => {
     const out = execFileSync(
       process.execPath,
