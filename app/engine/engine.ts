@@ -132,6 +132,8 @@ export interface ComputeEngine {
   readonly label: string;
   /** Intra-op threads, for engines that run a native thread pool (onnxruntime). */
   readonly threads?: number;
+  /** Where an engine with devices computes (onnxruntime: cpu, webgpu, dml, cuda). */
+  readonly device?: string;
   /** The precisions this engine computes natively; compile refuses the others by name. */
   readonly precisions: readonly Precision[];
   compile(stack: DenseStack, precision?: Precision): StackProgram;

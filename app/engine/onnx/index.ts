@@ -8,10 +8,21 @@ import { checkStack } from './graph';
 import { OnnxStackProgram } from './program';
 import { onnxRuntime, runtimeUnavailableReason } from './runtime';
 import { physicalCores } from './threads';
+import { DEVICE_LABELS, deviceUnavailableReason, localDeviceHost, type OnnxDevice } from './devices';
 
 export interface OnnxEngineOptions {
   /** Intra-op threads; default: the machine's physical cores. */
   threads?: number;
+  /** Where sessions compute (devices.ts); the CPU provider by default. */
+  device?: OnnxDevice;
+}
+
+/** Why the onnxruntime engine cannot use `device` here without trying it (build, OS, provider library), or null. */
+export function onnxDeviceUnavailableReason(device: OnnxDevice): string | null {
+  const reason = onnxUnavailableReason();
+  if (reason) return reason;
+  const host = localDeviceHost();
+  return host ? deviceUnavailableReason(device, host) : 'onnxruntime-node did not load';
 }
 
 let selfTest: string | null | undefined;
@@ -57,18 +68,27 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): ComputeEngine
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
     throw new Error(`onnxruntime engine: threads must be a whole number from 1 to 1024, got ${options.threads}`);
   }
+  const device = options.device ?? 'cpu';
   const reason = onnxUnavailableReason();
   if (reason) throw new Error(`the onnxruntime engine cannot run here: ${reason}`);
+  const unavailable = onnxDeviceUnavailableReason(device);
+  if (unavailable) throw new Error(`the onnxruntime engine cannot use ${device}: ${unavailable}`);
   const { version } = onnxRuntime();
+  const where = device === 'cpu' ? `CPU, ${threads} thread${threads === 1 ? '' : 's'}` : DEVICE_LABELS[device];
   return {
     name: 'onnxruntime',
-    label: `onnxruntime ${version} (CPU, ${threads} thread${threads === 1 ? '' : 's'})`,
+    label: `onnxruntime ${version} (${where})`,
     threads,
+    device,
     precisions: ['float32'],
     compile(stack: DenseStack, precision: Precision = 'float32'): StackProgram {
-      if (precision !== 'float32') throw new Error(`the onnxruntime engine has no ${precision} build of this stack yet`);
+      if (precision !== 'float32') {
+        // GPU providers compute float32: a float64 run stays on the CPU device and says so.
+        if (device !== 'cpu') throw new Error(`float64 runs stay on the CPU: the ${DEVICE_LABELS[device]} device computes float32 only (choose device cpu)`);
+        throw new Error(`the onnxruntime engine has no ${precision} build of this stack yet`);
+      }
       checkStack(stack);
-      return new OnnxStackProgram(stack, { threads });
+      return new OnnxStackProgram(stack, { threads, device });
     },
   };
 }
