@@ -265,6 +265,7 @@ function describe(name: EngineName, engine: ComputeEngine, selection: BackendRep
 
 async function choose(options: BackendOptions): Promise<BackendReport> {
   const override = parseOverride(options);
+  const wantedDevice = parseDevice(options);
   const skipped: BackendReport['skipped'] = [];
   // Production mode skips tfjs' per-kernel debug checks and silences its "install tfjs-node" banner:
   // the report says which engine runs and why.
@@ -313,6 +314,8 @@ async function choose(options: BackendOptions): Promise<BackendReport> {
       }
       return finish(name, engine, 'auto', skipped, options.threads);
     } catch (err) {
+      // A device asked for by name is never swapped for another engine behind the user's back.
+      if (err instanceof DeviceRequestError) throw err;
       skipped.push({ name, reason: `failed to start: ${errorText(err)}` });
     }
   }
@@ -346,6 +349,9 @@ async function finish(
 
 const surveys = new Map<string, DeviceSurvey>();
 
+/** A device named by the user (CURVATURE_DEVICE, --device, the experiment) that cannot compute here. */
+class DeviceRequestError extends Error {}
+
 /** The onnxruntime devices' survey, once per process and thread count (a GPU self-test costs sessions). */
 function deviceSurvey(threads: number | undefined): DeviceSurvey {
   const key = String(threads ?? 'default');
@@ -376,7 +382,7 @@ function onnxOnDevice(options: BackendOptions, tfGpu: ComputeEngine | null, tfGp
   if (wanted !== 'auto') {
     const report = survey.reports.get(wanted)!;
     const engine = survey.engines.get(wanted);
-    if (!engine) throw new Error(`Device ${wanted} was requested but is ${report.status}: ${report.reason}.`);
+    if (!engine) throw new DeviceRequestError(`Device ${wanted} was requested but is ${report.status}: ${report.reason}.`);
     for (const r of devices) if (r.status === 'chosen') r.status = 'passed';
     report.status = 'chosen';
     report.reason = 'requested';

@@ -118,7 +118,7 @@ export function raceCandidates(candidates: Candidate[], stack: DenseStack, optio
  * fastest. float64 programs go to `cpu` (GPU providers compute float32), which its report says.
  * The reports are the BackendReport's device entries, updated in place as models are timed.
  */
-export function measuredEngine(candidates: Candidate[], cpu: Candidate, options: { rows?: number; budgetMs?: number } = {}): ComputeEngine {
+export function measuredEngine(candidates: Candidate[], cpu: Candidate, options: { rows?: number; budgetMs?: number; clock?: Clock } = {}): ComputeEngine {
   const chosen = new Map<string, Candidate>();
   const all = [cpu, ...candidates];
   return {

@@ -2,6 +2,7 @@
 import type { IterationRecord, PhaseResult, TerminationStatus } from '../optim/types';
 import type { OptimizerKind } from '../optim/spec';
 import type { Task } from '../data/types';
+import type { DeviceReport } from '../engine/types';
 
 export interface Metrics {
   /** Validation loss (same loss as training, without the L2 term), in the target's original units. */
@@ -48,7 +49,7 @@ export interface RunSummary {
   metrics: Metrics;
   seconds: number;
   /** The compute engine that ran the passes, and why each engine before it in the order was not used. */
-  engine?: { name: string; label: string; skipped: { name: string; reason: string }[] };
+  engine?: { name: string; label: string; skipped: { name: string; reason: string }[]; devices?: DeviceReport[] };
   /** Sequence (hand-off) runs only: each phase's own counters and how it ended. */
   phases?: PhaseResult[];
 }

@@ -174,7 +174,8 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       };
       const finish = (run: ActiveRun) => {
         run.finished = finishRun(run, model, obj, data, val?.split, targetScaling);
-        run.finished.summary.engine = { name: backend.name, label: backend.label, skipped: backend.skipped };
+        // Devices are copied when the run ends: the per-model timing probe has filled them in by then.
+        run.finished.summary.engine = { name: backend.name, label: backend.label, skipped: backend.skipped, ...(backend.devices ? { devices: backend.devices.map((d) => ({ ...d })) } : {}) };
         emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary });
       };
 
