@@ -313,3 +313,15 @@ describe('choice by measurement', () => {
     expect(cpu.report.reason).toMatch(/float64 runs stay on the CPU \(GPU devices compute float32\)/);
   });
 });
+
+describe('npm run gpu-check', () => {
+  it('runs here and reports the devices, and "no GPU device" cleanly when there is none, exit 0', () => {
+    const stdout = execFileSync(process.execPath, ['--import', 'tsx', 'bench/gpu-check.ts', '--quick'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const d of ONNX_DEVICES) expect(stdout).toMatch(new RegExp(`^- onnxruntime ${d}: (passed|chosen|refused|unavailable)`, 'm'));
+    expect(stdout).toMatch(/^- onnxruntime cpu: passed, self-test error \d\.\de-\d+/m);
+    const gpuPassed = /^- (onnxruntime (webgpu|dml|cuda)|tensorflow-gpu): passed/m.test(stdout);
+    if (!gpuPassed) expect(stdout).toMatch(/^no GPU device \(cuda \w+, dml \w+, webgpu \w+, tensorflow-gpu \w+: the reasons are above\)/m);
+    expect(stdout).toMatch(/^\| 64-64-10 \(1437 rows\) \| \d+(\.\d+)? ms/m);
+    expect(stdout).toMatch(/^- onnxruntime cpu: f \d/m);
+  }, 120_000);
+});
