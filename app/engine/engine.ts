@@ -54,6 +54,14 @@ export const ENGINE_NAMES = ['tensorflow-gpu', 'onnxruntime', 'tensorflow', 'was
  * program keeps data, parameters and every intermediate in float64 (never a float32 round trip),
  * and an engine that cannot run float64 says so instead of computing float32 silently.
  */
+/**
+ * Where the onnxruntime engine computes (app/engine/onnx/devices.ts): its CPU provider or a GPU
+ * provider. Here, free of Node modules, because the experiment schema (which the renderer reaches)
+ * names them.
+ */
+export const ONNX_DEVICES = ['cpu', 'webgpu', 'dml', 'cuda'] as const;
+export type OnnxDevice = (typeof ONNX_DEVICES)[number];
+
 export const PRECISIONS = ['float32', 'float64'] as const;
 export type Precision = (typeof PRECISIONS)[number];
 

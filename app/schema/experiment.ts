@@ -9,8 +9,7 @@ import { z } from 'zod';
 export { dataSourceSchema, dataSpecSchema, type DataSource, type DataSpec } from '../data/spec';
 import { modelSpecSchema } from '../model/spec';
 import { optimizerSpecSchema, stoppingSpecSchema } from '../optim/spec';
-import { ENGINE_NAMES } from '../engine/engine';
-import { ONNX_DEVICES } from '../engine/onnx/devices';
+import { ENGINE_NAMES, ONNX_DEVICES } from '../engine/engine';
 import { safeNameSchema } from '../util/safeName';
 
 /** Which compute engine runs the passes ('auto': the engine choice; see app/engine/backend.ts). */

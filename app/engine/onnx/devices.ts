@@ -18,11 +18,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as onnxModule from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
+import { ONNX_DEVICES, type OnnxDevice } from '../engine';
 
 const nodeRequire = createRequire(import.meta.url);
 
-export const ONNX_DEVICES = ['cpu', 'webgpu', 'dml', 'cuda'] as const;
-export type OnnxDevice = (typeof ONNX_DEVICES)[number];
+export { ONNX_DEVICES, type OnnxDevice };
 /** The GPU devices, in the order a tie goes. */
 export const GPU_DEVICES = ['cuda', 'dml', 'webgpu'] as const satisfies readonly OnnxDevice[];
 
