@@ -14,7 +14,7 @@ import type { ComputeEngine, EngineName } from './engine';
 import { shimLegacyUtil } from './nodeShim';
 import { tfjsEngine, tfBackendOf, type TfjsEngineName, type TfjsPath } from './tfjs';
 import { createOnnxEngine, onnxUnavailableReason } from './onnx';
-import { GPU_DEVICES, ONNX_DEVICES, type OnnxDevice } from './onnx/devices';
+import { DEVICE_LABELS, GPU_DEVICES, ONNX_DEVICES, type OnnxDevice } from './onnx/devices';
 import { formatDevice, measuredEngine, surveyOnnxDevices, type Candidate, type DeviceSurvey } from './deviceChoice';
 import { selfTestEngine } from './selfTest';
 
@@ -259,8 +259,15 @@ function describe(name: EngineName, engine: ComputeEngine, selection: BackendRep
     selection,
     tfBackend: tf.getBackend(),
     label: engine.label,
-    device: name === 'tensorflow-gpu' ? gpuName() : cpuModel,
+    device: name === 'tensorflow-gpu' ? gpuName() : deviceDescription(engine.device, cpuModel),
   };
+}
+
+/** onnxruntime's providers do not name the GPU they found; the report names the provider. */
+function deviceDescription(device: string | undefined, cpuModel: string): string {
+  if (device === 'auto') return `${cpuModel}, or the fastest GPU device per model (see devices)`;
+  if (device && device !== 'cpu') return `GPU via onnxruntime's ${DEVICE_LABELS[device as OnnxDevice] ?? device} provider`;
+  return cpuModel;
 }
 
 async function choose(options: BackendOptions): Promise<BackendReport> {
