@@ -103,6 +103,13 @@ export async function engineFor(setting: EngineSetting | undefined): Promise<{ e
   if (name === report.name && threads === undefined) return { engine: currentEngine(), report };
   const reason = preflight(name);
   if (reason) throw new Error(`Engine ${name} was requested by the experiment but ${reason}.`);
+  if (name === 'onnxruntime') {
+    const chosen = onnxOnDevice({ threads }, null);
+    return {
+      engine: chosen.engine,
+      report: { ...describe(name, chosen.engine, 'override', []), overrideSource: 'experiment', devices: chosen.devices, ...(threads ? { threads } : {}) },
+    };
+  }
   const engine = await loadEngine(name, threads).catch((err: unknown) => {
     throw new Error(`Engine ${name} was requested by the experiment but failed to start: ${errorText(err)}`);
   });
@@ -385,12 +392,14 @@ export function parseDevice(options: BackendOptions): OnnxDevice | 'auto' {
 function onnxOnDevice(options: BackendOptions, tfGpu: ComputeEngine | null, tfGpuSkipped?: string): { engine: ComputeEngine; devices: DeviceReport[] } {
   const wanted = parseDevice(options);
   const survey = deviceSurvey(options.threads);
-  const devices: DeviceReport[] = [...survey.reports.values()];
+  // Copies: each report (the process default, an experiment's override) gets its own entries, which
+  // its engine's race then fills in.
+  const reports = new Map([...survey.reports].map(([d, r]) => [d, { ...r }]));
+  const devices: DeviceReport[] = [...reports.values()];
   if (wanted !== 'auto') {
-    const report = survey.reports.get(wanted)!;
+    const report = reports.get(wanted)!;
     const engine = survey.engines.get(wanted);
     if (!engine) throw new DeviceRequestError(`Device ${wanted} was requested but is ${report.status}: ${report.reason}.`);
-    for (const r of devices) if (r.status === 'chosen') r.status = 'passed';
     report.status = 'chosen';
     report.reason = 'requested';
     return { engine, devices };
@@ -406,9 +415,9 @@ function onnxOnDevice(options: BackendOptions, tfGpu: ComputeEngine | null, tfGp
   }
   for (const d of GPU_DEVICES) {
     const engine = survey.engines.get(d);
-    if (engine) gpus.push({ report: survey.reports.get(d)!, engine });
+    if (engine) gpus.push({ report: reports.get(d)!, engine });
   }
-  const cpuReport = survey.reports.get('cpu')!;
+  const cpuReport = reports.get('cpu')!;
   const cpuEngine = survey.engines.get('cpu');
   if (!cpuEngine) throw new Error(`onnxruntime's CPU device ${cpuReport.reason ?? 'failed its self-test'}`);
   if (gpus.length === 0) {

@@ -47,6 +47,12 @@ export interface DeviceHost {
   /** The binding's folder (bin/napi-v6/<platform>/<arch>), where provider libraries must lie. */
   binDir: string;
   exists(file: string): boolean;
+  /**
+   * Linux only: whether the Vulkan loader is installed. Dawn reaches GPUs on Linux through Vulkan
+   * alone, so without the loader WebGPU has no adapter, and trying anyway prints Dawn's
+   * "Couldn't load Vulkan" warning on stderr in every process.
+   */
+  vulkanLoader?: boolean;
 }
 
 /** Why `device` cannot be tried on this host (not built in, wrong OS, provider library missing), or null. */
@@ -59,6 +65,9 @@ export function deviceUnavailableReason(device: OnnxDevice, host: DeviceHost): s
   }
   const built = host.backends.find((b) => b.name === device);
   if (!built) return `this onnxruntime-node build for ${target} has no ${DEVICE_LABELS[device]} provider`;
+  if (device === 'webgpu' && host.platform === 'linux' && host.vulkanLoader === false) {
+    return 'no adapter: the Vulkan loader (libvulkan.so.1) is not installed, and Dawn reaches GPUs on Linux through Vulkan';
+  }
   if (device === 'cuda') {
     const missing = CUDA_PROVIDER_FILES.filter((f) => !host.exists(path.join(host.binDir, f)));
     if (missing.length > 0) {
@@ -118,10 +127,25 @@ export function localDeviceHost(): DeviceHost | null {
       backends,
       binDir: path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch),
       exists: (f) => fs.existsSync(f),
+      ...(process.platform === 'linux' ? { vulkanLoader: hasVulkanLoader() } : {}),
     };
   } catch {
     return null;
   }
+}
+
+/** libvulkan.so.1 where the dynamic loader looks: LD_LIBRARY_PATH, then the usual library folders. */
+export function hasVulkanLoader(env: NodeJS.ProcessEnv = process.env, exists: (f: string) => boolean = fs.existsSync): boolean {
+  const dirs = [
+    ...(env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== ''),
+    `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`,
+    `/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`,
+    '/usr/lib64',
+    '/lib64',
+    '/usr/lib',
+    '/usr/local/lib',
+  ];
+  return dirs.some((d) => exists(path.join(d, 'libvulkan.so.1')));
 }
 
 type OnnxNamespace = typeof onnx;

@@ -63,6 +63,13 @@ export function onnxUnavailableReason(): string | null {
   return selfTest;
 }
 
+/** Why `device` cannot compile a `precision` program, or null. GPU providers compute float32 only. */
+export function precisionRefusal(device: OnnxDevice, precision: Precision): string | null {
+  if (precision === 'float32') return null;
+  if (device !== 'cpu') return `${precision} runs stay on the CPU: the ${DEVICE_LABELS[device]} device computes float32 only (choose device cpu)`;
+  return `the onnxruntime engine has no ${precision} build of this stack yet`;
+}
+
 export function createOnnxEngine(options: OnnxEngineOptions = {}): ComputeEngine {
   const threads = options.threads ?? physicalCores();
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
@@ -82,11 +89,8 @@ export function createOnnxEngine(options: OnnxEngineOptions = {}): ComputeEngine
     device,
     precisions: ['float32'],
     compile(stack: DenseStack, precision: Precision = 'float32'): StackProgram {
-      if (precision !== 'float32') {
-        // GPU providers compute float32: a float64 run stays on the CPU device and says so.
-        if (device !== 'cpu') throw new Error(`float64 runs stay on the CPU: the ${DEVICE_LABELS[device]} device computes float32 only (choose device cpu)`);
-        throw new Error(`the onnxruntime engine has no ${precision} build of this stack yet`);
-      }
+      const refusal = precisionRefusal(device, precision);
+      if (refusal) throw new Error(refusal);
       checkStack(stack);
       return new OnnxStackProgram(stack, { threads, device });
     },

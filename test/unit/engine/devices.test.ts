@@ -18,6 +18,7 @@ import {
   cpuNodesFromLog,
   DeviceRefusal,
   deviceUnavailableReason,
+  hasVulkanLoader,
   localDeviceHost,
   modelNodes,
   ONNX_DEVICES,
@@ -25,7 +26,7 @@ import {
 } from '../../../app/engine/onnx/devices';
 import { OnnxSession } from '../../../app/engine/onnx/session';
 import { buildGraph } from '../../../app/engine/onnx/graph';
-import { createOnnxEngine } from '../../../app/engine/onnx';
+import { createOnnxEngine, precisionRefusal } from '../../../app/engine/onnx';
 import { measuredEngine, pickFastest, raceCandidates, surveyOnnxDevices, timeEvaluations, type Candidate, type Clock } from '../../../app/engine/deviceChoice';
 import { referenceLossAndGradient, SELF_TEST_CASES, selfTestEngine, selfTestProblem } from '../../../app/engine/selfTest';
 import type { ComputeEngine, DenseStack, EngineDataset, StackProgram } from '../../../app/engine/engine';
@@ -55,6 +56,10 @@ describe('device list and reasons', () => {
     expect(deviceUnavailableReason('cuda', host('darwin', 'arm64', ['cpu', 'webgpu', 'coreml']))).toBe('onnxruntime-node has a CUDA provider for linux-x64 only, not darwin-arm64');
     expect(deviceUnavailableReason('webgpu', host('linux', 'arm64', ['cpu']))).toBe('this onnxruntime-node build for linux-arm64 has no WebGPU provider');
     expect(deviceUnavailableReason('dml', host('win32', 'x64', ['cpu', 'webgpu', 'dml']))).toBeNull();
+    expect(deviceUnavailableReason('webgpu', { ...linux, vulkanLoader: false })).toMatch(/^no adapter: the Vulkan loader \(libvulkan\.so\.1\) is not installed/);
+    expect(deviceUnavailableReason('webgpu', { ...linux, vulkanLoader: true })).toBeNull();
+    expect(hasVulkanLoader({ LD_LIBRARY_PATH: '/opt/vk' }, (f) => f === '/opt/vk/libvulkan.so.1')).toBe(true);
+    expect(hasVulkanLoader({}, () => false)).toBe(false);
   });
 
   it('turns provider errors into short reasons', () => {
@@ -73,28 +78,28 @@ describe('device list and reasons', () => {
     expect(cpu.selfTestError!).toBeLessThanOrEqual(1e-4);
     const webgpu = survey.reports.get('webgpu')!;
     if (h.backends.some((b) => b.name === 'webgpu') && process.platform === 'linux') {
-      // This machine (and every Linux machine without a Vulkan GPU): Dawn finds no adapter.
+      // This machine (and every Linux machine without a Vulkan GPU): no adapter.
       if (webgpu.status !== 'passed') expect(webgpu).toMatchObject({ status: 'unavailable', reason: expect.stringMatching(/^no adapter/) });
     }
     if (process.platform !== 'win32') expect(survey.reports.get('dml')).toMatchObject({ status: 'unavailable', reason: 'DirectML is Windows-only' });
-    // An engine on a device without an adapter is refused by its first session, as unavailable.
     if (webgpu.status === 'unavailable') {
-      const engine = createOnnxEngine({ threads: 1, device: 'webgpu' });
-      expect(engine.label).toMatch(/\(WebGPU\)$/);
-      const program = engine.compile(SELF_TEST_CASES[1].stack);
-      const p = selfTestProblem(SELF_TEST_CASES[1]);
-      const data = program.upload(p.x, p.y, p.rows);
+      // Past the loader check, into Dawn itself: a WebGPU session without an adapter is refused as
+      // unavailable, with Dawn's own "No supported adapters" turned into the short reason.
       let caught: unknown;
       try {
-        program.valueAndGradient(p.theta, data, new Float64Array(p.theta.length));
+        new OnnxSession(buildGraph(SELF_TEST_CASES[1].stack, 'gradient'), { threads: 1, device: 'webgpu' }, () => {});
       } catch (e) {
         caught = e;
       }
       expect(caught).toBeInstanceOf(DeviceRefusal);
-      expect(caught).toMatchObject({ device: 'webgpu', kind: 'unavailable' });
-      program.dispose();
-      expect(() => engine.compile(SELF_TEST_CASES[1].stack, 'float64')).toThrow(/float64 runs stay on the CPU/);
+      expect(caught).toMatchObject({ device: 'webgpu', kind: 'unavailable', reason: expect.stringMatching(/^no adapter \(Dawn found no Vulkan, D3D12 or Metal GPU\)/) });
+      expect(() => createOnnxEngine({ threads: 1, device: 'webgpu' })).toThrow(/cannot use webgpu: no adapter/);
     }
+  });
+
+  it('a GPU device refuses float64 programs, saying they stay on the CPU', () => {
+    for (const d of ['webgpu', 'dml', 'cuda'] as const) expect(precisionRefusal(d, 'float64')).toMatch(/^float64 runs stay on the CPU: the \w+ device computes float32 only/);
+    expect(precisionRefusal('cuda', 'float32')).toBeNull();
   });
 
   it('curvature info lists every device with its result, chooses the CPU here, and refuses a named device that is not there', () => {
@@ -121,7 +126,7 @@ describe('device list and reasons', () => {
     }
     const bogus = run(['info'], { CURVATURE_DEVICE: 'tpu' });
     expect(bogus.err).toMatch(/CURVATURE_DEVICE="tpu" is not a device; use one of auto, cpu, webgpu, dml, cuda/);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('CPU-fallback refusal', () => {
