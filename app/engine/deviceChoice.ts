@@ -5,7 +5,7 @@
  * models, where launching kernels and copying θ, the data and ∇θ costs more than the arithmetic,
  * so no fixed order is right for every model.
  */
-import type { ComputeEngine, DenseStack, EngineDataset, Precision, StackProgram } from './engine';
+import type { CompileHint, ComputeEngine, DenseStack, EngineDataset, Precision, StackProgram } from './engine';
 import type { DeviceReport } from './types';
 import { DeviceRefusal, ONNX_DEVICES, type OnnxDevice } from './onnx/devices';
 import { createOnnxEngine, onnxDeviceUnavailableReason } from './onnx';
@@ -16,8 +16,12 @@ import { seededRandom } from '../util/random';
 export const PROBE_BUDGET_MS = 1000;
 /** Evaluations the probe times per device at most (and at least one). */
 export const PROBE_EVALUATIONS = 5;
-/** Rows of the synthetic batch the probe times with (the data is not known when a program compiles). */
+/**
+ * Rows of the synthetic batch the probe times with: the training data's row count when the caller
+ * hints it, at most PROBE_MAX_ROWS so that a first evaluation on a slow device stays short.
+ */
 export const PROBE_ROWS = 2048;
+export const PROBE_MAX_ROWS = 10_000;
 
 export interface Clock {
   now(): number;
@@ -127,7 +131,7 @@ export function measuredEngine(candidates: Candidate[], cpu: Candidate, options:
     ...(cpu.engine.threads !== undefined ? { threads: cpu.engine.threads } : {}),
     device: 'auto',
     precisions: cpu.engine.precisions,
-    compile(stack: DenseStack, precision: Precision = 'float32'): StackProgram {
+    compile(stack: DenseStack, precision: Precision = 'float32', hint?: CompileHint): StackProgram {
       if (precision !== 'float32') {
         cpu.report.reason = `${cpu.report.reason ? `${cpu.report.reason}; ` : ''}${precision} runs stay on the CPU (GPU devices compute float32)`;
         return cpu.engine.compile(stack, precision);
@@ -136,11 +140,12 @@ export function measuredEngine(candidates: Candidate[], cpu: Candidate, options:
       let winner = chosen.get(key);
       if (!winner) {
         for (const c of all) if (c.report.status === 'chosen') c.report.status = 'passed';
-        const i = raceCandidates(all, stack, options);
+        const rows = Math.max(1, Math.min(options.rows ?? hint?.rows ?? PROBE_ROWS, PROBE_MAX_ROWS));
+        const i = raceCandidates(all, stack, { ...options, rows });
         winner = i >= 0 ? all[i] : cpu;
         chosen.set(key, winner);
       }
-      return winner.engine.compile(stack, precision);
+      return winner.engine.compile(stack, precision, hint);
     },
   };
 }

@@ -144,5 +144,11 @@ export interface ComputeEngine {
   readonly device?: string;
   /** The precisions this engine computes natively; compile refuses the others by name. */
   readonly precisions: readonly Precision[];
-  compile(stack: DenseStack, precision?: Precision): StackProgram;
+  compile(stack: DenseStack, precision?: Precision, hint?: CompileHint): StackProgram;
+}
+
+/** What a program will mostly compute on, for engines that choose a device by timing it (deviceChoice.ts). */
+export interface CompileHint {
+  /** Rows of the training data. */
+  rows?: number;
 }

@@ -45,7 +45,7 @@ export class ModelObjective implements Objective {
     this.dimension = model.parameterCount;
     this.sampleCount = train.rows;
     this.engine = options.engine ?? currentEngine();
-    this.program = this.engine.compile(model);
+    this.program = this.engine.compile(model, undefined, { rows: train.rows });
     this.train = this.uploadTo(train);
     const stochastic = options.dropoutSeed !== undefined && model.layers.some((l) => l.dropout > 0);
     this.dropoutSeed = stochastic ? options.dropoutSeed : undefined;
