@@ -330,3 +330,39 @@ describe('npm run gpu-check', () => {
     expect(stdout).toMatch(/^- onnxruntime cpu: f \d/m);
   }, 120_000);
 });
+
+describe('devices in a run', () => {
+  it('the measured engine computes exactly what the device it chose computes (two real onnxruntime engines standing in for CPU and GPU)', () => {
+    const cpuEngine = createOnnxEngine({ threads: 1 });
+    const other = createOnnxEngine({ threads: 2 });
+    const cpu: Candidate = { report: { name: 'onnxruntime cpu', status: 'passed' }, engine: cpuEngine };
+    const gpu: Candidate = { report: { name: 'stand-in', status: 'passed' }, engine: other };
+    const engine = measuredEngine([gpu], cpu, { budgetMs: 50 });
+    const c = SELF_TEST_CASES[1];
+    const p = selfTestProblem(c);
+    const program = engine.compile(c.stack, 'float32', { rows: p.rows });
+    expect([cpu.report.status, gpu.report.status].filter((s) => s === 'chosen')).toHaveLength(1);
+    expect(cpu.report.msPerEval).toBeGreaterThan(0);
+    expect(gpu.report.msPerEval).toBeGreaterThan(0);
+    const direct = cpuEngine.compile(c.stack);
+    const g1 = new Float64Array(c.stack.parameterCount);
+    const g2 = new Float64Array(c.stack.parameterCount);
+    const f1 = program.valueAndGradient(p.theta, program.upload(p.x, p.y, p.rows), g1);
+    const f2 = direct.valueAndGradient(p.theta, direct.upload(p.x, p.y, p.rows), g2);
+    expect(f1).toBe(f2);
+    expect(g1).toEqual(g2);
+    program.dispose();
+    direct.dispose();
+  });
+
+  it("a run's summary carries the device list", async () => {
+    const { startExperiment } = await import('../../../app/train/runner');
+    const { loadExample, EXAMPLES_DIR } = await import('../../../app/examples');
+    const { parseExperiment } = await import('../../../app/schema/experiment');
+    const experiment = parseExperiment({ ...loadExample('seed'), engine: { backend: 'onnxruntime', device: 'cpu' } });
+    const outcome = await startExperiment(experiment, { baseDir: EXAMPLES_DIR, onEvent: () => {} }).done;
+    const devices = outcome.runs[0].summary.engine?.devices ?? [];
+    expect(devices.map((d) => d.name)).toEqual(expect.arrayContaining(ONNX_DEVICES.map((d) => `onnxruntime ${d}`)));
+    expect(devices.find((d) => d.name === 'onnxruntime cpu')).toMatchObject({ status: 'chosen', reason: 'requested' });
+  }, 120_000);
+});
