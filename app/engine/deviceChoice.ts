@@ -65,10 +65,10 @@ export function pickFastest(reports: DeviceReport[]): number {
   if (best < 0) return -1;
   const winner = reports[best];
   winner.status = 'chosen';
-  winner.reason = `fastest: ${formatMs(winner.msPerEval!)} per evaluation`;
+  winner.reason = 'fastest on this model';
   for (const r of reports) {
     if (r !== winner && r.status === 'passed' && r.msPerEval !== undefined) {
-      r.reason = `${formatMs(r.msPerEval)} per evaluation, ${(r.msPerEval / winner.msPerEval!).toFixed(1)}× ${winner.name}`;
+      r.reason = `${(r.msPerEval / winner.msPerEval!).toFixed(1)}× the time of ${winner.name}`;
     }
   }
   return best;

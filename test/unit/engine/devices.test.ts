@@ -27,7 +27,7 @@ import {
 import { OnnxSession } from '../../../app/engine/onnx/session';
 import { buildGraph } from '../../../app/engine/onnx/graph';
 import { createOnnxEngine, precisionRefusal } from '../../../app/engine/onnx';
-import { measuredEngine, pickFastest, raceCandidates, surveyOnnxDevices, timeEvaluations, type Candidate, type Clock } from '../../../app/engine/deviceChoice';
+import { formatDevice, measuredEngine, pickFastest, raceCandidates, surveyOnnxDevices, timeEvaluations, type Candidate, type Clock } from '../../../app/engine/deviceChoice';
 import { referenceLossAndGradient, SELF_TEST_CASES, selfTestEngine, selfTestProblem } from '../../../app/engine/selfTest';
 import type { ComputeEngine, DenseStack, EngineDataset, StackProgram } from '../../../app/engine/engine';
 import type { DeviceReport } from '../../../app/engine/types';
@@ -264,8 +264,10 @@ describe('choice by measurement', () => {
       { name: 'onnxruntime dml', status: 'refused', msPerEval: 1, reason: 'self-test error 3e-2 on softmax' },
     ];
     expect(pickFastest(reports)).toBe(1);
-    expect(reports[1]).toMatchObject({ status: 'chosen', reason: 'fastest: 3.0 ms per evaluation' });
-    expect(reports[0]).toMatchObject({ status: 'passed', reason: '12.0 ms per evaluation, 4.0× onnxruntime webgpu' });
+    expect(reports[1]).toMatchObject({ status: 'chosen', reason: 'fastest on this model' });
+    expect(reports[0]).toMatchObject({ status: 'passed', reason: '4.0× the time of onnxruntime webgpu' });
+    expect(formatDevice(reports[0])).toBe('onnxruntime cpu: passed, 12.0 ms/evaluation — 4.0× the time of onnxruntime webgpu');
+    expect(formatDevice(reports[3])).toBe('onnxruntime dml: refused — self-test error 3e-2 on softmax');
     expect(reports[3].status).toBe('refused'); // fastest of all, but refused devices never win
     const tie: DeviceReport[] = [
       { name: 'cpu', status: 'passed', msPerEval: 5 },
