@@ -3,6 +3,7 @@
  * engine's session options, run with named feeds, disposed exactly once (counted for leak tests).
  */
 import { onnxRuntime, type NativeSession, type NativeSessionOptions, type OrtTensor } from './runtime';
+import { portableModel } from './portable';
 import { classifyDeviceError, cpuFallbackRefusal, deviceSessionOptions, DeviceRefusal, isCpuFallbackError, type OnnxDevice } from './devices';
 
 export interface SessionSettings {
@@ -57,6 +58,7 @@ export class OnnxSession {
   ) {
     const native = onnxRuntime().newSession();
     const device = settings.device ?? 'cpu';
+    model = portableModel(model, device);
     try {
       native.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, sessionOptions(settings));
     } catch (e) {

@@ -368,3 +368,46 @@ describe('devices in a run', () => {
     expect(devices.find((d) => d.name === 'onnxruntime cpu')).toMatchObject({ status: 'chosen', reason: 'requested' });
   }, 120_000);
 });
+
+describe('graphs for WebGPU', () => {
+  // WebGPU has no LogSoftmax or Selu kernel; the rewritten graphs must compute the same values.
+  // Run here on the CPU provider, which proves the rewrite's arithmetic, not WebGPU's.
+  it('spells LogSoftmax and Selu with ops WebGPU has, to the same loss and gradient', async () => {
+    const { portableModel } = await import('../../../app/engine/onnx/portable');
+    const { denseStack } = await import('../../../support/denseReference');
+    const { onnxRuntime } = await import('../../../app/engine/onnx/runtime');
+    const { parameterBlocks, INPUT_X, INPUT_Y, OUTPUT_GRAD, OUTPUT_LOSS } = await import('../../../app/engine/onnx/graph');
+    const stacks = [
+      denseStack(5, [{ units: 6, activation: 'selu' }, { units: 3, activation: 'softmax' }], 'softmax-crossentropy'),
+      denseStack(5, [{ units: 6, activation: 'tanh' }, { units: 3, activation: 'selu' }], 'mse'),
+    ];
+    const { Tensor } = onnxRuntime();
+    for (const stack of stacks) {
+      const original = buildGraph(stack, 'gradient');
+      const rewritten = portableModel(original, 'webgpu');
+      expect(portableModel(original, 'cpu')).toBe(original);
+      const ops = modelNodes(rewritten).map((n) => n.split(' ')[0]);
+      expect(ops).not.toContain('LogSoftmax');
+      expect(ops).not.toContain('Selu');
+      expect(modelNodes(original).length).toBeLessThan(ops.length);
+      const p = selfTestProblem({ name: 'x', stack });
+      const theta32 = Float32Array.from(p.theta);
+      const feeds: Record<string, unknown> = {
+        [INPUT_X]: new Tensor('float32', p.x, [p.rows, stack.inputDim]),
+        [INPUT_Y]: new Tensor('float32', p.y, [p.rows, stack.layers[stack.layers.length - 1].units]),
+      };
+      for (const b of parameterBlocks(stack)) feeds[b.input] = new Tensor('float32', theta32.subarray(b.offset, b.offset + b.size), b.dims);
+      const run = (model: Uint8Array) => {
+        const s = new OnnxSession(model, { threads: 1 }, () => {});
+        const out = s.run(feeds as never, { [OUTPUT_LOSS]: null, [OUTPUT_GRAD]: null });
+        s.dispose();
+        return { loss: (out[OUTPUT_LOSS].data as Float32Array)[0], grad: Float64Array.from(out[OUTPUT_GRAD].data as Float32Array) };
+      };
+      const a = run(original);
+      const b = run(rewritten);
+      expect(Math.abs(a.loss - b.loss)).toBeLessThanOrEqual(1e-6 * Math.abs(a.loss));
+      const scale = Math.max(...a.grad.map(Math.abs));
+      for (let k = 0; k < a.grad.length; k++) expect(Math.abs(a.grad[k] - b.grad[k])).toBeLessThanOrEqual(1e-6 * scale);
+    }
+  });
+});
