@@ -279,7 +279,7 @@ function deviceDescription(device: string | undefined, cpuModel: string): string
 
 async function choose(options: BackendOptions): Promise<BackendReport> {
   const override = parseOverride(options);
-  const wantedDevice = parseDevice(options);
+  parseDevice(options); // a bad CURVATURE_DEVICE is an error before anything loads
   const skipped: BackendReport['skipped'] = [];
   // Production mode skips tfjs' per-kernel debug checks and silences its "install tfjs-node" banner:
   // the report says which engine runs and why.
