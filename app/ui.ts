@@ -10,8 +10,8 @@ export type { CurvatureApi, ExampleInfo, ExportFormat, ExportResult, FileHandle,
 export type { DataCheck, DataControl, DataProblem } from './data/check-result';
 export type { ColumnInfo, DatasetPreview } from './data/preview';
 export type { Task } from './data/types';
-export { ENGINE_NAMES } from './engine/engine';
-export type { BackendReport } from './engine/types';
+export { ENGINE_NAMES, ONNX_DEVICES } from './engine/engine';
+export type { BackendReport, DeviceReport } from './engine/types';
 export { lossForTask, stackParameterCount } from './model/layers';
 export { ACTIVATIONS, LOSSES, layerSpecSchema, modelSpecSchema } from './model/spec';
 export type { Activation, LayerSpec } from './model/spec';

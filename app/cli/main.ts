@@ -11,6 +11,7 @@ import { startExperiment, type ExperimentOutcome } from '../train/runner';
 import type { ExperimentEvent } from '../train/events';
 import { engineFor, initBackend, formatReport } from '../engine/backend';
 import { ENGINE_NAMES, type EngineName } from '../engine/engine';
+import { ONNX_DEVICES, type OnnxDevice } from '../engine/onnx/devices';
 import { ExportError, exportFinishedRun, removeLiveStagingSync } from '../export';
 import { EXPORT_FORMATS, type ExportFormat } from '../api/contract';
 import { DataError } from '../data/types';
@@ -52,6 +53,7 @@ class RunFailure extends Error {
 interface EngineFlags {
   backend?: EngineName | 'auto';
   threads?: number;
+  device?: OnnxDevice | 'auto';
 }
 
 interface OutputFlags extends EngineFlags {
@@ -172,6 +174,7 @@ function outputOptions(cmd: Command): Command {
     .option('--json', 'print one JSON document on stdout instead of the table')
     .option('--no-progress', 'no progress bars')
     .addOption(engineOption())
+    .addOption(deviceOption())
     .option('--threads <n>', 'intra-op threads for onnxruntime (default: physical cores)', parseNumber('--threads', { int: true, min: 1 }));
 }
 
@@ -179,10 +182,22 @@ function engineOption(): Option {
   return new Option('--backend <engine>', 'compute engine (overrides the experiment and CURVATURE_BACKEND)').choices(['auto', ...ENGINE_NAMES]);
 }
 
-/** --backend / --threads win over the experiment file's engine setting (which wins over CURVATURE_BACKEND). */
+function deviceOption(): Option {
+  return new Option('--device <device>', "onnxruntime's device (overrides the experiment and CURVATURE_DEVICE; auto: the fastest that passes its self-test)").choices(['auto', ...ONNX_DEVICES]);
+}
+
+/** --backend / --threads / --device win over the experiment file's engine setting (which wins over CURVATURE_BACKEND). */
 function withEngineFlags(experiment: Experiment, flags: EngineFlags): Experiment {
-  if (flags.backend === undefined && flags.threads === undefined) return experiment;
-  return { ...experiment, engine: { ...experiment.engine, backend: flags.backend ?? experiment.engine?.backend ?? 'auto', ...(flags.threads !== undefined ? { threads: flags.threads } : {}) } };
+  if (flags.backend === undefined && flags.threads === undefined && flags.device === undefined) return experiment;
+  return {
+    ...experiment,
+    engine: {
+      ...experiment.engine,
+      backend: flags.backend ?? experiment.engine?.backend ?? 'auto',
+      ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+      ...(flags.device !== undefined ? { device: flags.device } : {}),
+    },
+  };
 }
 
 export function buildProgram(): Command {
@@ -274,9 +289,10 @@ export function buildProgram(): Command {
     .description('show the compute engine chosen and why each one before it was not used')
     .option('--json', 'as JSON')
     .addOption(engineOption())
+    .addOption(deviceOption())
     .option('--threads <n>', 'intra-op threads for onnxruntime', num('--threads', { int: true, min: 1 }))
     .action(async (flags: { json?: boolean } & EngineFlags) => {
-      const report = await initBackend({ backend: flags.backend, threads: flags.threads });
+      const report = await initBackend({ backend: flags.backend, threads: flags.threads, device: flags.device });
       process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatReport(report) + '\n');
     });
 
@@ -287,6 +303,7 @@ export function buildProgram(): Command {
     .option('--eps <list>', 'finite-difference steps to try', '1.49e-8,1e-3')
     .option('--coordinates <n>', 'coordinates to probe', num('--coordinates', { int: true, min: 1 }), 32)
     .addOption(engineOption())
+    .addOption(deviceOption())
     .option('--threads <n>', 'intra-op threads for onnxruntime', num('--threads', { int: true, min: 1 }))
     .option('--allow-outside-paths', 'read files the experiment names outside its own folder')
     .addOption(new Option('--precision <p>', 'arithmetic of the check (float64: central differences agree to ~1e-8)').choices(['float32', 'float64']).default('float32'))

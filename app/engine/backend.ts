@@ -14,12 +14,15 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendReport } from './types';
+import type { BackendReport, DeviceReport } from './types';
 import { ENGINE_NAMES, type ComputeEngine, type EngineName, type Precision } from './engine';
 import { shimLegacyUtil } from './nodeShim';
 import { tfjsEngine, tfBackendOf, type TfjsEngineName, type TfjsPath } from './tfjs';
 import { createOnnxEngine, onnxUnavailableReason } from './onnx';
 import { createJsEngine, JS64_LABEL } from './js';
+import { DEVICE_LABELS, GPU_DEVICES, ONNX_DEVICES, type OnnxDevice } from './onnx/devices';
+import { formatDevice, measuredEngine, surveyOnnxDevices, type Candidate, type DeviceSurvey } from './deviceChoice';
+import { selfTestEngine } from './selfTest';
 
 // Not named `require`: electron-vite injects its own `require` shim into ESM chunks.
 const nodeRequire = createRequire(import.meta.url);
@@ -44,6 +47,11 @@ export interface EngineSetting {
   backend?: EngineName | 'auto';
   /** Intra-op threads (onnxruntime); default: the machine's physical cores. */
   threads?: number;
+  /**
+   * onnxruntime's device; 'auto' (the default, or CURVATURE_DEVICE) races the devices that pass
+   * their self-test on each model and takes the fastest (deviceChoice.ts).
+   */
+  device?: OnnxDevice | 'auto';
 }
 
 export interface BackendOptions extends EngineSetting {
@@ -111,11 +119,29 @@ async function engineForAnyPrecision(setting: EngineSetting | undefined, precisi
   }
   const wanted = setting?.backend && setting.backend !== 'auto' ? setting.backend : undefined;
   const threads = setting?.threads;
+  const device = setting?.device && setting.device !== 'auto' ? setting.device : undefined;
+  if (device) {
+    if (wanted && wanted !== 'onnxruntime') throw new Error(`Device ${device} belongs to the onnxruntime engine, but the experiment asks for engine ${wanted}.`);
+    const reason = preflight('onnxruntime');
+    if (reason) throw new Error(`Device ${device} was requested by the experiment but onnxruntime ${reason}.`);
+    const chosen = onnxOnDevice({ threads, device }, null);
+    return {
+      engine: chosen.engine,
+      report: { ...describe('onnxruntime', chosen.engine, 'override', []), overrideSource: 'experiment', devices: chosen.devices, ...(threads ? { threads } : {}) },
+    };
+  }
   if (!wanted && (threads === undefined || report.name !== 'onnxruntime')) return { engine: currentEngine(), report };
   const name = wanted ?? report.name;
   if (name === report.name && threads === undefined) return { engine: currentEngine(), report };
   const reason = preflight(name);
   if (reason) throw new Error(`Engine ${name} was requested by the experiment but ${reason}.`);
+  if (name === 'onnxruntime') {
+    const chosen = onnxOnDevice({ threads }, null);
+    return {
+      engine: chosen.engine,
+      report: { ...describe(name, chosen.engine, 'override', []), overrideSource: 'experiment', devices: chosen.devices, ...(threads ? { threads } : {}) },
+    };
+  }
   const engine = await loadEngine(name, threads).catch((err: unknown) => {
     throw new Error(`Engine ${name} was requested by the experiment but failed to start: ${errorText(err)}`);
   });
@@ -281,12 +307,20 @@ function describe(name: EngineName, engine: ComputeEngine, selection: BackendRep
     selection,
     tfBackend: tf.getBackend(),
     label: engine.label,
-    device: name === 'tensorflow-gpu' ? gpuName() : cpuModel,
+    device: name === 'tensorflow-gpu' ? gpuName() : deviceDescription(engine.device, cpuModel),
   };
+}
+
+/** onnxruntime's providers do not name the GPU they found; the report names the provider. */
+function deviceDescription(device: string | undefined, cpuModel: string): string {
+  if (device === 'auto') return `${cpuModel}, or the fastest GPU device per model (see devices)`;
+  if (device && device !== 'cpu') return `GPU via onnxruntime's ${DEVICE_LABELS[device as OnnxDevice] ?? device} provider`;
+  return cpuModel;
 }
 
 async function choose(options: BackendOptions): Promise<BackendReport> {
   const override = parseOverride(options);
+  parseDevice(options); // a bad CURVATURE_DEVICE is an error before anything loads
   const skipped: BackendReport['skipped'] = [];
   // Production mode skips tfjs' per-kernel debug checks and silences its "install tfjs-node" banner:
   // the report says which engine runs and why.
@@ -295,17 +329,23 @@ async function choose(options: BackendOptions): Promise<BackendReport> {
     const { name, source } = override;
     const reason = preflight(name);
     if (reason) throw new Error(`Backend ${name} was requested but ${reason}.`);
+    let started: ComputeEngine;
     try {
-      const engine = await start(name, options.threads);
+      started = await start(name, options.threads);
       if (name === 'tensorflow-gpu' && !usesGpuDevice()) {
         skipped.push({ name, reason: 'loaded, but TensorFlow found no usable CUDA device (needs CUDA 11.2 and cuDNN 8.1); computing on the CPU' });
       }
-      return finish(name, engine, 'override', skipped, options.threads, source);
     } catch (err) {
       throw new Error(`Backend ${name} was requested but failed to start: ${errorText(err)}`);
     }
+    if (name !== 'onnxruntime') return finish(name, started, 'override', skipped, options.threads, source);
+    const chosen = onnxOnDevice(options, null);
+    return finish(name, chosen.engine, 'override', skipped, options.threads, source, chosen.devices);
   }
+  // A tensorflow-gpu that found its GPU races onnxruntime's devices instead of winning outright.
+  let tfGpu: ComputeEngine | null = null;
   for (const name of ENGINE_ORDER) {
+    if (tfGpu && name !== 'onnxruntime') break;
     const reason = preflight(name);
     if (reason) {
       skipped.push({ name, reason });
@@ -313,17 +353,28 @@ async function choose(options: BackendOptions): Promise<BackendReport> {
     }
     try {
       const engine = await start(name, options.threads);
-      if (name === 'tensorflow-gpu' && !usesGpuDevice()) {
+      if (name === 'tensorflow-gpu') {
+        if (usesGpuDevice()) {
+          tfGpu = engine;
+          continue;
+        }
         // The CUDA build loaded but TensorFlow found no device (driver, CUDA 11.2 or cuDNN 8.1 missing).
         // It stays loaded (a second native package may not), and the next engine is tried.
         skipped.push({ name, reason: 'loaded, but TensorFlow found no usable CUDA device (needs CUDA 11.2 and cuDNN 8.1)' });
         continue;
       }
+      if (name === 'onnxruntime') {
+        const chosen = onnxOnDevice(options, tfGpu, skipped.find((s) => s.name === 'tensorflow-gpu')?.reason);
+        return finish(name, chosen.engine, 'auto', skipped, options.threads, undefined, chosen.devices);
+      }
       return finish(name, engine, 'auto', skipped, options.threads);
     } catch (err) {
+      // A device asked for by name is never swapped for another engine behind the user's back.
+      if (err instanceof DeviceRequestError) throw err;
       skipped.push({ name, reason: `failed to start: ${errorText(err)}` });
     }
   }
+  if (tfGpu) return finish('tensorflow-gpu', tfGpu, 'auto', skipped, options.threads);
   throw new Error(`No compute engine could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }
 
@@ -340,6 +391,7 @@ async function finish(
   skipped: BackendReport['skipped'],
   threads: number | undefined,
   source?: 'env' | 'option',
+  devices?: DeviceReport[],
 ): Promise<BackendReport> {
   defaultEngine = engine;
   if (name === 'onnxruntime' || name === 'js64') await ensureTfjsBackend();
@@ -348,7 +400,76 @@ async function finish(
   report.float64 = engine.precisions.includes('float64') ? { name } : float64Choice();
   if (source) report.overrideSource = source;
   if (threads !== undefined) report.threads = threads;
+  if (devices) report.devices = devices;
   return report;
+}
+
+const surveys = new Map<string, DeviceSurvey>();
+
+/** A device named by the user (CURVATURE_DEVICE, --device, the experiment) that cannot compute here. */
+class DeviceRequestError extends Error {}
+
+/** The onnxruntime devices' survey, once per process and thread count (a GPU self-test costs sessions). */
+function deviceSurvey(threads: number | undefined): DeviceSurvey {
+  const key = String(threads ?? 'default');
+  let s = surveys.get(key);
+  if (!s) {
+    s = surveyOnnxDevices(threads);
+    surveys.set(key, s);
+  }
+  return s;
+}
+
+/** CURVATURE_DEVICE or the option; throws on a name that is no device. */
+export function parseDevice(options: BackendOptions): OnnxDevice | 'auto' {
+  const raw = options.device ?? (options.env ?? process.env).CURVATURE_DEVICE ?? 'auto';
+  if (raw === 'auto' || (ONNX_DEVICES as readonly string[]).includes(raw)) return raw as OnnxDevice | 'auto';
+  throw new Error(`CURVATURE_DEVICE="${raw}" is not a device; use one of auto, ${ONNX_DEVICES.join(', ')}.`);
+}
+
+/**
+ * The onnxruntime engine on the requested device, or with 'auto' the CPU engine raced per model
+ * against every GPU device (and a tensorflow-gpu that found its GPU) that passed its self-test.
+ * Returns the device entries of the report, which the race updates with its timings.
+ */
+function onnxOnDevice(options: BackendOptions, tfGpu: ComputeEngine | null, tfGpuSkipped?: string): { engine: ComputeEngine; devices: DeviceReport[] } {
+  const wanted = parseDevice(options);
+  const survey = deviceSurvey(options.threads);
+  // Copies: each report (the process default, an experiment's override) gets its own entries, which
+  // its engine's race then fills in.
+  const reports = new Map([...survey.reports].map(([d, r]) => [d, { ...r }]));
+  const devices: DeviceReport[] = [...reports.values()];
+  if (wanted !== 'auto') {
+    const report = reports.get(wanted)!;
+    const engine = survey.engines.get(wanted);
+    if (!engine) throw new DeviceRequestError(`Device ${wanted} was requested but is ${report.status}: ${report.reason}.`);
+    report.status = 'chosen';
+    report.reason = 'requested';
+    return { engine, devices };
+  }
+  const gpus: Candidate[] = [];
+  if (tfGpu) {
+    const test = selfTestEngine(tfGpu);
+    const report: DeviceReport = test.passed ? { name: 'tensorflow-gpu', status: 'passed', selfTestError: test.error } : { name: 'tensorflow-gpu', status: 'refused', reason: test.reason };
+    devices.unshift(report);
+    if (test.passed) gpus.push({ report, engine: tfGpu });
+  } else if (tfGpuSkipped) {
+    devices.unshift({ name: 'tensorflow-gpu', status: 'unavailable', reason: tfGpuSkipped });
+  }
+  for (const d of GPU_DEVICES) {
+    const engine = survey.engines.get(d);
+    if (engine) gpus.push({ report: reports.get(d)!, engine });
+  }
+  const cpuReport = reports.get('cpu')!;
+  const cpuEngine = survey.engines.get('cpu');
+  if (!cpuEngine) throw new Error(`onnxruntime's CPU device ${cpuReport.reason ?? 'failed its self-test'}`);
+  if (gpus.length === 0) {
+    cpuReport.status = 'chosen';
+    cpuReport.reason = 'no GPU device here passed its self-test';
+    return { engine: cpuEngine, devices };
+  }
+  cpuReport.reason = 'timed against the GPU devices on each model';
+  return { engine: measuredEngine(gpus, { report: cpuReport, engine: cpuEngine }), devices };
 }
 
 /** With onnxruntime computing, tfjs still needs a backend for exports: the native one if loaded, else wasm, else cpu. */
@@ -395,6 +516,10 @@ export function formatReport(report: BackendReport): string {
   if (report.float64) {
     const f = report.float64;
     lines.push(`float64 runs: ${f.name === 'js64' ? `js64, ${JS64_LABEL}` : f.name}${f.reason ? ` (${f.reason})` : ''}`);
+  }
+  if (report.devices?.length) {
+    lines.push('Devices:');
+    for (const d of report.devices) lines.push(`  ${formatDevice(d)}`);
   }
   return lines.join('\n');
 }

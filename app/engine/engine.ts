@@ -58,6 +58,14 @@ export const ENGINE_NAMES = ['tensorflow-gpu', 'onnxruntime', 'tensorflow', 'was
  * program keeps data, parameters and every intermediate in float64 (never a float32 round trip),
  * and an engine that cannot run float64 says so instead of computing float32 silently.
  */
+/**
+ * Where the onnxruntime engine computes (app/engine/onnx/devices.ts): its CPU provider or a GPU
+ * provider. Here, free of Node modules, because the experiment schema (which the renderer reaches)
+ * names them.
+ */
+export const ONNX_DEVICES = ['cpu', 'webgpu', 'dml', 'cuda'] as const;
+export type OnnxDevice = (typeof ONNX_DEVICES)[number];
+
 export const PRECISIONS = ['float32', 'float64'] as const;
 export type Precision = (typeof PRECISIONS)[number];
 
@@ -136,7 +144,15 @@ export interface ComputeEngine {
   readonly label: string;
   /** Intra-op threads, for engines that run a native thread pool (onnxruntime). */
   readonly threads?: number;
+  /** Where an engine with devices computes (onnxruntime: cpu, webgpu, dml, cuda). */
+  readonly device?: string;
   /** The precisions this engine computes natively; compile refuses the others by name. */
   readonly precisions: readonly Precision[];
-  compile(stack: DenseStack, precision?: Precision): StackProgram;
+  compile(stack: DenseStack, precision?: Precision, hint?: CompileHint): StackProgram;
+}
+
+/** What a program will mostly compute on, for engines that choose a device by timing it (deviceChoice.ts). */
+export interface CompileHint {
+  /** Rows of the training data. */
+  rows?: number;
 }

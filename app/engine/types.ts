@@ -28,4 +28,26 @@ export interface BackendReport {
   precisions?: Precision[];
   /** Which engine float64 runs get (tfjs has no float64), and why not onnxruntime when it is js64. */
   float64?: { name: EngineName; reason?: string };
+  /**
+   * Every compute device considered (onnxruntime's cpu, webgpu, dml, cuda; tensorflow-gpu), each
+   * with its result or the reason it is not used. Absent from reports made before devices existed.
+   */
+  devices?: DeviceReport[];
+}
+
+/** One candidate device of the engine choice (docs/gpu.md). */
+export interface DeviceReport {
+  /** "onnxruntime cpu", "onnxruntime webgpu", "onnxruntime dml", "onnxruntime cuda", "tensorflow-gpu". */
+  name: string;
+  /**
+   * chosen: computes the runs; passed: passed its self-test (and, when timed, was slower);
+   * refused: started but failed the self-test or would put nodes on the CPU; unavailable: not here.
+   */
+  status: 'chosen' | 'passed' | 'refused' | 'unavailable';
+  /** Why it is refused or unavailable, or what decided the choice. */
+  reason?: string;
+  /** Largest relative error of the self-test against the float64 reference. */
+  selfTestError?: number;
+  /** Median ms per value-and-gradient evaluation on the model, once the timing probe ran. */
+  msPerEval?: number;
 }

@@ -198,6 +198,7 @@ function readme(b: BundleInput): string {
     const e = b.summary.engine;
     const skipped = e.skipped.map((k) => `${k.name} (${k.reason})`).join('; ');
     out.push(`Computed with ${e.label}${skipped ? `; not used: ${skipped}` : ''}.`, '');
+    if (e.devices?.length) out.push(`Devices: ${e.devices.map((d) => `${d.name} ${d.status}${d.reason ? ` (${d.reason})` : ''}`).join('; ')}.`, '');
   }
   if (b.experiment.model.from) {
     out.push(`Start: weights from \`${basenameOf(b.experiment.model.from)}\` (its layer names are kept, so the files below load into the same Keras model).`, '');

@@ -72,7 +72,7 @@ export class ModelObjective implements LeastSquaresObjective {
     this.sampleCount = train.rows;
     this.engine = options.engine ?? currentEngine();
     this.precision = options.precision ?? 'float32';
-    this.program = this.engine.compile(model, this.precision);
+    this.program = this.engine.compile(model, this.precision, { rows: train.rows });
     this.train = this.uploadTo(train);
     const stochastic = options.dropoutSeed !== undefined && model.layers.some((l) => l.dropout > 0);
     this.dropoutSeed = stochastic ? options.dropoutSeed : undefined;

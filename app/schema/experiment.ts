@@ -9,7 +9,7 @@ import { z } from 'zod';
 export { dataSourceSchema, dataSpecSchema, type DataSource, type DataSpec } from '../data/spec';
 import { modelSpecSchema } from '../model/spec';
 import { optimizerSpecSchema, stoppingSpecSchema } from '../optim/spec';
-import { ENGINE_NAMES, PRECISIONS } from '../engine/engine';
+import { ENGINE_NAMES, ONNX_DEVICES, PRECISIONS } from '../engine/engine';
 import { safeNameSchema } from '../util/safeName';
 
 /** Which compute engine runs the passes ('auto': the engine choice; see app/engine/backend.ts). */
@@ -17,6 +17,8 @@ export const engineSettingSchema = z.object({
   backend: z.enum(['auto', ...ENGINE_NAMES]).default('auto'),
   /** Intra-op threads for engines that have them (onnxruntime); default: physical cores. */
   threads: z.int().min(1).max(256).optional(),
+  /** onnxruntime's device; 'auto': the fastest that passes its self-test, timed on the model (docs/gpu.md). */
+  device: z.enum(['auto', ...ONNX_DEVICES]).optional(),
 });
 export type EngineSetting = z.infer<typeof engineSettingSchema>;
 

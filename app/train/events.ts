@@ -3,6 +3,7 @@ import type { IterationRecord, OptimizeResult, PhaseResult } from '../optim/type
 import type { OptimizerKind } from '../optim/spec';
 import type { Task } from '../data/types';
 import type { Precision } from '../engine/engine';
+import type { DeviceReport } from '../engine/types';
 
 export interface Metrics {
   /** Validation loss (same loss as training, without the L2 term), in the target's original units. */
@@ -48,7 +49,7 @@ export interface RunSummary extends RunOutcome {
   metrics: Metrics;
   seconds: number;
   /** The compute engine that ran the passes, and why each engine before it in the order was not used. */
-  engine?: { name: string; label: string; skipped: { name: string; reason: string }[] };
+  engine?: { name: string; label: string; skipped: { name: string; reason: string }[]; devices?: DeviceReport[] };
   /**
    * Float64 runs only: what the float32 model formats (TF.js, Keras, ONNX) lose. `maxRelativeRounding`
    * is the largest relative change of a weight rounded to float32; `float32TrainLoss` the training

@@ -225,7 +225,8 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       const finish = (run: ActiveRun) => {
         run.finished = finishRun(run, model, run.lane.objective, data, run.lane.validation?.split, targetScaling, float32Check);
         const r = run.lane.report;
-        run.finished.summary.engine = { name: r.name, label: r.label, skipped: r.skipped };
+        // Devices are copied when the run ends: the per-model timing probe has filled them in by then.
+        run.finished.summary.engine = { name: r.name, label: r.label, skipped: r.skipped, ...(r.devices ? { devices: r.devices.map((d) => ({ ...d })) } : {}) };
         emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary });
       };
 

@@ -441,9 +441,11 @@ export function buildGraph(stack: DenseStack, kind: GraphKind, precision: Precis
   const masked = new Set(kind === 'gradient-dropout' ? dropoutLayers(stack) : []);
   const withGradient = kind !== 'forward';
 
-  // 1/rows from x's runtime shape, so one graph serves every batch size.
-  const rows = g.op('Gather', [g.op('Shape', [INPUT_X]), g.ints([0], true)], [intAttr('axis', 0)]);
-  const invRows = g.op('Reciprocal', [g.op('Cast', [rows], [intAttr('to', g.elem)])]);
+  // 1/rows as Σ(0·x₀ + 1) over x's first column, so one graph serves every batch size. Not from
+  // Shape: GPU providers put shape arithmetic on the CPU provider, which a GPU session forbids
+  // (devices.ts). A non-finite x₀ makes this NaN, but then every loss of that batch is already.
+  const ones = g.add(g.mul(g.op('Gather', [INPUT_X, g.ints([0])], [intAttr('axis', 1)]), g.scalar(0)), g.scalar(1));
+  const invRows = g.op('Reciprocal', [g.total(ones)]);
 
   // Forward, keeping what the backward pass needs.
   const inputsOf: string[] = []; // h_{i-1}

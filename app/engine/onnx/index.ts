@@ -8,10 +8,21 @@ import { checkStack } from './graph';
 import { OnnxStackProgram } from './program';
 import { onnxRuntime, runtimeUnavailableReason } from './runtime';
 import { physicalCores } from './threads';
+import { DEVICE_LABELS, deviceUnavailableReason, localDeviceHost, type OnnxDevice } from './devices';
 
 export interface OnnxEngineOptions {
   /** Intra-op threads; default: the machine's physical cores. */
   threads?: number;
+  /** Where sessions compute (devices.ts); the CPU provider by default. */
+  device?: OnnxDevice;
+}
+
+/** Why the onnxruntime engine cannot use `device` here without trying it (build, OS, provider library), or null. */
+export function onnxDeviceUnavailableReason(device: OnnxDevice): string | null {
+  const reason = onnxUnavailableReason();
+  if (reason) return reason;
+  const host = localDeviceHost();
+  return host ? deviceUnavailableReason(device, host) : 'onnxruntime-node did not load';
 }
 
 let selfTest: string | null | undefined;
@@ -52,23 +63,37 @@ export function onnxUnavailableReason(): string | null {
   return selfTest;
 }
 
+/** Why `device` cannot compile a `precision` program, or null. GPU providers compute float32 only. */
+export function precisionRefusal(device: OnnxDevice, precision: Precision): string | null {
+  if (precision === 'float32') return null;
+  if (device !== 'cpu') return `${precision} runs stay on the CPU: the ${DEVICE_LABELS[device]} device computes float32 only (choose device cpu)`;
+  return null;
+}
+
 export function createOnnxEngine(options: OnnxEngineOptions = {}): ComputeEngine {
   const threads = options.threads ?? physicalCores();
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
     throw new Error(`onnxruntime engine: threads must be a whole number from 1 to 1024, got ${options.threads}`);
   }
+  const device = options.device ?? 'cpu';
   const reason = onnxUnavailableReason();
   if (reason) throw new Error(`the onnxruntime engine cannot run here: ${reason}`);
+  const unavailable = onnxDeviceUnavailableReason(device);
+  if (unavailable) throw new Error(`the onnxruntime engine cannot use ${device}: ${unavailable}`);
   const { version } = onnxRuntime();
+  const where = device === 'cpu' ? `CPU, ${threads} thread${threads === 1 ? '' : 's'}` : DEVICE_LABELS[device];
   return {
     name: 'onnxruntime',
-    label: `onnxruntime ${version} (CPU, ${threads} thread${threads === 1 ? '' : 's'})`,
+    label: `onnxruntime ${version} (${where})`,
     threads,
-    precisions: ['float32', 'float64'],
+    device,
+    // float64 graphs run on the CPU provider only: GPU devices compute float32 (precisionRefusal).
+    precisions: device === 'cpu' ? ['float32', 'float64'] : ['float32'],
     compile(stack: DenseStack, precision: Precision = 'float32'): StackProgram {
-      if (precision !== 'float32' && precision !== 'float64') throw new Error(`the onnxruntime engine has no ${String(precision)} build`);
+      const refusal = precisionRefusal(device, precision);
+      if (refusal) throw new Error(refusal);
       checkStack(stack);
-      return new OnnxStackProgram(stack, { threads }, precision);
+      return new OnnxStackProgram(stack, { threads, device }, precision);
     },
   };
 }

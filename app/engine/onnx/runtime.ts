@@ -48,6 +48,8 @@ export interface NativeSessionOptions {
   executionMode: 'sequential';
   enableCpuMemArena: boolean;
   enableMemPattern: boolean;
+  /** Provider names ('webgpu', 'dml', 'cuda'); the CPU provider when absent. */
+  executionProviders?: string[];
   extra?: Record<string, unknown>;
 }
 

@@ -3,14 +3,27 @@
  * engine's session options, run with named feeds, disposed exactly once (counted for leak tests).
  */
 import { onnxRuntime, type NativeSession, type NativeSessionOptions, type OrtTensor } from './runtime';
+import { portableModel } from './portable';
+import { classifyDeviceError, cpuFallbackRefusal, deviceSessionOptions, DeviceRefusal, isCpuFallbackError, type OnnxDevice } from './devices';
 
 export interface SessionSettings {
   /** Intra-op threads (the caller's physical cores by default). */
   threads: number;
+  /** Where the session computes; the CPU provider when omitted. */
+  device?: OnnxDevice;
+  /**
+   * Refuse a session that would run any node on the CPU provider. On by itself for GPU devices; on
+   * the CPU device it refuses every graph (all nodes are the CPU's), which is how tests reach the
+   * refusal path on a machine without a GPU.
+   */
+  forbidCpuFallback?: boolean;
 }
 
 export function sessionOptions(settings: SessionSettings): NativeSessionOptions {
+  const device = settings.device ?? 'cpu';
+  const forbidCpu = settings.forbidCpuFallback ?? device !== 'cpu';
   return {
+    ...deviceSessionOptions(device),
     intraOpNumThreads: settings.threads,
     // One graph, one chain of dependent ops: inter-op parallelism has nothing to overlap.
     interOpNumThreads: 1,
@@ -28,6 +41,8 @@ export function sessionOptions(settings: SessionSettings): NativeSessionOptions 
         // busy 2-core machine, 2 threads, per evaluation: 64-64-10 × 1437 rows 2.1 ms without
         // spinning vs 6.5 ms with; 784-256-10 × 2000 rows 78 ms vs 109 ms.
         intra_op: { allow_spinning: '0' },
+        // session.disable_cpu_ep_fallback (see devices.ts)
+        ...(forbidCpu ? { disable_cpu_ep_fallback: '1' } : {}),
       },
     },
   };
@@ -42,7 +57,17 @@ export class OnnxSession {
     private readonly onDispose: () => void,
   ) {
     const native = onnxRuntime().newSession();
-    native.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, sessionOptions(settings));
+    const device = settings.device ?? 'cpu';
+    model = portableModel(model, device);
+    try {
+      native.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, sessionOptions(settings));
+    } catch (e) {
+      const message = (e as Error).message ?? String(e);
+      // A GPU session is refused rather than left copying tensors to the CPU on every evaluation.
+      if (isCpuFallbackError(message)) throw cpuFallbackRefusal(device, model);
+      if (device !== 'cpu') throw new DeviceRefusal(device, classifyDeviceError(device, message), 'unavailable');
+      throw e;
+    }
     this.native = native;
   }
 
