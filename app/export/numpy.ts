@@ -52,7 +52,7 @@ export interface WeightsJsonLayer {
 
 /**
  * The shortest decimal that rounds back to the same float32 (0.1f prints as 0.1, not
- * 0.10000000149011612), so weights.json stays readable and ~40% smaller while exact.
+ * 0.10000000149011612), so weights.json stays readable and much smaller while exact.
  */
 export function shortestFloat32(v: number): number {
   const f = Math.fround(v);

@@ -26,8 +26,8 @@ const lineSearch = z.object({
    * 'gradient-l1': min(1, 1/‖g‖₁) (PyTorch). 'gradient-l2': 1/‖g‖₂, a unit-length first move,
    * not capped (L-BFGS-B). 'gradient-l2-capped': min(1, 1.01/‖g‖₂), scipy's BFGS (its
    * previous-decrease rule seeded with Δf = ‖g‖/2): the BFGS default, so that BFGS walks scipy's
-   * path wherever nothing adaptive triggers — on the Friedman example a 1% larger first trial
-   * moved the evaluations to loss 0.18 from ~490 to ~320 (bench/README.md).
+   * path wherever nothing adaptive triggers: the first trial's length alone moves the whole path
+   * of a network problem (measurements in bench/README.md).
    */
   firstStep: z.enum(['gradient-l2', 'gradient-l1', 'gradient-l2-capped']).default('gradient-l2'),
 });
@@ -51,13 +51,11 @@ export const lbfgsSpecSchema = z.object({
    * H₀ = γI in the two-loop recursion. 'every-iteration': γ = s'y/y'y of the newest pair
    * (N&W 7.20, L-BFGS-B, PyTorch). 'first-pair': γ of the first pair kept (Shanno–Phua).
    * 'larger-of-two': the larger γ of the two newest pairs, so that one pair with unusually high
-   * curvature along its step does not shrink the next step: on the Friedman example loss 0.25
-   * after ~370 evaluations instead of ~920, and 7–9% fewer on the condition-1e4 quadratic and the
-   * 100-D Rosenbrock, but ~25% more to the middle target of the 1-20-20-1 tanh regression.
+   * curvature along its step does not shrink the next step; it wins big on some problems and loses
+   * on others (bench/README.md).
    * 'guarded' (default): the newest pair's γ unless it fell below half the previous pair's γ, then
    * the least-squares γ of the two, (s₁'y₁ + s₂'y₂)/(y₁'y₁ + y₂'y₂): it damps the one outlying pair
-   * only when there is one, which kept L-BFGS-B's counts where they were good and won on the
-   * quadratics, Friedman, the tanh and relu regressions (bench/README.md).
+   * only when there is one, keeping L-BFGS-B's behaviour where γ is steady (bench/README.md).
    */
   initialScaling: z.enum(['every-iteration', 'first-pair', 'larger-of-two', 'guarded']).default('guarded'),
   /** 'skip' by default: damping cost evaluations on the network problems of the suite (bench/README). */
@@ -74,16 +72,16 @@ export const bfgsSpecSchema = z.object({
   /**
    * Initial inverse Hessian. 'identity' (as scipy): I; BFGS corrects an H that is too large
    * quickly, one that is too small slowly. 'scaled': γI, γ = s'y/y'y, set just before the first
-   * update (Nocedal & Wright 6.20, Shanno–Phua): best on Rosenbrock-like problems, 5× slower on a
+   * update (Nocedal & Wright 6.20, Shanno–Phua): best on Rosenbrock-like problems, slow on a
    * wide-spectrum quadratic. 'adaptive': 'scaled', then H ← τH (τ = s'y/y'Hy) whenever τ > 1.
    * 'identity-adaptive' (default): I, then from the 5th update on H ← τH whenever τ > 1 — scipy's
-   * path until H proves too small, as on classifiers whose curvature falls with the loss (digits:
-   * 24 evaluations to 1e-6 where scipy needs 69; spirals 29 vs 52). Reference suite: bench/README.md.
+   * path until H proves too small, as on classifiers whose curvature falls with the loss.
+   * Reference suite: bench/README.md.
    */
   initialHessian: z.enum(['identity', 'scaled', 'adaptive', 'identity-adaptive']).default('identity-adaptive'),
   /**
-   * 'skip' by default, as scipy: Powell damping saved evaluations on the seed perceptron (21 vs 26)
-   * but cost 20% on the 1-20-20-1 tanh regression's last target, in float64 too.
+   * 'skip' by default, as scipy: Powell damping helped the seed perceptron but cost evaluations on
+   * the tanh regression, in float64 too (bench/README.md).
    */
   curvatureUpdate: curvatureUpdate.default('skip'),
   /** Refuse to allocate an n×n float64 inverse Hessian larger than this. */

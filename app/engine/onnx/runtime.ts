@@ -6,12 +6,10 @@
  * only an async wrapper — `dist/backend.js` calls the native binding's `run` synchronously inside a
  * `setImmediate` + Promise. The binding ("a simple synchronized inference session object wrap", its
  * own words in `dist/binding.d.ts`) is what every evaluation really executes, so calling it directly
- * adds nothing. Measured by bench/onnx-engine.ts (64-64-10 on 1437 rows, 1 thread, blocks
- * alternated, a 2-core machine under load ≈ 24): the engine's whole valueAndGradient on the binding,
- * θ→float32 and ∇ copy included, 2.25 ms wall / 0.54 ms CPU per evaluation; the public
- * `await session.run` of the same graph without those copies 2.69 ms / 0.65 ms — the macrotask hop
- * and Promise cost ~20 % here, and going async would also turn every optimizer, line search and
- * gradient check above into async code. A worker thread + Atomics.wait was rejected without
+ * adds nothing. bench/onnx-engine.ts measures the public `await session.run` of the same graph
+ * slower than the engine's whole synchronous valueAndGradient (figures in bench/README.md): the
+ * macrotask hop and Promise cost more than the copies, and going async would also turn every
+ * optimizer, line search and gradient check above into async code. A worker thread + Atomics.wait was rejected without
  * building it: it keeps the caller synchronous but adds two thread hand-offs and copies θ and ∇θ
  * across threads on every call, to end up calling this same synchronous binding in the worker.
  *

@@ -37,9 +37,8 @@ export function sessionOptions(settings: SessionSettings): NativeSessionOptions 
     extra: {
       session: {
         // Worker threads sleep when a run ends instead of spinning: the host does line-search and
-        // L-BFGS work between runs, and the trainer shares the machine with the UI. Measured on a
-        // busy 2-core machine, 2 threads, per evaluation: 64-64-10 × 1437 rows 2.1 ms without
-        // spinning vs 6.5 ms with; 784-256-10 × 2000 rows 78 ms vs 109 ms.
+        // L-BFGS work between runs, and the trainer shares the machine with the UI; spinning workers
+        // made every evaluation slower on a busy machine (bench/README.md, "Thread spinning").
         intra_op: { allow_spinning: '0' },
         // session.disable_cpu_ep_fallback (see devices.ts)
         ...(forbidCpu ? { disable_cpu_ep_fallback: '1' } : {}),
