@@ -8,9 +8,9 @@
  * without copying (measured: feeding a 10 000 × 784 input costs the same per run as a 1-row one,
  * 0.01–0.09 ms on a busy machine), and the node API has no I/O binding to make inputs resident.
  */
-import { asFloat32, type DenseStack, type EngineDataset, type Floats, type GradientOptions, type StackProgram } from '../engine';
+import { asFloat32, checkWeights, normalizedWeights, type DenseStack, type EngineDataset, type Floats, type GradientOptions, type StackProgram } from '../engine';
 import { seededRandom } from '../../util/random';
-import { buildGraph, dropoutLayers, INPUT_X, INPUT_Y, maskInput, OUTPUT_GRAD, OUTPUT_LOSS, OUTPUT_PREDICTIONS, parameterBlocks, type GraphKind } from './graph';
+import { buildGraph, dropoutLayers, INPUT_W, INPUT_X, INPUT_Y, maskInput, OUTPUT_GRAD, OUTPUT_LOSS, OUTPUT_PREDICTIONS, parameterBlocks, type GraphKind } from './graph';
 import { onnxRuntime, type OrtTensor } from './runtime';
 import { OnnxSession, type SessionSettings } from './session';
 
@@ -19,6 +19,9 @@ class OnnxDataset implements EngineDataset {
   readonly y: Float32Array;
   readonly xTensor: OrtTensor;
   readonly yTensor: OrtTensor;
+  /** Sample weights as given, and scaled to mean 1 over all rows (the full-batch feed). */
+  readonly weights?: Float64Array;
+  readonly wTensor?: OrtTensor;
   private live = true;
 
   constructor(
@@ -29,6 +32,7 @@ class OnnxDataset implements EngineDataset {
     inputDim: number,
     outputDim: number,
     private readonly onDispose: (d: OnnxDataset) => void,
+    weights?: Float64Array,
   ) {
     // Own copies: the caller may reuse its buffers, and onnxruntime reads these on every run.
     this.x = Float32Array.from(x);
@@ -36,6 +40,10 @@ class OnnxDataset implements EngineDataset {
     const { Tensor } = onnxRuntime();
     this.xTensor = new Tensor('float32', this.x, [rows, inputDim]);
     this.yTensor = new Tensor('float32', this.y, [rows, outputDim]);
+    if (weights) {
+      this.weights = Float64Array.from(weights);
+      this.wTensor = new Tensor('float32', normalizedWeights(this.weights), [rows, 1]);
+    }
   }
 
   get isLive(): boolean {
@@ -75,7 +83,7 @@ export class OnnxStackProgram implements StackProgram {
    * allocates no gradient buffer for the garbage collector to chase (one per line-search trial).
    */
   private readonly gradientFetches: Record<string, OrtTensor>;
-  private readonly sessions = new Map<GraphKind, OnnxSession>();
+  private readonly sessions = new Map<string, OnnxSession>();
   private readonly datasets = new Set<OnnxDataset>();
   private readonly masked: number[];
   private readonly outputDim: number;
@@ -97,7 +105,7 @@ export class OnnxStackProgram implements StackProgram {
     this.outputDim = stack.layers[stack.layers.length - 1].units;
   }
 
-  upload(x: Floats, y: Floats, rows: number): EngineDataset {
+  upload(x: Floats, y: Floats, rows: number, weights?: Float64Array): EngineDataset {
     this.assertLive();
     if (!Number.isInteger(rows) || rows < 1) throw new Error(`onnxruntime engine: a dataset needs a positive whole number of rows, got ${rows}`);
     if (x.length !== rows * this.stack.inputDim) {
@@ -106,7 +114,8 @@ export class OnnxStackProgram implements StackProgram {
     if (y.length !== rows * this.outputDim) {
       throw new Error(`onnxruntime engine: y has ${y.length} values; ${rows} rows × ${this.outputDim} outputs need ${rows * this.outputDim}`);
     }
-    const d = new OnnxDataset(this, asFloat32(x), asFloat32(y), rows, this.stack.inputDim, this.outputDim, (gone) => this.datasets.delete(gone));
+    checkWeights(weights, rows);
+    const d = new OnnxDataset(this, asFloat32(x), asFloat32(y), rows, this.stack.inputDim, this.outputDim, (gone) => this.datasets.delete(gone), weights);
     this.datasets.add(d);
     return d;
   }
@@ -128,15 +137,15 @@ export class OnnxStackProgram implements StackProgram {
         feeds[maskInput(i)] = new Tensor('float32', dropoutMask(options.dropoutSeed, i, batchRows, l.units, l.dropout), [batchRows, l.units]);
       }
     }
-    this.session(kind).run(feeds, this.gradientFetches);
+    this.session(kind, d.weights !== undefined).run(feeds, this.gradientFetches);
     grad.set(this.gradientFetches[OUTPUT_GRAD].data as Float32Array);
     return (this.gradientFetches[OUTPUT_LOSS].data as Float32Array)[0];
   }
 
   predict(theta: Float64Array, data: EngineDataset): { loss: number; outputs: Float32Array } {
     const d = this.checkCall(theta, data);
-    const feeds = { ...this.parameterFeeds, [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor };
-    const out = this.session('forward').run(feeds, { [OUTPUT_LOSS]: null, [OUTPUT_PREDICTIONS]: null });
+    const feeds = { ...this.parameterFeeds, [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor, ...(d.wTensor && { [INPUT_W]: d.wTensor }) };
+    const out = this.session('forward', d.wTensor !== undefined).run(feeds, { [OUTPUT_LOSS]: null, [OUTPUT_PREDICTIONS]: null });
     return { loss: (out[OUTPUT_LOSS].data as Float32Array)[0], outputs: out[OUTPUT_PREDICTIONS].data as Float32Array };
   }
 
@@ -155,11 +164,12 @@ export class OnnxStackProgram implements StackProgram {
   }
 
   /** Sessions are built on first use: a BFGS run never pays for the dropout or forward graphs. */
-  private session(kind: GraphKind): OnnxSession {
-    let s = this.sessions.get(kind);
+  private session(kind: GraphKind, weighted = false): OnnxSession {
+    const key = weighted ? `${kind}+weights` : kind;
+    let s = this.sessions.get(key);
     if (!s) {
-      s = new OnnxSession(buildGraph(this.stack, kind), this.settings, () => this.sessions.delete(kind));
-      this.sessions.set(kind, s);
+      s = new OnnxSession(buildGraph(this.stack, kind, weighted), this.settings, () => this.sessions.delete(key));
+      this.sessions.set(key, s);
     }
     return s;
   }
@@ -177,7 +187,7 @@ export class OnnxStackProgram implements StackProgram {
 
   /** x and y of the whole dataset (resident tensors) or of the given rows (gathered on the host). */
   private batchFeeds(d: OnnxDataset, rows: Int32Array | undefined): Record<string, OrtTensor> {
-    if (!rows) return { [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor };
+    if (!rows) return { [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor, ...(d.wTensor && { [INPUT_W]: d.wTensor }) };
     if (rows.length === 0) throw new Error('onnxruntime engine: options.rows is empty');
     const n = this.stack.inputDim;
     const k = this.outputDim;
@@ -190,7 +200,9 @@ export class OnnxStackProgram implements StackProgram {
       by.set(d.y.subarray(row * k, row * k + k), r * k);
     }
     const { Tensor } = onnxRuntime();
-    return { [INPUT_X]: new Tensor('float32', bx, [rows.length, n]), [INPUT_Y]: new Tensor('float32', by, [rows.length, k]) };
+    const feeds: Record<string, OrtTensor> = { [INPUT_X]: new Tensor('float32', bx, [rows.length, n]), [INPUT_Y]: new Tensor('float32', by, [rows.length, k]) };
+    if (d.weights) feeds[INPUT_W] = new Tensor('float32', normalizedWeights(d.weights, rows), [rows.length, 1]);
+    return feeds;
   }
 
   private assertLive(): void {
