@@ -13,6 +13,7 @@ export const TERMINATION_MESSAGES: Readonly<Record<TerminationStatus, string>> =
   'max-time': 'Maximum time has been exceeded.',
   'stopped-by-user': 'Stopped by user.',
   'stopped-by-callback': 'Stopped by callback.',
+  'validation-checks': 'Validation loss stopped improving.',
   refused: 'The optimizer refused to run.',
 };
 

@@ -203,6 +203,12 @@ export const stoppingSpecSchema = z.object({
   maxEvaluations: z.int().min(1).default(15000),
   /** Seconds of the run's own work; omitted = no limit. */
   maxSeconds: z.number().positive().optional(),
+  /**
+   * Validation checks (MATLAB's max_fail): stop once the validation loss has not improved for this
+   * many consecutive iterations and report the best-validation weights. Omitted = off; needs a
+   * validation split.
+   */
+  validationChecks: z.int().min(1).max(100_000).optional(),
 });
 export type StoppingSpec = z.infer<typeof stoppingSpecSchema>;
 

@@ -31,6 +31,7 @@ export type TerminationStatus =
   | 'max-time'
   | 'stopped-by-user' // external stop signal
   | 'stopped-by-callback' // the per-iteration callback returned false
+  | 'validation-checks' // the runner's validation checks: no validation improvement for K iterations
   | 'refused'; // the optimizer cannot run at all (e.g. dense BFGS over its memory budget)
 
 /** Statuses that count as converged (scipy's `success`). */

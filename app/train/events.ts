@@ -2,6 +2,8 @@
 import type { IterationRecord, PhaseResult, TerminationStatus } from '../optim/types';
 import type { OptimizerKind } from '../optim/spec';
 import type { Task } from '../data/types';
+import type { SubsetScore } from './metrics';
+import type { SubsetName } from './scoring';
 
 export interface Metrics {
   /** Validation loss (same loss as training, without the L2 term), in the target's original units. */
@@ -10,7 +12,10 @@ export interface Metrics {
   validationAccuracy?: number;
   /** MSE and R² for regression. */
   validationMse?: number;
+  /** R² (averaged over the targets when there are several). */
   validationR2?: number;
+  /** Several targets: R² per target, in target order (null where a target is constant on the subset). */
+  validationR2PerTarget?: (number | null)[];
 }
 
 /** An iteration as the UI sees it: the optimizer record plus the train/validation evaluation. */
@@ -51,6 +56,29 @@ export interface RunSummary {
   engine?: { name: string; label: string; skipped: { name: string; reason: string }[] };
   /** Sequence (hand-off) runs only: each phase's own counters and how it ended. */
   phases?: PhaseResult[];
+  /**
+   * The iteration whose weights the run reports: the best validation loss under validation checks,
+   * else the lowest objective the optimizer saw. Always set by the runner.
+   */
+  bestIteration?: number;
+  /** Validation loss and metric at the reported weights (per target too); null without a validation split. */
+  validation?: SubsetScore | null;
+  /** Test loss and metric at the reported weights, computed once after the run; null without a test split. */
+  test?: SubsetScore | null;
+}
+
+/**
+ * One subset's predictions and targets in original units as events carry them (plain arrays,
+ * row-major rows × outputs). Subsets over EVENT_PREDICTION_ROWS rows are thinned to every
+ * `stride`-th row; the outcome object (FinishedRun.predictions) always holds every row.
+ */
+export interface EventSubsetPredictions {
+  rows: number;
+  outputs: number;
+  stride: number;
+  predictions: number[];
+  targets: number[];
+  weights?: number[];
 }
 
 export type ExperimentEvent =
@@ -72,7 +100,14 @@ export type ExperimentEvent =
    */
   | { type: 'progress'; experimentId: string; stage: StartupStage; forRun?: string }
   | { type: 'iteration'; experimentId: string; runId: string; point: IterationPoint }
-  | { type: 'run-finished'; experimentId: string; runId: string; summary: RunSummary }
+  | {
+      type: 'run-finished';
+      experimentId: string;
+      runId: string;
+      summary: RunSummary;
+      /** Per subset (train, validation, test) at the reported weights, for the fitting plots. */
+      predictions?: Partial<Record<SubsetName, EventSubsetPredictions>>;
+    }
   | { type: 'experiment-finished'; experimentId: string; summaries: RunSummary[] }
   | { type: 'error'; experimentId: string; runId?: string; message: string; detail?: string };
 

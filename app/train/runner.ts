@@ -5,9 +5,9 @@
  * run's wall time counts only its own steps.
  */
 import type { Experiment, RunSpec } from '../schema/experiment';
-import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './events';
+import type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './events';
 import type { DenseWeights } from '../model/spec';
-import type { PreparedData, Preprocessing, TargetScaling } from '../data/types';
+import type { Preprocessing } from '../data/types';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
 import { OPTIMIZER_LABELS, isQuasiNewton, needsDeterministicObjective, optimizerLabel } from '../optim/spec';
 import { createOptimizer } from '../optim';
@@ -15,8 +15,10 @@ import { engineFor } from '../engine/backend';
 import type { BackendReport } from '../engine/types';
 import { hasDropout, type ResolvedModel } from '../model/layers';
 import { toLayerWeights } from '../model/params';
-import { ModelObjective, type DeviceSplit } from '../model/objective';
-import { computeMetrics, originalUnitsLoss } from './metrics';
+import { ModelObjective } from '../model/objective';
+import { SubsetScorer, type RunPredictions, type SubsetName } from './scoring';
+import { ValidationChecks } from './validationChecks';
+import { subsetScore } from './metrics';
 import { foldTargetScaling } from '../model/outputScaling';
 import { buildProblem, repeatStart } from './problem';
 import { repeatRunId } from './repeatIds';
@@ -30,7 +32,12 @@ export interface RunOptions {
   experimentId?: string;
   /** Keep every iteration point in memory for export/--json (default true). */
   keepHistory?: boolean;
+  /** Keep each run's predictions per subset in the outcome and the run-finished event (default true). */
+  keepPredictions?: boolean;
 }
+
+/** Rows per subset beyond which a run-finished event thins its predictions (see EventSubsetPredictions). */
+export const EVENT_PREDICTION_ROWS = 20_000;
 
 export interface FinishedRun {
   /** Id of the run spec; the repeats of one spec share it (always set by the runner). */
@@ -40,6 +47,8 @@ export interface FinishedRun {
   /** Trained weights; with a standardised target, the output layer already predicts original units. */
   layers: DenseWeights[];
   history: IterationPoint[];
+  /** Outputs and targets per subset in original units at the reported weights (absent with keepPredictions false). */
+  predictions?: RunPredictions;
 }
 
 export interface ExperimentHandle {
@@ -71,6 +80,9 @@ interface ActiveRun {
   label: string;
   stepper: Stepper;
   history: IterationPoint[];
+  /** Lowest objective seen and its iteration (the point stepper.result() reports). */
+  lowest: { f: number; iteration: number };
+  checks?: ValidationChecks;
   finished?: FinishedRun;
 }
 
@@ -104,11 +116,12 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
   let stopEverything = false;
   const emit = options.onEvent;
   const keepHistory = options.keepHistory ?? true;
+  const keepPredictions = options.keepPredictions ?? true;
 
   const done = (async (): Promise<ExperimentOutcome> => {
     let objective: ModelObjective | undefined;
     let stochastic: ModelObjective | undefined;
-    let validation: { split: DeviceSplit; dispose: () => void } | undefined;
+    let scorer: SubsetScorer | undefined;
     const t0 = performance.now();
     const stage = (s: StartupStage, forRun?: string) => emit({ type: 'progress', experimentId, stage: s, ...(forRun ? { forRun } : {}) });
     try {
@@ -126,8 +139,12 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       const needsStochastic = hasDropout(model) && experiment.runs.some((r) => !needsDeterministicObjective(r.optimizer));
       stochastic = needsStochastic ? new ModelObjective(model, data.train, { dropoutSeed: experiment.seed, engine }) : undefined;
       const objectiveFor = (spec: RunSpec) => (stochastic && !needsDeterministicObjective(spec.optimizer) ? stochastic : obj);
-      const val = data.validation && data.validation.rows > 0 ? obj.uploadSplit(data.validation) : undefined;
-      validation = val;
+      scorer = new SubsetScorer(obj, model, data, targetScaling);
+      const scores = scorer;
+      const checksWanted = experiment.runs.find((r) => r.stopping.validationChecks !== undefined);
+      if (checksWanted && !scores.hasValidation) {
+        notes.push('Validation checks are set but there is no validation split; runs stop on their other rules only.');
+      }
 
       // Repeat-major order: with one repeat, runs and events come exactly as without repeats.
       const runs: ActiveRun[] = [];
@@ -144,6 +161,8 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
             // Minibatch order also varies by repeat (repeat 0 keeps the default seed 0).
             stepper: createOptimizer(spec.optimizer, objectiveFor(spec), Float64Array.from(start), stoppingCriteria(spec), { seed: repeat }),
             history: [],
+            lowest: { f: Infinity, iteration: 0 },
+            ...(spec.stopping.validationChecks !== undefined && scores.hasValidation && { checks: new ValidationChecks(spec.stopping.validationChecks) }),
           });
         });
       }
@@ -160,22 +179,25 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
 
       const point = (run: ActiveRun, rec: IterationRecord): IterationPoint => {
         const x = run.stepper.current();
-        const p: IterationPoint = { ...rec, trainLoss: originalUnitsLoss(rec.f - obj.penalty(x), targetScaling), raceMs: performance.now() - t0 };
-        if (val && data.validation) {
-          const { loss, predictions } = obj.lossAndPredictions(x, val.split);
-          Object.assign(p, computeMetrics(data.task, loss, predictions, data.validation.y, data.validation.rows, targetScaling));
-        }
-        return p;
+        const p: IterationPoint = { ...rec, trainLoss: scores.trainLoss(rec.f, x), raceMs: performance.now() - t0 };
+        return Object.assign(p, scores.validationMetrics(x));
       };
       const record = (run: ActiveRun, rec: IterationRecord) => {
         const p = point(run, rec);
+        if (Number.isFinite(rec.f) && rec.f < run.lowest.f) run.lowest = { f: rec.f, iteration: rec.iteration };
         if (keepHistory) run.history.push(p);
         emit({ type: 'iteration', experimentId, runId: run.id, point: p });
+        // Validation checks: past K iterations without a better validation loss, the run ends here.
+        if (run.checks?.observe(p, run.stepper.current()) === 'stop') {
+          run.stepper.stop();
+          run.stepper.step();
+        }
       };
       const finish = (run: ActiveRun) => {
-        run.finished = finishRun(run, model, obj, data, val?.split, targetScaling);
+        run.finished = finishRun(run, model, scores, keepPredictions);
         run.finished.summary.engine = { name: backend.name, label: backend.label, skipped: backend.skipped };
-        emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary });
+        const predictions = run.finished.predictions && eventPredictions(run.finished.predictions);
+        emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary, ...(predictions && { predictions }) });
       };
 
       for (const run of runs) {
@@ -217,7 +239,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       emit({ type: 'error', experimentId, message, detail: err instanceof Error ? err.stack : undefined });
       throw err;
     } finally {
-      validation?.dispose();
+      scorer?.dispose();
       objective?.dispose();
       stochastic?.dispose();
     }
@@ -233,40 +255,64 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
   };
 }
 
-function finishRun(
-  run: ActiveRun,
-  model: ResolvedModel,
-  obj: ModelObjective,
-  data: PreparedData,
-  val: DeviceSplit | undefined,
-  scaling: TargetScaling | undefined,
-): FinishedRun {
+function finishRun(run: ActiveRun, model: ResolvedModel, scores: SubsetScorer, keepPredictions: boolean): FinishedRun {
   const r = run.stepper.result();
-  const trainLoss = originalUnitsLoss(r.f - obj.penalty(r.x), scaling);
-  let metrics = {};
-  if (val && data.validation) {
-    const { loss, predictions } = obj.lossAndPredictions(r.x, val);
-    metrics = computeMetrics(data.task, loss, predictions, data.validation.y, data.validation.rows, scaling);
-  }
+  // Under validation checks that fired, the run reports its best-validation weights instead.
+  const best = run.checks?.stopped ? run.checks.best : undefined;
+  const x = best ? best.x : r.x;
+  const final = scores.final(x, keepPredictions);
   const summary: RunSummary = {
     runId: run.id,
     optimizer: run.spec.optimizer.kind,
     label: run.label,
     repeat: run.repeat,
     seed: run.seed,
-    status: r.status,
-    success: r.success,
-    message: r.message,
+    status: best ? 'validation-checks' : r.status,
+    success: best ? true : r.success,
+    message: best ? run.checks!.message() : r.message,
     iterations: r.iterations,
     functionEvaluations: r.functionEvaluations,
     gradientEvaluations: r.gradientEvaluations,
-    trainLoss,
-    objective: r.f,
-    metrics,
+    trainLoss: best ? best.trainLoss : scores.trainLoss(r.f, r.x),
+    objective: best ? best.f : r.f,
+    metrics: final.metrics,
     seconds: r.elapsedMs / 1000,
     ...(run.stepper.phases && { phases: run.stepper.phases() }),
+    bestIteration: best ? best.iteration : run.lowest.iteration,
+    validation: scores.hasValidation ? subsetScore(final.metrics) : null,
+    test: final.test,
   };
-  return { spec: run.specId, repeat: run.repeat, summary, layers: foldTargetScaling(toLayerWeights(model, r.x), scaling), history: run.history };
+  return {
+    spec: run.specId,
+    repeat: run.repeat,
+    summary,
+    layers: foldTargetScaling(toLayerWeights(model, x), scores.scaling),
+    history: run.history,
+    ...(keepPredictions && { predictions: final.predictions }),
+  };
+}
+
+/** Plain arrays for the event stream, every stride-th row of a large subset. */
+function eventPredictions(p: RunPredictions): Partial<Record<SubsetName, EventSubsetPredictions>> {
+  const out: Partial<Record<SubsetName, EventSubsetPredictions>> = {};
+  for (const [name, s] of Object.entries(p) as [SubsetName, NonNullable<RunPredictions[SubsetName]>][]) {
+    const stride = Math.max(1, Math.ceil(s.rows / EVENT_PREDICTION_ROWS));
+    const pick = (a: Float64Array, width: number) => {
+      if (stride === 1) return Array.from(a);
+      const o: number[] = [];
+      for (let r = 0; r < s.rows; r += stride) for (let k = 0; k < width; k++) o.push(a[r * width + k]);
+      return o;
+    };
+    out[name] = {
+      rows: s.rows,
+      outputs: s.outputs,
+      stride,
+      predictions: pick(s.predictions, s.outputs),
+      targets: pick(s.targets, s.outputs),
+      ...(s.weights && { weights: pick(s.weights, 1) }),
+    };
+  }
+  return out;
 }
 
 /** Warnings the user should see before trusting a race. */
