@@ -2,8 +2,18 @@
 import type { IterationRecord, PhaseResult, TerminationStatus } from '../optim/types';
 import type { OptimizerKind } from '../optim/spec';
 import type { Task } from '../data/types';
-import type { SubsetScore } from './metrics';
-import type { SubsetName } from './scoring';
+
+/** The three subsets of a dataset; the test rows only ever reach a score at the end of a run. */
+export const SUBSETS = ['train', 'validation', 'test'] as const;
+export type SubsetName = (typeof SUBSETS)[number];
+
+/** A subset scored once: its loss, headline metric (accuracy, or R² averaged over targets) and per-target R². */
+export interface SubsetScore {
+  loss: number;
+  metric: number | null;
+  /** Per target (several regression targets only). */
+  metrics?: number[];
+}
 
 export interface Metrics {
   /** Validation loss (same loss as training, without the L2 term), in the target's original units. */

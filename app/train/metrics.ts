@@ -1,7 +1,9 @@
 /** Loss and metrics of a subset from network outputs, in float64 on the host, in original units. */
 import { scalingOf, type TargetScaling, type Task } from '../data/types';
 import type { Loss } from '../model/spec';
-import type { Metrics } from './events';
+import type { Metrics, SubsetScore } from './events';
+
+export type { SubsetScore } from './events';
 
 /** What a subset's loss is: the run's loss, its huber δ (in training units) and the sample weights. */
 export interface ScoreOptions {
@@ -10,13 +12,6 @@ export interface ScoreOptions {
   weights?: Float64Array;
 }
 
-/** A subset scored once: its loss, headline metric (accuracy, or R² averaged over targets) and per-target R². */
-export interface SubsetScore {
-  loss: number;
-  metric: number | null;
-  /** Per target (several regression targets only). */
-  metrics?: number[];
-}
 
 function elementLoss(loss: Loss, d: number, delta: number): number {
   if (loss === 'mae') return Math.abs(d);

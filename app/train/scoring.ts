@@ -7,11 +7,10 @@
 import type { PreparedData, Split, TargetScaling } from '../data/types';
 import type { ResolvedModel } from '../model/layers';
 import type { DeviceSplit, ModelObjective } from '../model/objective';
-import type { Metrics } from './events';
+import type { Metrics, SubsetName } from './events';
 import { computeMetrics, inOriginalUnits, originalUnitsLoss, subsetScore, type ScoreOptions, type SubsetScore } from './metrics';
 
-export const SUBSETS = ['train', 'validation', 'test'] as const;
-export type SubsetName = (typeof SUBSETS)[number];
+export { SUBSETS, type SubsetName } from './events';
 
 /** One subset's outputs and targets in original units, row-major (rows × outputs). */
 export interface SubsetPredictions {

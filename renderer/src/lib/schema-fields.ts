@@ -62,9 +62,10 @@ const LABELS: Record<string, [string, string?]> = {
   stepTolerance: ['Step tolerance', 'Stop when ‖Δx‖∞ ≤ this·(1+‖x‖∞); 0 disables'],
   maxIterations: ['Max iterations'],
   maxSeconds: ['Max seconds', 'Empty = no time limit'],
+  validationChecks: ['Validation checks', 'Stop after this many iterations without a better validation loss and keep the best-validation weights. Empty = off'],
 };
 
-const EMPTY_MEANING: Record<string, string> = { batchSize: 'full batch', maxSeconds: 'no limit' };
+const EMPTY_MEANING: Record<string, string> = { batchSize: 'full batch', maxSeconds: 'no limit', validationChecks: 'off' };
 
 function humanize(key: string): string {
   const words = key.replace(/([A-Z])/g, ' $1').toLowerCase();
