@@ -14,7 +14,7 @@ import {
   singleOptimizerSpecSchema,
   type StoppingSpec,
 } from '../../../app/ui';
-import { dataSpecSchema, type Experiment, experimentSchema, parseExperiment, runSpecSchema, targetsOf } from '../../../app/ui';
+import { dataSpecSchema, type Experiment, experimentSchema, FITTING_VALIDATION_CHECKS, parseExperiment, runSpecSchema, targetsOf } from '../../../app/ui';
 import type { DataCheck } from '../../../app/ui';
 import { errorMessage, fileToBase64, humanError, withFileName } from './files';
 import { watchDataCheck } from './data-check.svelte';
@@ -305,6 +305,14 @@ export class ExperimentStore {
     } else {
       d.ignore = d.ignore.filter((n) => n !== column);
     }
+  }
+
+  /** MATLAB's fitting-app defaults: a 70/15/15 split and 6 validation checks on every run. */
+  applyFittingPreset(): void {
+    const d = this.experiment.data;
+    d.split.validation = 0.15;
+    d.split.test = 0.15;
+    for (const r of this.experiment.runs) r.stopping.validationChecks = FITTING_VALIDATION_CHECKS;
   }
 
   setTask(task: Experiment['data']['task']): void {
