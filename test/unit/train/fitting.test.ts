@@ -114,13 +114,21 @@ describe('validation checks', () => {
     const rand = seededRandom(3);
     return Array.from({ length: 80 }, () => [rand(), rand(), rand(), rand() * 10]);
   };
-  const input = (kind: 'lbfgs' | 'bfgs' | 'adam'): ExperimentInput => ({
+  type Kind = 'lbfgs' | 'bfgs' | 'adam' | 'adam>lbfgs';
+  const optimizer = (kind: Kind) => {
+    if (kind === 'adam') return { kind, learningRate: 0.005 } as const;
+    if (kind === 'adam>lbfgs') {
+      return { kind: 'sequence', phases: [{ optimizer: { kind: 'adam', learningRate: 0.05 }, until: { iterations: 3 } }, { optimizer: { kind: 'lbfgs' } }] } as const;
+    }
+    return { kind } as const;
+  };
+  const input = (kind: Kind): ExperimentInput => ({
     data: { source: { kind: 'inline', columns: ['x1', 'x2', 'x3', 'y'], rows: noise() }, target: 'y', split: { validation: 0.3, seed: 2 } },
     model: { layers: [{ units: 24, activation: 'tanh' }] },
-    runs: [{ optimizer: kind === 'adam' ? { kind, learningRate: 0.05 } : { kind }, stopping: { maxIterations: 400, validationChecks: 4 } }],
+    runs: [{ optimizer: optimizer(kind), stopping: { maxIterations: 400, validationChecks: 4 } }],
   });
 
-  for (const kind of ['lbfgs', 'bfgs', 'adam'] as const) {
+  for (const kind of ['lbfgs', 'bfgs', 'adam', 'adam>lbfgs'] as const) {
     it(`${kind}: stops 4 iterations after the best validation loss and reports that iteration's weights`, async () => {
       const o = await run(input(kind));
       const r: FinishedRun = o.runs[0];
@@ -129,6 +137,8 @@ describe('validation checks', () => {
       let best = 0;
       for (let i = 1; i < losses.length; i++) if (losses[i] < losses[best]) best = i;
       expect(r.summary.status).toBe('validation-checks');
+      // The fit first improves on validation, then overfits the noise: the best is in the middle.
+      expect(h[best].iteration).toBeGreaterThan(0);
       expect(r.summary.bestIteration).toBe(h[best].iteration);
       expect(h[h.length - 1].iteration).toBe(h[best].iteration + 4);
       expect(r.summary.message).toBe(`Validation loss did not improve for 4 iterations; weights from iteration ${h[best].iteration}.`);
