@@ -14,6 +14,7 @@ import { bestRepeat, aggregateRepeats, repeatOutcomes } from '../../../app/train
 import { seededRandom } from '../../../app/util/random';
 import type { DenseWeights } from '../../../app/model/spec';
 import type { Preprocessing } from '../../../app/data/types';
+import type { OptimizerSpecInput } from '../../../app/optim/spec';
 import { activate } from '../../../support/denseReference';
 
 type Row = (number | string | null)[];
@@ -115,12 +116,12 @@ describe('validation checks', () => {
     return Array.from({ length: 80 }, () => [rand(), rand(), rand(), rand() * 10]);
   };
   type Kind = 'lbfgs' | 'bfgs' | 'adam' | 'adam>lbfgs';
-  const optimizer = (kind: Kind) => {
-    if (kind === 'adam') return { kind, learningRate: 0.005 } as const;
+  const optimizer = (kind: Kind): OptimizerSpecInput => {
+    if (kind === 'adam') return { kind, learningRate: 0.005 };
     if (kind === 'adam>lbfgs') {
-      return { kind: 'sequence', phases: [{ optimizer: { kind: 'adam', learningRate: 0.05 }, until: { iterations: 3 } }, { optimizer: { kind: 'lbfgs' } }] } as const;
+      return { kind: 'sequence', phases: [{ optimizer: { kind: 'adam', learningRate: 0.05 }, until: { iterations: 3 } }, { optimizer: { kind: 'lbfgs' } }] };
     }
-    return { kind } as const;
+    return { kind };
   };
   const input = (kind: Kind): ExperimentInput => ({
     data: { source: { kind: 'inline', columns: ['x1', 'x2', 'x3', 'y'], rows: noise() }, target: 'y', split: { validation: 0.3, seed: 2 } },
