@@ -7,6 +7,17 @@ import type { Task } from '../data/types';
 export const SUBSETS = ['train', 'validation', 'test'] as const;
 export type SubsetName = (typeof SUBSETS)[number];
 
+/**
+ * What the fitting plots summarise per subset, on every row at the reported weights: regression —
+ * R (Pearson, predictions vs targets) per target; classification — the confusion matrix (rows:
+ * actual class, columns: predicted, in class-label order; binary at 0.5) and, for binary, ROC AUC.
+ */
+export interface SubsetFit {
+  r?: (number | null)[];
+  confusion?: number[][];
+  auc?: number | null;
+}
+
 /** A subset scored once: its loss, headline metric (accuracy, or R² averaged over targets) and per-target R². */
 export interface SubsetScore {
   loss: number;
@@ -75,12 +86,14 @@ export interface RunSummary {
   validation?: SubsetScore | null;
   /** Test loss and metric at the reported weights, computed once after the run; null without a test split. */
   test?: SubsetScore | null;
+  /** R, confusion matrix, AUC per subset at the reported weights (absent without kept predictions). */
+  fit?: Partial<Record<SubsetName, SubsetFit>>;
 }
 
 /**
  * One subset's predictions and targets in original units as events carry them (plain arrays,
- * row-major rows × outputs). Subsets over EVENT_PREDICTION_ROWS rows are thinned to every
- * `stride`-th row; the outcome object (FinishedRun.predictions) always holds every row.
+ * row-major rows × outputs). Subsets over EVENT_PREDICTION_VALUES values are thinned to every
+ * `stride`-th row; the outcome object (FinishedRun.predictions) and summary.fit cover every row.
  */
 export interface EventSubsetPredictions {
   rows: number;

@@ -5,7 +5,9 @@
  * run's wall time counts only its own steps.
  */
 import type { Experiment, RunSpec } from '../schema/experiment';
-import type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './events';
+import type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSummary, StartupStage, SubsetFit } from './events';
+import type { Task } from '../data/types';
+import { subsetFit } from './fitStats';
 import type { DenseWeights } from '../model/spec';
 import type { Preprocessing } from '../data/types';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
@@ -36,8 +38,8 @@ export interface RunOptions {
   keepPredictions?: boolean;
 }
 
-/** Rows per subset beyond which a run-finished event thins its predictions (see EventSubsetPredictions). */
-export const EVENT_PREDICTION_ROWS = 20_000;
+/** Values (rows × outputs) per subset beyond which a run-finished event thins its predictions (see EventSubsetPredictions). */
+export const EVENT_PREDICTION_VALUES = 40_000;
 
 export interface FinishedRun {
   /** Id of the run spec; the repeats of one spec share it (always set by the runner). */
@@ -279,6 +281,7 @@ function finishRun(run: ActiveRun, model: ResolvedModel, scores: SubsetScorer, k
     seconds: r.elapsedMs / 1000,
     ...(run.stepper.phases && { phases: run.stepper.phases() }),
     bestIteration: best ? best.iteration : run.lowest.iteration,
+    ...(keepPredictions && { fit: fitOf(scores.task, final.predictions) }),
     validation: scores.hasValidation ? subsetScore(final.metrics) : null,
     test: final.test,
   };
@@ -292,11 +295,19 @@ function finishRun(run: ActiveRun, model: ResolvedModel, scores: SubsetScorer, k
   };
 }
 
+function fitOf(task: Task, p: RunPredictions): Partial<Record<SubsetName, SubsetFit>> {
+  const out: Partial<Record<SubsetName, SubsetFit>> = {};
+  for (const [name, s] of Object.entries(p) as [SubsetName, NonNullable<RunPredictions[SubsetName]>][]) {
+    out[name] = subsetFit(task, s.predictions, s.targets, s.rows, s.outputs);
+  }
+  return out;
+}
+
 /** Plain arrays for the event stream, every stride-th row of a large subset. */
 function eventPredictions(p: RunPredictions): Partial<Record<SubsetName, EventSubsetPredictions>> {
   const out: Partial<Record<SubsetName, EventSubsetPredictions>> = {};
   for (const [name, s] of Object.entries(p) as [SubsetName, NonNullable<RunPredictions[SubsetName]>][]) {
-    const stride = Math.max(1, Math.ceil(s.rows / EVENT_PREDICTION_ROWS));
+    const stride = Math.max(1, Math.ceil((s.rows * s.outputs) / EVENT_PREDICTION_VALUES));
     const pick = (a: Float64Array, width: number) => {
       if (stride === 1) return Array.from(a);
       const o: number[] = [];

@@ -48,6 +48,10 @@ export class SubsetScorer {
     this.perTargetScaling = scaling?.columns !== undefined;
   }
 
+  get task(): PreparedData['task'] {
+    return this.data.task;
+  }
+
   get hasValidation(): boolean {
     return this.validation !== undefined;
   }

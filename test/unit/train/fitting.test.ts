@@ -68,9 +68,11 @@ describe('the test subset', () => {
     expect(b.runs.length).toBe(a.runs.length);
     a.runs.forEach((ra, k) => {
       const rb = b.runs[k];
-      const { test: ta, engine: _ea, seconds: _sa, ...sa } = ra.summary;
-      const { test: tb, engine: _eb, seconds: _sb, ...sb } = rb.summary;
+      const { test: ta, engine: _ea, seconds: _sa, fit: fa, ...sa } = ra.summary;
+      const { test: tb, engine: _eb, seconds: _sb, fit: fb, ...sb } = rb.summary;
       expect(sb).toEqual(sa);
+      expect([fb!.train, fb!.validation]).toEqual([fa!.train, fa!.validation]);
+      expect(fb!.test).not.toEqual(fa!.test);
       expect(rb.history.map((p) => [p.trainLoss, p.validationLoss, p.f])).toEqual(ra.history.map((p) => [p.trainLoss, p.validationLoss, p.f]));
       expect(rb.layers).toEqual(ra.layers);
       expect(ta).not.toBeNull();
@@ -273,5 +275,61 @@ describe('robust losses end to end', () => {
       expect(Math.abs(r.summary.trainLoss - sum / p.rows) / (sum / p.rows), loss).toBeLessThan(1e-5);
       expect(r.history[r.history.length - 1].trainLoss).toBeLessThan(r.history[0].trainLoss);
     }
+  }, 60_000);
+});
+
+describe('per-subset fit statistics (what the plots summarise)', () => {
+  it('binary: confusion matrices and ROC AUC on every subset agree with counts done here', async () => {
+    const rand = seededRandom(21);
+    const rows: Row[] = Array.from({ length: 240 }, () => {
+      const x = [rand() * 2 - 1, rand() * 2 - 1];
+      return [...x, x[0] + 0.5 * x[1] + 0.4 * (rand() - 0.5) > 0 ? 'yes' : 'no'];
+    });
+    const o = await run({
+      data: { source: { kind: 'inline', columns: ['a', 'b', 'label'], rows }, target: 'label', split: { validation: 0.2, test: 0.2 } },
+      model: { layers: [{ units: 4, activation: 'tanh' }] },
+      runs: [{ optimizer: { kind: 'lbfgs' }, stopping: { maxIterations: 30 } }],
+    });
+    const r = o.runs[0];
+    for (const name of ['train', 'validation', 'test'] as const) {
+      const p = r.predictions![name]!;
+      const fit = r.summary.fit![name]!;
+      const counts = [[0, 0], [0, 0]];
+      let wins = 0;
+      let pairs = 0;
+      for (let i = 0; i < p.rows; i++) {
+        counts[p.targets[i]][p.predictions[i] >= 0.5 ? 1 : 0]++;
+        for (let j = 0; j < p.rows; j++) {
+          if (p.targets[i] === 1 && p.targets[j] === 0) {
+            pairs++;
+            wins += p.predictions[i] > p.predictions[j] ? 1 : p.predictions[i] === p.predictions[j] ? 0.5 : 0;
+          }
+        }
+      }
+      expect(fit.confusion).toEqual(counts);
+      expect(fit.auc).toBeCloseTo(wins / pairs, 12);
+      expect(fit.auc!).toBeGreaterThan(0.8);
+    }
+    expect(o.preprocessing.classLabels).toEqual(['no', 'yes']);
+  }, 60_000);
+
+  it('regression: R per target is the Pearson correlation of predictions and targets', async () => {
+    const o = await run({
+      data: { source: { kind: 'inline', columns: ['x1', 'x2', 'x3', 'y'], rows: regressionRows(150, 8) }, target: 'y', split: { validation: 0.2, test: 0.2 } },
+      model: { layers: [{ units: 6, activation: 'tanh' }] },
+      runs: [{ optimizer: { kind: 'lbfgs' }, stopping: { maxIterations: 40 } }],
+    });
+    const p = o.runs[0].predictions!.test!;
+    const mean = (a: Float64Array) => a.reduce((s, v) => s + v, 0) / a.length;
+    const [mp, mt] = [mean(p.predictions), mean(p.targets)];
+    let sxy = 0;
+    let sxx = 0;
+    let syy = 0;
+    p.predictions.forEach((v, i) => {
+      sxy += (v - mp) * (p.targets[i] - mt);
+      sxx += (v - mp) ** 2;
+      syy += (p.targets[i] - mt) ** 2;
+    });
+    expect(o.runs[0].summary.fit!.test!.r![0]).toBeCloseTo(sxy / Math.sqrt(sxx * syy), 12);
   }, 60_000);
 });

@@ -136,8 +136,8 @@ describe('repeats 1 and no sequences: the --json report is today\'s plus repeat 
     const report = jsonReport(experiment, await run(experiment), new Map(), []);
     expect(Object.keys(report).sort()).toEqual(['backend', 'experiment', 'notes', 'runs']);
     expect(Object.keys(report.runs[0]).sort()).toEqual(
-      // bestIteration, metric, validation and test: the fitting workflow's fields (issue 19).
-      ['bestIteration', 'engine', 'functionEvaluations', 'gradientEvaluations', 'history', 'iterations', 'label', 'message', 'metric', 'metrics', 'objective', 'optimizer', 'repeat', 'runId', 'seconds', 'seed', 'status', 'success', 'test', 'trainLoss', 'validation', 'validationLoss'].sort(),
+      // bestIteration, fit, metric, validation and test: the fitting workflow's fields (issue 19).
+      ['bestIteration', 'engine', 'fit', 'functionEvaluations', 'gradientEvaluations', 'history', 'iterations', 'label', 'message', 'metric', 'metrics', 'objective', 'optimizer', 'repeat', 'runId', 'seconds', 'seed', 'status', 'success', 'test', 'trainLoss', 'validation', 'validationLoss'].sort(),
     );
     expect(report.runs[0]).toMatchObject({ runId: 'adam', repeat: 0, seed: 9 });
     expect(report.runs[0].history.every((p) => !('phase' in p))).toBe(true);
