@@ -92,7 +92,8 @@ async function execute(fromFile: Experiment, baseDir: string, flags: OutputFlags
     },
   ];
   if (!flags.json && flags.progress && process.stderr.isTTY) listeners.push(progressBars(experiment, process.stderr));
-  const handle = startExperiment(experiment, { baseDir, onEvent: (e) => listeners.forEach((l) => l(e)) });
+  // Per-subset predictions are for exports (plots and their CSV); without --out they would only cost memory.
+  const handle = startExperiment(experiment, { baseDir, keepPredictions: Boolean(flags.out), onEvent: (e) => listeners.forEach((l) => l(e)) });
   const quitNow = () => {
     for (const p of removeLiveStagingSync()) process.stderr.write(`removed partial export ${p}\n`);
     process.exit(130);

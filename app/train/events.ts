@@ -86,7 +86,7 @@ export interface RunSummary {
   validation?: SubsetScore | null;
   /** Test loss and metric at the reported weights, computed once after the run; null without a test split. */
   test?: SubsetScore | null;
-  /** R, confusion matrix, AUC per subset at the reported weights (absent without kept predictions). */
+  /** R, confusion matrix, AUC per subset at the reported weights, on every row. Always set by the runner. */
   fit?: Partial<Record<SubsetName, SubsetFit>>;
 }
 

@@ -262,7 +262,7 @@ function finishRun(run: ActiveRun, model: ResolvedModel, scores: SubsetScorer, k
   // Under validation checks that fired, the run reports its best-validation weights instead.
   const best = run.checks?.stopped ? run.checks.best : undefined;
   const x = best ? best.x : r.x;
-  const final = scores.final(x, keepPredictions);
+  const final = scores.final(x);
   const summary: RunSummary = {
     runId: run.id,
     optimizer: run.spec.optimizer.kind,
@@ -281,7 +281,7 @@ function finishRun(run: ActiveRun, model: ResolvedModel, scores: SubsetScorer, k
     seconds: r.elapsedMs / 1000,
     ...(run.stepper.phases && { phases: run.stepper.phases() }),
     bestIteration: best ? best.iteration : run.lowest.iteration,
-    ...(keepPredictions && { fit: fitOf(scores.task, final.predictions) }),
+    fit: fitOf(scores.task, final.predictions),
     validation: scores.hasValidation ? subsetScore(final.metrics) : null,
     test: final.test,
   };

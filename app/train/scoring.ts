@@ -36,6 +36,7 @@ export class SubsetScorer {
   private readonly options: ScoreOptions;
   /** Several targets with their own scales: the training loss in original units needs the outputs. */
   private readonly perTargetScaling: boolean;
+  private readonly targets = new Map<SubsetName, Float64Array>();
 
   constructor(
     private readonly obj: ModelObjective,
@@ -68,20 +69,23 @@ export class SubsetScorer {
   }
 
   /** Everything reported once a run has ended, at the weights it reports. */
-  final(x: Float64Array, keepPredictions: boolean): FinalScores {
+  final(x: Float64Array): FinalScores {
     const predictions: RunPredictions = {};
     const keep = (name: SubsetName, split: Split, outputs: Float32Array) => {
-      if (!keepPredictions) return;
       const k = split.rows > 0 ? split.y.length / split.rows : 1;
+      const scaling = this.data.task === 'regression' ? this.scaling : undefined;
+      // Targets (and weights) are the same for every run: made once, shared by reference.
+      let targets = this.targets.get(name);
+      if (!targets) this.targets.set(name, (targets = inOriginalUnits(split.y, k, scaling)));
       predictions[name] = {
         rows: split.rows,
         outputs: k,
-        predictions: inOriginalUnits(outputs, k, this.data.task === 'regression' ? this.scaling : undefined),
-        targets: inOriginalUnits(split.y, k, this.data.task === 'regression' ? this.scaling : undefined),
+        predictions: inOriginalUnits(outputs, k, scaling),
+        targets,
         ...(split.weights && { weights: split.weights }),
       };
     };
-    if (keepPredictions) keep('train', this.data.train, this.obj.lossAndPredictions(x, this.obj.trainData).predictions);
+    keep('train', this.data.train, this.obj.lossAndPredictions(x, this.obj.trainData).predictions);
     let metrics: Metrics = {};
     if (this.validation && this.data.validation) {
       const { loss, predictions: p } = this.obj.lossAndPredictions(x, this.validation);
