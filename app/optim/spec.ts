@@ -205,8 +205,8 @@ export const stoppingSpecSchema = z.object({
   maxSeconds: z.number().positive().optional(),
   /**
    * Validation checks (MATLAB's max_fail): stop once the validation loss has not improved for this
-   * many consecutive iterations and report the best-validation weights. Omitted = off; needs a
-   * validation split.
+   * many consecutive iterations. With checks on, a run reports its best-validation weights however
+   * it ended. Omitted = off; needs a validation split.
    */
   validationChecks: z.int().min(1).max(100_000).optional(),
 });

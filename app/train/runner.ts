@@ -259,8 +259,10 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
 
 function finishRun(run: ActiveRun, model: ResolvedModel, scores: SubsetScorer, keepPredictions: boolean): FinishedRun {
   const r = run.stepper.result();
-  // Under validation checks that fired, the run reports its best-validation weights instead.
-  const best = run.checks?.stopped ? run.checks.best : undefined;
+  // Under validation checks the run reports its best-validation weights, as MATLAB's train does,
+  // whether the checks ended it or another rule did first.
+  const best = run.checks?.best;
+  const stoppedByChecks = run.checks?.stopped === true;
   const x = best ? best.x : r.x;
   const final = scores.final(x);
   const summary: RunSummary = {
@@ -269,9 +271,9 @@ function finishRun(run: ActiveRun, model: ResolvedModel, scores: SubsetScorer, k
     label: run.label,
     repeat: run.repeat,
     seed: run.seed,
-    status: best ? 'validation-checks' : r.status,
-    success: best ? true : r.success,
-    message: best ? run.checks!.message() : r.message,
+    status: stoppedByChecks ? 'validation-checks' : r.status,
+    success: stoppedByChecks ? true : r.success,
+    message: stoppedByChecks ? run.checks!.message() : best ? `${r.message} Weights from iteration ${best.iteration} (best validation loss).` : r.message,
     iterations: r.iterations,
     functionEvaluations: r.functionEvaluations,
     gradientEvaluations: r.gradientEvaluations,

@@ -263,14 +263,15 @@ function lossAndGradient(
   withGradient: boolean,
   weighted = false,
 ): { loss: string; outputs: string; dz?: string } {
-  const r = unweightedLoss(g, stack, z, invRows, withGradient, weighted);
+  const r = lossTerms(g, stack, z, invRows, withGradient, weighted);
   if (!weighted) return r;
   // Each row's terms times its weight (mean 1 over the batch): the plain mean becomes Σw·l/Σw, and
   // dz, linear in a row's own loss, takes the same factor.
   return { ...r, dz: r.dz === undefined ? undefined : g.mul(r.dz, INPUT_W) };
 }
 
-function unweightedLoss(
+/** Mean loss (weighted sums when `weighted`) and dL/dz before the weights multiply it. */
+function lossTerms(
   g: Graph,
   stack: DenseStack,
   z: string,

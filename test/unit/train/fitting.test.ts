@@ -159,6 +159,17 @@ describe('validation checks', () => {
     }, 120_000);
   }
 
+  it('a run another rule ends first still reports its best-validation weights', async () => {
+    const o = await run({ ...input('lbfgs'), runs: [{ optimizer: { kind: 'lbfgs' }, stopping: { maxIterations: 12, validationChecks: 1000 } }] });
+    const r = o.runs[0];
+    const losses = r.history.map((p) => p.validationLoss!);
+    const best = losses.indexOf(Math.min(...losses));
+    expect(r.summary.status).toBe('max-iterations');
+    expect(r.summary.bestIteration).toBe(r.history[best].iteration);
+    expect(r.summary.metrics.validationLoss).toBeCloseTo(losses[best], 6);
+    expect(r.summary.message).toMatch(new RegExp(`Weights from iteration ${r.history[best].iteration} \\(best validation loss\\)\\.$`));
+  }, 60_000);
+
   it('the fitting preset gives 70/15/15 and 6 checks; explicit fields win', () => {
     const e = parseExperiment({ preset: 'fitting', ...input('lbfgs'), runs: [{ optimizer: { kind: 'adam' } }] });
     expect(e.data.split).toMatchObject({ validation: 0.3, test: 0.15 });
