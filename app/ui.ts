@@ -17,11 +17,12 @@ export { ACTIVATIONS, LOSSES, layerSpecSchema, modelSpecSchema } from './model/s
 export type { Activation, LayerSpec } from './model/spec';
 export { OPTIMIZER_KINDS, OPTIMIZER_LABELS, bfgsSpecSchema, isLevenbergMarquardt, isQuasiNewton, lbfgsSpecSchema, optimizerLabel, optimizerSpecSchema, singleOptimizerSpecSchema, stoppingSpecSchema, variantSummary } from './optim/spec';
 export type { OptimizerKind, OptimizerSpec, SequenceSpec, SingleOptimizerKind, SingleOptimizerSpec, StoppingSpec } from './optim/spec';
-export { dataSpecSchema, experimentSchema, parseExperiment, runSpecSchema } from './schema/experiment';
+export { dataSpecSchema, experimentSchema, FITTING_VALIDATION_CHECKS, parseExperiment, runSpecSchema } from './schema/experiment';
+export { targetsOf } from './data/spec';
 export type { DataSpec, Experiment, RunSpec } from './schema/experiment';
 export { aggregateRepeats } from './train/aggregate';
 export type { Aggregate, Comparison } from './train/aggregate';
-export type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './train/events';
+export type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSummary, StartupStage, SubsetName, SubsetScore } from './train/events';
 export { repeatRunId } from './train/repeatIds';
 export { quartiles } from './train/stats';
 export type { Quartiles } from './train/stats';

@@ -103,8 +103,17 @@ function activateBackward(act: Activation, z: number[], a: number[], g: number[]
 }
 
 /** Loss of one row and dLoss/dz (unscaled by the mean). */
-function rowLoss(loss: Loss, act: Activation, z: number[], y: number[]): { l: number; dz: number[]; out: number[] } {
+function rowLoss(loss: Loss, act: Activation, z: number[], y: number[], delta = 1): { l: number; dz: number[]; out: number[] } {
   const out = activate(act, z);
+  if (loss === 'mae') {
+    const d = out.map((p, j) => p - y[j]);
+    return { l: d.reduce((s, v) => s + Math.abs(v), 0), dz: activateBackward(act, z, out, d.map((v) => Math.sign(v))), out };
+  }
+  if (loss === 'huber') {
+    const d = out.map((p, j) => p - y[j]);
+    const l = d.reduce((s, v) => s + (Math.abs(v) <= delta ? 0.5 * v * v : delta * (Math.abs(v) - 0.5 * delta)), 0);
+    return { l, dz: activateBackward(act, z, out, d.map((v) => Math.max(-delta, Math.min(delta, v)))), out };
+  }
   if (loss === 'mse') {
     const d = out.map((p, j) => p - y[j]);
     return { l: d.reduce((s, v) => s + v * v, 0), dz: activateBackward(act, z, out, d.map((v) => 2 * v)), out };
@@ -158,6 +167,7 @@ export function reference(
   rows: number,
   masks: (Float32Array | Float64Array | undefined)[] = [],
   roundTheta = true,
+  weights?: ArrayLike<number>,
 ): Reference {
   const theta = roundTheta ? Float64Array.from(Float32Array.from(thetaIn)) : thetaIn;
   const L = stack.layers.length;
@@ -165,7 +175,13 @@ export function reference(
   const grad = new Float64Array(stack.parameterCount);
   const outputs = new Float64Array(rows * K);
   const W = (l: StackLayer, i: number, j: number): number => theta[l.kernelOffset + i * l.units + j];
-  const perElement = stack.loss === 'softmax-crossentropy' ? 1 / rows : 1 / (rows * K);
+  // Weighted mean: Σ w_r loss_r / Σw (w = 1 without weights).
+  let weightSum = rows;
+  if (weights) {
+    weightSum = 0;
+    for (let r = 0; r < rows; r++) weightSum += weights[r];
+  }
+  const perElement = stack.loss === 'softmax-crossentropy' ? 1 / weightSum : 1 / (weightSum * K);
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const hs: number[][] = [Array.from(x.subarray(r * stack.inputDim, (r + 1) * stack.inputDim))];
@@ -187,10 +203,11 @@ export function reference(
       hs.push(m ? a.map((v, j) => v * m[r * l.units + j]) : a);
     });
     const yr = Array.from(y.subarray(r * K, (r + 1) * K));
-    const { l, dz: dzLast, out } = rowLoss(stack.loss, stack.layers[L - 1].activation, zs[L - 1], yr);
-    total += l;
+    const { l, dz: dzLast, out } = rowLoss(stack.loss, stack.layers[L - 1].activation, zs[L - 1], yr, stack.huberDelta ?? 1);
+    const w = weights ? weights[r] : 1;
+    total += w * l;
     out.forEach((v, j) => (outputs[r * K + j] = v));
-    let dz = dzLast.map((v) => v * perElement);
+    let dz = dzLast.map((v) => v * perElement * w);
     for (let li = L - 1; li >= 0; li--) {
       const layer = stack.layers[li];
       const h = hs[li];
@@ -212,8 +229,15 @@ export function reference(
 }
 
 /** Mean data loss and its gradient at θ exactly as given (no float32 rounding of θ). */
-export function referenceLossAndGradient(stack: DenseStack, theta: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rows: number): { f: number; g: Float64Array } {
-  const r = reference(stack, theta, Float64Array.from(x), Float64Array.from(y), rows, [], false);
+export function referenceLossAndGradient(
+  stack: DenseStack,
+  theta: Float64Array,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  rows: number,
+  weights?: ArrayLike<number>,
+): { f: number; g: Float64Array } {
+  const r = reference(stack, theta, Float64Array.from(x), Float64Array.from(y), rows, [], false, weights);
   return { f: r.loss, g: r.grad };
 }
 
@@ -261,7 +285,7 @@ export function randomProblem(stack: DenseStack, rows: number, seed: number): { 
   const y = new Float32Array(rows * K);
   for (let r = 0; r < rows; r++) {
     if (stack.loss === 'softmax-crossentropy') y[r * K + Math.floor(rand() * K)] = 1;
-    else for (let j = 0; j < K; j++) y[r * K + j] = stack.loss === 'binary-crossentropy' ? (rand() < 0.5 ? 0 : 1) : rand() * 2 - 1;
+    else for (let j = 0; j < K; j++) y[r * K + j] = stack.loss === 'binary-crossentropy' ? (rand() < 0.5 ? 0 : 1) : (rand() * 2 - 1) * (stack.loss === 'huber' ? 3 : 1);
   }
   return { x, y, theta };
 }

@@ -94,7 +94,8 @@ async function execute(fromFile: Experiment, baseDir: string, flags: OutputFlags
     },
   ];
   if (!flags.json && flags.progress && process.stderr.isTTY) listeners.push(progressBars(experiment, process.stderr));
-  const handle = startExperiment(experiment, { baseDir, onEvent: (e) => listeners.forEach((l) => l(e)) });
+  // Per-subset predictions are for exports (plots and their CSV); without --out they would only cost memory.
+  const handle = startExperiment(experiment, { baseDir, keepPredictions: Boolean(flags.out), onEvent: (e) => listeners.forEach((l) => l(e)) });
   const quitNow = () => {
     for (const p of removeLiveStagingSync()) process.stderr.write(`removed partial export ${p}\n`);
     process.exit(130);
@@ -213,14 +214,18 @@ export function buildProgram(): Command {
     .command('train')
     .description('train on a CSV, JSON, .npy or .npz file')
     .argument('<data>', 'dataset file')
-    .requiredOption('--target <column>', 'target column')
+    .requiredOption('--target <columns>', 'target column; several (a,b,c) make a multi-output regression')
+    .option('--weight <column>', 'column of non-negative sample weights (weighted losses and metrics)')
+    .addOption(new Option('--preset <name>', 'fitting: 70/15/15 train/validation/test split and 6 validation checks (MATLAB fitting app)').choices(['fitting']))
+    .option('--validation-checks <k>', 'stop after k iterations without a better validation loss; report the best-validation weights', num('--validation-checks', { int: true, min: 1 }))
+    .option('--huber-delta <d>', 'δ of the huber loss, in standardised-target units (default 1)', num('--huber-delta', { min: 0 }))
     .option('--layers <spec>', 'hidden and output layers, e.g. 64:tanh,10:softmax (output added from the task when missing)')
     .option('--optimizer <list>', 'lbfgs,bfgs,adam,sgd,rmsprop,adagrad; a>b is a hand-off run (e.g. adam>lbfgs)', 'lbfgs,bfgs,adam')
     .option('--switch-after <n>', 'hand-off runs: switch to the next optimizer after n iterations', num('--switch-after', { int: true, min: 1 }))
     .option('--switch-on-plateau <w:tol>', 'hand-off runs: switch when the loss decreased by less than tol (relative) over w iterations')
     .option('--repeats <k>', 'start points: every run from each of k initial weights (seed, seed+1, …)', num('--repeats', { int: true, min: 1 }))
     .addOption(new Option('--task <task>', 'override the inferred task').choices(['auto', 'regression', 'binary', 'multiclass']))
-    .addOption(new Option('--loss <loss>', 'override the loss').choices(['mse', 'binary-crossentropy', 'softmax-crossentropy']))
+    .addOption(new Option('--loss <loss>', 'override the loss').choices(['mse', 'mae', 'huber', 'binary-crossentropy', 'softmax-crossentropy']))
     .option('--l2 <lambda>', 'L2 penalty on kernels', num('--l2', { min: 0 }))
     .option('--max-iter <n>', 'iterations per run', num('--max-iter', { int: true, min: 1 }))
     .option('--max-evals <n>', 'function evaluations per run', num('--max-evals', { int: true, min: 1 }))

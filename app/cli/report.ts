@@ -15,7 +15,19 @@ export interface JsonReport {
   backend: string;
   experiment: string;
   notes: string[];
-  runs: (RunSummary & { validationLoss: number | null; exportedTo?: string; history: IterationPoint[] })[];
+  runs: (RunSummary & {
+    validationLoss: number | null;
+    /**
+     * Headline validation metric: accuracy, or R² (averaged over targets when there are several);
+     * null without validation. Per-target values: `validation.metrics` and `test.metrics` (the
+     * `metrics` key already holds the validation metrics object).
+     */
+    metric: number | null;
+    test: { loss: number; metric: number | null; metrics?: number[] } | null;
+    bestIteration: number;
+    exportedTo?: string;
+    history: IterationPoint[];
+  })[];
   aggregates?: Aggregate[];
   comparisons?: Comparison[];
 }
@@ -33,6 +45,9 @@ export function jsonReport(
     runs: outcome.runs.map(({ summary, history }) => ({
       ...summary,
       validationLoss: summary.metrics.validationLoss ?? null,
+      metric: summary.validation?.metric ?? null,
+      test: summary.test ?? null,
+      bestIteration: summary.bestIteration ?? summary.iterations,
       ...(exported.has(summary.runId) && { exportedTo: exported.get(summary.runId) }),
       history,
     })),
@@ -91,6 +106,11 @@ function metricText(s: RunSummary): string {
   return '-';
 }
 
+function scoreText(metric: number | null, kind: 'acc' | 'R²'): string {
+  if (metric === null) return '-';
+  return kind === 'acc' ? `acc ${(metric * 100).toFixed(1)}%` : `R² ${metric.toFixed(4)}`;
+}
+
 /** The first sentence of a status message; the rest is printed under the table. */
 function headline(message: string): string {
   const m = /^(.*?[.!?])(\s|$)/.exec(message);
@@ -99,7 +119,8 @@ function headline(message: string): string {
 
 /** The final table, one row per run, then the full message of any run whose status says more. */
 export function summaryTable(summaries: RunSummary[]): string {
-  const head = ['run', 'status', 'iter', 'f-evals', 'g-evals', 'train loss', 'val loss', 'val metric', 'seconds'];
+  const withTest = summaries.some((s) => s.test);
+  const head = ['run', 'status', 'iter', 'f-evals', 'g-evals', 'train loss', 'val loss', 'val metric', ...(withTest ? ['test loss', 'test metric'] : []), 'seconds'];
   const rows = summaries.map((s) => [
     s.runId,
     headline(s.message),
@@ -109,6 +130,7 @@ export function summaryTable(summaries: RunSummary[]): string {
     fmt(s.trainLoss),
     fmt(s.metrics.validationLoss),
     metricText(s),
+    ...(withTest ? [fmt(s.test?.loss), s.test ? scoreText(s.test.metric, s.metrics.validationAccuracy !== undefined || s.test.metric === null ? 'acc' : 'R²') : '-'] : []),
     s.seconds.toFixed(2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -128,11 +150,14 @@ export function summaryTable(summaries: RunSummary[]): string {
 /** With repeats: per run spec, median [q1, q3] of the final numbers; then the paired win rates. */
 export function aggregateTable({ aggregates, comparisons }: { aggregates: Aggregate[]; comparisons: Comparison[] }): string {
   const q = (v: { median: number; q1: number; q3: number } | null, f: (x: number) => string = fmt) => (v ? `${f(v.median)} [${f(v.q1)}, ${f(v.q3)}]` : '-');
-  const head = ['run', 'repeats', 'successes', 'train loss median [IQR]', 'val metric', 'f-evals', 'seconds'];
+  const validation = aggregates.some((a) => a.basis === 'validation');
+  // With a validation split, choices (and this headline column) use the validation loss; training loss stays beside it.
+  const head = ['run', 'repeats', 'successes', ...(validation ? ['val loss median [IQR]'] : []), 'train loss median [IQR]', 'val metric', 'f-evals', 'seconds'];
   const rows = aggregates.map((a) => [
     a.label,
     String(a.repeats),
     String(a.successes),
+    ...(validation ? [q(a.validationLoss)] : []),
     q(a.finalLoss),
     q(a.metric),
     q(a.functionEvaluations, (v) => String(Math.round(v))),
@@ -141,7 +166,7 @@ export function aggregateTable({ aggregates, comparisons }: { aggregates: Aggreg
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   const wins = comparisons.map(
-    (c) => `${c.a} beats ${c.b} on ${(c.winRate * 100).toFixed(0)}% of ${c.pairs} paired starts` +
+    (c) => `${c.a} beats ${c.b} on ${validation ? 'validation loss' : 'training loss'} on ${(c.winRate * 100).toFixed(0)}% of ${c.pairs} paired starts` +
       ` (evaluations to reach ${fmt(c.target)}: ${c.medianEvaluations.a ?? 'not reached'} vs ${c.medianEvaluations.b ?? 'not reached'})`,
   );
   return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line), '', ...wins].join('\n');

@@ -12,6 +12,7 @@ import {
 } from '../optim/spec';
 import { parseExperiment, type Experiment, type ExperimentInput } from '../schema/experiment';
 import { importModel, type ImportedModel } from '../modelio/importModel';
+import { FITTING_SPLIT } from '../data/spec';
 
 /**
  * `--model FILE`: the file's layers replace `--layers`; a weights-only file needs `--layers` that match it.
@@ -29,7 +30,12 @@ export async function importModelFlag(flags: TrainFlags, cwd = process.cwd()): P
 }
 
 export interface TrainFlags {
+  /** One column, or a,b,c for several targets. */
   target: string;
+  weight?: string;
+  preset?: string;
+  validationChecks?: number;
+  huberDelta?: number;
   layers?: string;
   optimizer: string;
   task?: string;
@@ -221,7 +227,14 @@ export function experimentFromFlags(data: string, flags: TrainFlags, cwd = proce
     }
   }
   const precisions = flags.precision ? parsePrecisions(flags.precision) : ['float32' as const];
+  const fitting = flags.preset === 'fitting';
+  if (flags.preset !== undefined && !fitting) throw new InputError(`--preset must be "fitting" (got "${flags.preset}")`);
+  if (flags.huberDelta !== undefined && flags.loss !== 'huber') throw new InputError('--huber-delta applies to --loss huber');
+  const targets = flags.target.split(',').map((t) => t.trim()).filter(Boolean);
+  if (targets.length === 0) throw new InputError('--target needs a column name');
   const stopping = {
+    // The fitting preset's 6 checks are filled in by parseExperiment unless this flag sets them.
+    ...(flags.validationChecks !== undefined && { validationChecks: flags.validationChecks }),
     ...(flags.maxIter !== undefined && { maxIterations: flags.maxIter }),
     ...(flags.maxEvals !== undefined && { maxEvaluations: flags.maxEvals }),
     ...(flags.maxSeconds !== undefined && { maxSeconds: flags.maxSeconds }),
@@ -233,10 +246,12 @@ export function experimentFromFlags(data: string, flags: TrainFlags, cwd = proce
     name: flags.name ?? `${path.basename(data)} → ${flags.target}`,
     data: {
       source: { kind: 'file', path: path.resolve(cwd, data) },
-      target: flags.target,
+      target: targets.length === 1 ? targets[0] : targets,
+      ...(flags.weight && { weight: flags.weight }),
       ...(flags.task && { task: flags.task as 'auto' }),
       preprocessing: { standardize: flags.standardize, scaleTarget: flags.scaleTarget, ...(flags.missing && { missing: flags.missing as 'error' }) },
       split: {
+        ...(fitting && FITTING_SPLIT),
         ...(flags.validation !== undefined && { validation: flags.validation }),
         ...(flags.test !== undefined && { test: flags.test }),
         ...(flags.seed !== undefined && { seed: flags.seed }),
@@ -247,6 +262,7 @@ export function experimentFromFlags(data: string, flags: TrainFlags, cwd = proce
       ...(imported && { from: imported.file, output: 'last' as const }),
       ...(imported?.loss && !flags.loss && { loss: imported.loss }),
       ...(flags.loss && { loss: flags.loss as 'mse' }),
+      ...(flags.huberDelta !== undefined && { huberDelta: flags.huberDelta }),
       ...(flags.l2 !== undefined && { l2: flags.l2 }),
     },
     // With both precisions every optimizer races itself: same start, one run per precision.
@@ -254,6 +270,7 @@ export function experimentFromFlags(data: string, flags: TrainFlags, cwd = proce
     ...(precisions.length === 1 && { precision: precisions[0] }),
     ...(flags.seed !== undefined && { seed: flags.seed }),
     ...(flags.repeats !== undefined && { repeats: flags.repeats }),
+    ...(fitting && { preset: 'fitting' as const }),
     ...(flags.initWeights && { initialWeights: { path: path.resolve(cwd, flags.initWeights) } }),
   };
   return parseExperiment(input, 'command line');

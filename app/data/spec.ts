@@ -23,8 +23,13 @@ export type DataSource = z.infer<typeof dataSourceSchema>;
 
 export const dataSpecSchema = z.object({
   source: dataSourceSchema,
-  /** Target column name. */
-  target: z.string().min(1),
+  /**
+   * Target column, or several (multi-output regression: one linear output per column, in order).
+   * See targetsOf.
+   */
+  target: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(256)]),
+  /** Column of non-negative sample weights: every loss, gradient and metric becomes a weighted mean. */
+  weight: z.string().min(1).optional(),
   /** Feature columns; omitted = every column except the target and the ignored ones. */
   features: z.array(z.string().min(1)).optional(),
   ignore: z.array(z.string()).default([]),
@@ -42,6 +47,10 @@ export const dataSpecSchema = z.object({
       scaleTarget: z.boolean().default(true),
     })
     .prefault({}),
+  /**
+   * Train / validation / test shares. The test rows never take part in training or in any choice;
+   * they are scored once at the end of each run.
+   */
   split: z
     .object({
       validation: z.number().min(0).max(0.9).default(0.2),
@@ -55,3 +64,11 @@ export const dataSpecSchema = z.object({
   maxFileBytes: z.number().positive().default(2 * 1024 ** 3),
 });
 export type DataSpec = z.infer<typeof dataSpecSchema>;
+
+/** The target columns in output order (one for a single target). */
+export function targetsOf(spec: Pick<DataSpec, 'target'>): string[] {
+  return typeof spec.target === 'string' ? [spec.target] : [...spec.target];
+}
+
+/** MATLAB's fitting-app division: 70 % train, 15 % validation, 15 % test. */
+export const FITTING_SPLIT = { validation: 0.15, test: 0.15 } as const;

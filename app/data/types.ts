@@ -12,11 +12,23 @@ export interface Split {
   x: Float32Array | Float64Array;
   y: Float32Array | Float64Array;
   rows: number;
+  /** One non-negative weight per row (data.weight); absent when rows count equally. */
+  weights?: Float64Array;
 }
 
+/**
+ * y_train = (y − mean) / scale. With several targets, `columns` holds each output's own mean and
+ * scale (in output order) and mean/scale repeat the first one's.
+ */
 export interface TargetScaling {
   mean: number;
   scale: number;
+  columns?: { mean: number; scale: number }[];
+}
+
+/** The mean and scale of output k. */
+export function scalingOf(t: TargetScaling, k: number): { mean: number; scale: number } {
+  return t.columns?.[k] ?? t;
 }
 
 /** Everything needed to turn a raw row into a network input at inference time (exported beside weights). */
@@ -29,7 +41,12 @@ export interface Preprocessing {
   standardization: { column: string; mean: number; scale: number }[];
   /** Per categorical feature: the categories, in one-hot order. */
   oneHot: { column: string; categories: string[] }[];
+  /** The (first) target column. */
   target: string;
+  /** Every target column in output order, when there are several (multi-output regression). */
+  targets?: string[];
+  /** The sample-weight column, when one was given. */
+  weight?: string;
   task: Task;
   /** Class labels in output order (binary: [negative, positive]); absent for regression. */
   classLabels?: string[];

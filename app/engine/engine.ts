@@ -17,9 +17,12 @@ export type Activation = (typeof ACTIVATIONS)[number];
 /**
  * mse on the output activation; binary-crossentropy from logits when the output is sigmoid, else on
  * probabilities (clipped to [1e-7, 1 − 1e-7], Keras' epsilon); softmax-crossentropy from logits when
- * the output is softmax, else cross-entropy on probabilities (clipped to [1e-7, 1]).
+ * the output is softmax, else cross-entropy on probabilities (clipped to [1e-7, 1]); mae: mean |a − y|
+ * (subgradient 0 at a = y); huber: mean of ½d² for |d| ≤ δ, δ(|d| − ½δ) beyond, d = a − y (Keras'
+ * Huber), δ the stack's huberDelta. Every loss is a mean over rows (and outputs, except
+ * softmax-crossentropy, which sums over a row's classes); with sample weights, a weighted mean.
  */
-export const LOSSES = ['mse', 'binary-crossentropy', 'softmax-crossentropy'] as const;
+export const LOSSES = ['mse', 'binary-crossentropy', 'softmax-crossentropy', 'mae', 'huber'] as const;
 export type Loss = (typeof LOSSES)[number];
 
 /** Slope of leakyRelu for negative inputs: tfjs-core's default, which exports reproduce. */
@@ -42,7 +45,34 @@ export interface DenseStack {
   inputDim: number;
   layers: readonly StackLayer[];
   loss: Loss;
+  /** δ of the huber loss (default 1), in the units of y as uploaded. */
+  huberDelta?: number;
   parameterCount: number;
+}
+
+/** The huber δ a stack uses. */
+export const huberDeltaOf = (stack: DenseStack): number => stack.huberDelta ?? 1;
+
+/**
+ * Sample weights scaled to mean 1 over the given rows (all of them without `rows`): w_r·n/Σw, so a
+ * plain mean of weighted per-row losses is Σw·loss_r/Σw. Engines multiply these into their rows.
+ */
+export function normalizedWeights(weights: Float64Array, rows?: Int32Array, precision: Precision = 'float32'): Float32Array | Float64Array {
+  const n = rows ? rows.length : weights.length;
+  let sum = 0;
+  for (let k = 0; k < n; k++) sum += weights[rows ? rows[k] : k];
+  const out = precision === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  // A minibatch of zero-weight rows contributes nothing (loss and gradient 0).
+  if (!(sum > 0) || !Number.isFinite(sum)) return out;
+  for (let k = 0; k < n; k++) out[k] = (weights[rows ? rows[k] : k] * n) / sum;
+  return out;
+}
+
+/** Checks an upload's sample weights: one finite, non-negative value per row, not all zero. */
+export function checkWeights(weights: Float64Array | undefined, rows: number): void {
+  if (weights === undefined) return;
+  if (weights.length !== rows) throw new Error(`engine: ${weights.length} sample weights for ${rows} rows`);
+  for (let k = 0; k < rows; k++) if (!(weights[k] >= 0) || !Number.isFinite(weights[k])) throw new Error(`engine: sample weight ${k} is ${weights[k]}; weights must be finite and ≥ 0`);
 }
 
 export type EngineName = 'tensorflow-gpu' | 'onnxruntime' | 'tensorflow' | 'wasm' | 'cpu' | 'js64';

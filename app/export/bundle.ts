@@ -141,6 +141,13 @@ function architecture(b: BundleInput): string {
 }
 
 function outputMeaning(p: Preprocessing, last: DenseWeights): string {
+  if (p.task === 'regression' && p.targets && p.targets.length > 1) {
+    const names = p.targets.map((t) => `\`${t}\``).join(', ');
+    return (
+      `The ${p.targets.length} outputs are the predicted ${names}, in that order, in their original units` +
+      (p.targetScaling ? ' (training standardised each target; `targetScaling.columns` in `preprocessing.json`; the exported output layer already undoes it).' : '.')
+    );
+  }
   if (p.task === 'regression') {
     const t = p.targetScaling;
     if (!t) return `The output is the predicted \`${p.target}\` in its original units (the target was not standardised).`;

@@ -12,7 +12,7 @@ import type { IterationPoint, RunSummary } from '../train/events';
 import { ExportError, writeDirectoryAtomically, type AtomicResult, type WriteFileFn } from './atomicDirectory';
 import { bundleFiles, type RepeatedBundle } from './bundle';
 import { checkExportDestination, estimateExportBytes } from './destination';
-import { aggregateRepeats, bestRepeat, repeatOutcomes } from '../train/aggregate';
+import { aggregateRepeats, bestRepeat, choiceBasis, repeatOutcomes } from '../train/aggregate';
 import type { ExportFile } from './files';
 import { kerasArchiveFile } from './kerasArchive';
 import { kerasH5File } from './kerasH5';
@@ -117,8 +117,8 @@ export async function exportRun(req: ExportRequest, deps: ExportDeps = {}): Prom
 
 /**
  * Exports one run of a finished experiment: what the CLI's --out and the trainer's export command do.
- * With repeats, `run` names its run spec: the export holds the weights of that spec's best repeat
- * (lowest final training loss), every repeat's history and the aggregate table.
+ * With repeats, the export holds the weights of `run` (the CLI passes the spec's bestRepeat: lowest
+ * final validation loss, else training loss), every repeat's history and the aggregate table.
  */
 export function exportFinishedRun(
   experiment: Experiment,
@@ -130,7 +130,10 @@ export function exportFinishedRun(
   const specOf = (r: FinishedRun) => r.spec ?? r.summary.runId;
   const group = experiment.repeats > 1 && outcome.runs ? outcome.runs.filter((r) => specOf(r) === specOf(run)) : [];
   if (group.length > 1 && outcome.runs) {
-    const best = bestRepeat(group);
+    // The repeat asked for is the one exported (the card clicked in the GUI; the CLI asks for bestRepeat).
+    const best = run;
+    const isBest = bestRepeat(group) === run;
+    const basis = choiceBasis(group.map((r) => r.summary));
     const { aggregates, comparisons } = aggregateRepeats(repeatOutcomes(outcome.runs));
     return exportRun(
       {
@@ -146,7 +149,7 @@ export function exportFinishedRun(
           weights: {
             repeat: best.repeat ?? 0,
             runId: best.summary.runId,
-            rule: `the lowest final training loss of the ${group.length} repeats`,
+            rule: isBest ? `the lowest final ${basis} loss of the ${group.length} repeats` : `the repeat chosen for export (repeat ${run.repeat ?? 0} of ${group.length})`,
           },
           summaries: group.map((r) => r.summary),
           histories: group.map((r) => ({ repeat: r.repeat ?? 0, history: r.history })),

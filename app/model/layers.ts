@@ -21,6 +21,8 @@ export interface ResolvedModel {
   inputDim: number;
   layers: ResolvedLayer[];
   loss: Loss;
+  /** δ of the huber loss (engine units). */
+  huberDelta?: number;
   l2: number;
   parameterCount: number;
 }
@@ -54,7 +56,7 @@ export function resolveModel(spec: ModelSpec, inputDim: number, task: Task, outp
     fanIn = l.units;
     return layer;
   });
-  return { inputDim, layers, loss, l2: spec.l2, parameterCount: offset };
+  return { inputDim, layers, loss, ...(loss === 'huber' && { huberDelta: spec.huberDelta ?? 1 }), l2: spec.l2, parameterCount: offset };
 }
 
 /** The layers with the output layer the task needs appended, when spec.output is 'auto'. */
@@ -78,7 +80,8 @@ export function lossForTask(task: Task): Loss {
 
 /** Units and activation the output layer should have for a task (used by templates and the CLI). */
 export function outputLayerFor(task: Task, classes: number): { units: number; activation: Activation } {
-  if (task === 'regression') return { units: 1, activation: 'linear' };
+  // Regression: one linear output per target (classes counts the targets there).
+  if (task === 'regression') return { units: Math.max(1, classes), activation: 'linear' };
   if (task === 'binary') return { units: 1, activation: 'sigmoid' };
   return { units: classes, activation: 'softmax' };
 }

@@ -193,6 +193,12 @@ export class ModelObjective implements LeastSquaresObjective {
     return { split: dev, dispose: () => dev.dispose() };
   }
 
+  /** The training rows as uploaded (for forward passes on them: predictions, original-unit losses). */
+  get trainData(): DeviceSplit {
+    this.assertLive();
+    return this.train;
+  }
+
   /** λ Σ‖W‖², the part of f that is not the data loss. */
   penalty(x: Float64Array): number {
     return this.model.l2 > 0 ? this.model.l2 * kernelSquaredNorm(this.model, x) : 0;
@@ -230,7 +236,7 @@ export class ModelObjective implements LeastSquaresObjective {
     if (split.rows > 0 && y.length !== split.rows * outDim) {
       throw new Error(`the targets have ${y.length / split.rows} columns per row but the output layer has ${outDim} units`);
     }
-    return this.program.upload(split.x, y, split.rows);
+    return this.program.upload(split.x, y, split.rows, split.rows > 0 ? split.weights : undefined);
   }
 
   private assertLive(): void {

@@ -39,6 +39,8 @@ export const modelSpecSchema = z.object({
    * 1 sigmoid, multiclass: K softmax). 'last': the last layer is the output, as written.
    */
   output: z.enum(['auto', 'last']).default('auto'),
+  /** δ of the huber loss (default 1), in training units (the standardised target's, when it is scaled). */
+  huberDelta: z.number().positive().max(1e6).optional(),
   /** L2 penalty λ·Σ‖W‖² over kernels (not biases), added to the loss. */
   l2: z.number().min(0).default(0),
   /**

@@ -14,6 +14,7 @@ export const TERMINATION_MESSAGES: Readonly<Record<TerminationStatus, string>> =
   'stopped-by-user': 'Stopped by user.',
   'stopped-by-callback': 'Stopped by callback.',
   'damping-limit': 'μ exceeded μ_max: no step lowered the error.',
+  'validation-checks': 'Validation loss stopped improving.',
   refused: 'The optimizer refused to run.',
 };
 

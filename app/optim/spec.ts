@@ -246,6 +246,12 @@ export const stoppingSpecSchema = z.object({
   maxEvaluations: z.int().min(1).default(15000),
   /** Seconds of the run's own work; omitted = no limit. */
   maxSeconds: z.number().positive().optional(),
+  /**
+   * Validation checks (MATLAB's max_fail): stop once the validation loss has not improved for this
+   * many consecutive iterations. With checks on, a run reports its best-validation weights however
+   * it ended. Omitted = off; needs a validation split.
+   */
+  validationChecks: z.int().min(1).max(100_000).optional(),
 });
 export type StoppingSpec = z.infer<typeof stoppingSpecSchema>;
 

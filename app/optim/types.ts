@@ -70,6 +70,7 @@ export type TerminationStatus =
   | 'stopped-by-user' // external stop signal
   | 'stopped-by-callback' // the per-iteration callback returned false
   | 'damping-limit' // Levenberg–Marquardt: μ exceeded μ_max without a step that lowers the error
+  | 'validation-checks' // the runner's validation checks: no validation improvement for K iterations
   | 'refused'; // the optimizer cannot run at all (e.g. dense BFGS over its memory budget)
 
 /** Statuses that count as converged (scipy's `success`). */

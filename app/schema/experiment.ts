@@ -10,6 +10,7 @@ export { dataSourceSchema, dataSpecSchema, type DataSource, type DataSpec } from
 import { modelSpecSchema } from '../model/spec';
 import { optimizerSpecSchema, stoppingSpecSchema } from '../optim/spec';
 import { ENGINE_NAMES, ONNX_DEVICES, PRECISIONS } from '../engine/engine';
+import { FITTING_SPLIT } from '../data/spec';
 import { safeNameSchema } from '../util/safeName';
 
 /** Which compute engine runs the passes ('auto': the engine choice; see app/engine/backend.ts). */
@@ -86,6 +87,11 @@ export const experimentSchema = z.object({
    * weights from `seed + r`; with `initialWeights`, repeat 0 uses them as they are.
    */
   repeats: z.int().min(1).max(100).default(1),
+  /**
+   * 'fitting': MATLAB's fitting-app defaults — a 70/15/15 train/validation/test split and 6
+   * validation checks on every run — wherever the file does not set those fields itself.
+   */
+  preset: z.enum(['fitting']).optional(),
 });
 export type Experiment = z.infer<typeof experimentSchema>;
 
@@ -97,8 +103,28 @@ export type ExperimentInput = z.input<typeof experimentSchema>;
 
 /** Parse with an error that names the field, e.g. `runs.0.optimizer.history: Too small…`. */
 export function parseExperiment(value: unknown, file?: string): Experiment {
-  const r = experimentSchema.safeParse(value);
+  const r = experimentSchema.safeParse(withPreset(value));
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   throw new ConfigError(`${file ? file + ': ' : ''}invalid experiment\n  ${lines.join('\n  ')}`);
+}
+
+/** MATLAB's default max_fail, which the fitting preset sets on every run. */
+export const FITTING_VALIDATION_CHECKS = 6;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The preset's fields filled in where the file leaves them out (explicit values win). */
+export function withPreset(value: unknown): unknown {
+  if (!isRecord(value) || value.preset !== 'fitting') return value;
+  const data = isRecord(value.data) ? value.data : undefined;
+  const split = data && isRecord(data.split) ? data.split : {};
+  const runs = Array.isArray(value.runs)
+    ? value.runs.map((r) => {
+        if (!isRecord(r)) return r;
+        const stopping = isRecord(r.stopping) ? r.stopping : {};
+        return { ...r, stopping: { validationChecks: FITTING_VALIDATION_CHECKS, ...stopping } };
+      })
+    : value.runs;
+  return { ...value, ...(data && { data: { ...data, split: { ...FITTING_SPLIT, ...split } } }), runs };
 }

@@ -16,6 +16,24 @@ export interface RepeatOutcome {
   summary: Pick<RunSummary, 'trainLoss' | 'success' | 'functionEvaluations' | 'seconds' | 'metrics'>;
   /** Training loss against function evaluations, for evaluations-to-target. */
   curve: LossCurve;
+  /** Validation loss against function evaluations, when every point has one. */
+  validationCurve?: LossCurve;
+}
+
+/**
+ * Which loss choices are made on: 'validation' when every run has a validation loss (held-out
+ * data: an overfitted run cannot win), else 'training'. The test loss is never a basis.
+ */
+export type ChoiceBasis = 'validation' | 'training';
+
+export function choiceBasis(summaries: readonly Pick<RunSummary, 'metrics'>[]): ChoiceBasis {
+  return summaries.length > 0 && summaries.every((s) => s.metrics.validationLoss !== undefined) ? 'validation' : 'training';
+}
+
+/** The loss a choice compares: validation loss on a validation basis, else training loss; non-finite loses. */
+export function choiceLoss(s: Pick<RunSummary, 'trainLoss' | 'metrics'>, basis: ChoiceBasis): number {
+  const v = basis === 'validation' ? (s.metrics.validationLoss ?? NaN) : s.trainLoss;
+  return Number.isFinite(v) ? v : Infinity;
 }
 
 export interface Aggregate {
@@ -24,6 +42,11 @@ export interface Aggregate {
   repeats: number;
   successes: number;
   finalLoss: Quartiles;
+  /** Final validation loss; null without a validation split. */
+  validationLoss: Quartiles | null;
+  /** The headline loss (validation loss on a validation basis, else training loss) and its basis. */
+  headlineLoss: Quartiles;
+  basis: ChoiceBasis;
   functionEvaluations: Quartiles;
   seconds: Quartiles;
   /** Validation accuracy (classification) or R² (regression); null without a validation split. */
@@ -33,7 +56,7 @@ export interface Aggregate {
 export interface Comparison {
   a: string;
   b: string;
-  /** Fraction of paired starts where a's final training loss is below b's (ties ½). */
+  /** Fraction of paired starts where a's final loss on the basis (validation, else training) is below b's (ties ½). */
   winRate: number;
   pairs: number;
   /** The worse of the two medians' final losses… */
@@ -50,6 +73,7 @@ export function aggregateRepeats(outcomes: readonly RepeatOutcome[]): { aggregat
   const groups = new Map<string, RepeatOutcome[]>();
   for (const o of outcomes) groups.set(o.spec, [...(groups.get(o.spec) ?? []), o]);
   const entries = [...groups.entries()];
+  const basis = choiceBasis(outcomes.map((o) => o.summary));
   // Labels name the specs in `comparisons`, so two specs with the same label get their ids added.
   const labelCount = new Map<string, number>();
   for (const [, runs] of entries) labelCount.set(runs[0].label, (labelCount.get(runs[0].label) ?? 0) + 1);
@@ -57,12 +81,18 @@ export function aggregateRepeats(outcomes: readonly RepeatOutcome[]): { aggregat
 
   const aggregates: Aggregate[] = entries.map(([spec, runs]) => {
     const metrics = runs.map((r) => validationMetric(r.summary.metrics)).filter((v): v is number => v !== undefined);
+    const validation = runs.map((r) => r.summary.metrics.validationLoss).filter((v): v is number => v !== undefined);
+    const finalLoss = quartiles(runs.map((r) => r.summary.trainLoss));
+    const validationLoss = validation.length === runs.length && validation.length > 0 ? quartiles(validation) : null;
     return {
       label: labelOf(spec, runs),
       optimizer: runs[0].optimizer,
       repeats: runs.length,
       successes: runs.filter((r) => r.summary.success).length,
-      finalLoss: quartiles(runs.map((r) => r.summary.trainLoss)),
+      finalLoss,
+      validationLoss,
+      headlineLoss: basis === 'validation' && validationLoss ? validationLoss : finalLoss,
+      basis,
       functionEvaluations: quartiles(runs.map((r) => r.summary.functionEvaluations)),
       seconds: quartiles(runs.map((r) => r.summary.seconds)),
       metric: metrics.length === runs.length && metrics.length > 0 ? quartiles(metrics) : null,
@@ -71,15 +101,17 @@ export function aggregateRepeats(outcomes: readonly RepeatOutcome[]): { aggregat
 
   const byRepeat = (runs: RepeatOutcome[]) => {
     const losses: (number | undefined)[] = [];
-    for (const r of runs) losses[r.repeat] = r.summary.trainLoss;
+    for (const r of runs) losses[r.repeat] = basis === 'validation' ? (r.summary.metrics.validationLoss ?? NaN) : r.summary.trainLoss;
     return losses;
   };
+  const lossOf = (r: RepeatOutcome) => (basis === 'validation' ? (r.summary.metrics.validationLoss ?? NaN) : r.summary.trainLoss);
+  const curveOf = (r: RepeatOutcome) => (basis === 'validation' && r.validationCurve ? r.validationCurve : r.curve);
   const comparisons: Comparison[] = [];
   entries.forEach(([specA, runsA], i) => {
     entries.forEach(([specB, runsB], j) => {
       if (i === j) return;
       const w = winRate(byRepeat(runsA), byRepeat(runsB));
-      const side = (runs: RepeatOutcome[]) => ({ finalLosses: runs.map((r) => r.summary.trainLoss), curves: runs.map((r) => r.curve) });
+      const side = (runs: RepeatOutcome[]) => ({ finalLosses: runs.map(lossOf), curves: runs.map(curveOf) });
       const e = evaluationsToWorseMedian(side(runsA), side(runsB));
       comparisons.push({
         a: labelOf(specA, runsA),
@@ -99,7 +131,7 @@ export interface FinishedRepeat {
   spec?: string;
   repeat?: number;
   summary: RunSummary;
-  history: readonly { trainLoss: number; functionEvaluations: number }[];
+  history: readonly { trainLoss: number; functionEvaluations: number; validationLoss?: number }[];
 }
 
 export function repeatOutcomes(runs: readonly FinishedRepeat[]): RepeatOutcome[] {
@@ -110,14 +142,19 @@ export function repeatOutcomes(runs: readonly FinishedRepeat[]): RepeatOutcome[]
     repeat: r.repeat ?? r.summary.repeat ?? 0,
     summary: r.summary,
     curve: { loss: r.history.map((p) => p.trainLoss), evaluations: r.history.map((p) => p.functionEvaluations) },
+    ...(r.history.length > 0 &&
+      r.history.every((p) => p.validationLoss !== undefined) && {
+        validationCurve: { loss: r.history.map((p) => p.validationLoss as number), evaluations: r.history.map((p) => p.functionEvaluations) },
+      }),
   }));
 }
 
 /**
- * The repeat whose weights an export writes by default: the lowest final training loss (a
- * non-finite loss never wins; ties go to the lower repeat index).
+ * The repeat whose weights an export writes by default: the lowest final validation loss when every
+ * repeat has one, else the lowest training loss (a non-finite loss never wins; ties go to the
+ * lower repeat index). The test loss never takes part.
  */
 export function bestRepeat<T extends FinishedRepeat>(group: readonly T[]): T {
-  const score = (r: T) => (Number.isFinite(r.summary.trainLoss) ? r.summary.trainLoss : Infinity);
-  return group.reduce((best, r) => (score(r) < score(best) ? r : best));
+  const basis = choiceBasis(group.map((r) => r.summary));
+  return group.reduce((best, r) => (choiceLoss(r.summary, basis) < choiceLoss(best.summary, basis) ? r : best));
 }

@@ -5,6 +5,29 @@ import type { Task } from '../data/types';
 import type { Precision } from '../engine/engine';
 import type { DeviceReport } from '../engine/types';
 
+/** The three subsets of a dataset; the test rows only ever reach a score at the end of a run. */
+export const SUBSETS = ['train', 'validation', 'test'] as const;
+export type SubsetName = (typeof SUBSETS)[number];
+
+/**
+ * What the fitting plots summarise per subset, on every row at the reported weights: regression —
+ * R (Pearson, predictions vs targets) per target; classification — the confusion matrix (rows:
+ * actual class, columns: predicted, in class-label order; binary at 0.5) and, for binary, ROC AUC.
+ */
+export interface SubsetFit {
+  r?: (number | null)[];
+  confusion?: number[][];
+  auc?: number | null;
+}
+
+/** A subset scored once: its loss, headline metric (accuracy, or R² averaged over targets) and per-target R². */
+export interface SubsetScore {
+  loss: number;
+  metric: number | null;
+  /** Per target (several regression targets only). */
+  metrics?: number[];
+}
+
 export interface Metrics {
   /** Validation loss (same loss as training, without the L2 term), in the target's original units. */
   validationLoss?: number;
@@ -12,7 +35,10 @@ export interface Metrics {
   validationAccuracy?: number;
   /** MSE and R² for regression. */
   validationMse?: number;
+  /** R² (averaged over the targets when there are several). */
   validationR2?: number;
+  /** Several targets: R² per target, in target order (null where a target is constant on the subset). */
+  validationR2PerTarget?: (number | null)[];
 }
 
 /** An iteration as the UI sees it: the optimizer record plus the train/validation evaluation. */
@@ -73,6 +99,31 @@ export interface RunSummary extends RunOutcome {
     /** "Effective # parameters 23.4 of 81" (BR only). */
     effectiveParametersText?: string;
   };
+  /**
+   * The iteration whose weights the run reports: the best validation loss under validation checks,
+   * else the lowest objective the optimizer saw. Always set by the runner.
+   */
+  bestIteration?: number;
+  /** Validation loss and metric at the reported weights (per target too); null without a validation split. */
+  validation?: SubsetScore | null;
+  /** Test loss and metric at the reported weights, computed once after the run; null without a test split. */
+  test?: SubsetScore | null;
+  /** R, confusion matrix, AUC per subset at the reported weights, on every row. Always set by the runner. */
+  fit?: Partial<Record<SubsetName, SubsetFit>>;
+}
+
+/**
+ * One subset's predictions and targets in original units as events carry them (plain arrays,
+ * row-major rows × outputs). Subsets over EVENT_PREDICTION_VALUES values are thinned to every
+ * `stride`-th row; the outcome object (FinishedRun.predictions) and summary.fit cover every row.
+ */
+export interface EventSubsetPredictions {
+  rows: number;
+  outputs: number;
+  stride: number;
+  predictions: number[];
+  targets: number[];
+  weights?: number[];
 }
 
 export type ExperimentEvent =
@@ -94,7 +145,14 @@ export type ExperimentEvent =
    */
   | { type: 'progress'; experimentId: string; stage: StartupStage; forRun?: string }
   | { type: 'iteration'; experimentId: string; runId: string; point: IterationPoint }
-  | { type: 'run-finished'; experimentId: string; runId: string; summary: RunSummary }
+  | {
+      type: 'run-finished';
+      experimentId: string;
+      runId: string;
+      summary: RunSummary;
+      /** Per subset (train, validation, test) at the reported weights, for the fitting plots. */
+      predictions?: Partial<Record<SubsetName, EventSubsetPredictions>>;
+    }
   | { type: 'experiment-finished'; experimentId: string; summaries: RunSummary[] }
   | { type: 'error'; experimentId: string; runId?: string; message: string; detail?: string };
 

@@ -6,9 +6,10 @@
  */
 import { runPrecision, type Experiment, type RunSpec } from '../schema/experiment';
 import type { ComputeEngine, Precision } from '../engine/engine';
-import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './events';
+import type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSummary, StartupStage, SubsetFit } from './events';
+import type { Preprocessing, Task } from '../data/types';
+import { subsetFit } from './fitStats';
 import type { DenseWeights, DenseWeights64 } from '../model/spec';
-import type { PreparedData, Preprocessing, TargetScaling } from '../data/types';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
 import { OPTIMIZER_LABELS, isQuasiNewton, needsDeterministicObjective, optimizerLabel } from '../optim/spec';
 import { createOptimizer } from '../optim';
@@ -16,8 +17,10 @@ import { engineFor } from '../engine/backend';
 import type { BackendReport } from '../engine/types';
 import { hasDropout, type ResolvedModel } from '../model/layers';
 import { float32RoundingChange, toLayerWeights, toLayerWeights64 } from '../model/params';
-import { ModelObjective, type DeviceSplit } from '../model/objective';
-import { computeMetrics, originalUnitsLoss } from './metrics';
+import { ModelObjective } from '../model/objective';
+import { SubsetScorer, type RunPredictions, type SubsetName } from './scoring';
+import { ValidationChecks } from './validationChecks';
+import { originalUnitsLoss, subsetScore } from './metrics';
 import { foldTargetScaling, foldTargetScaling64 } from '../model/outputScaling';
 import { buildProblem, repeatStart } from './problem';
 import { repeatRunId } from './repeatIds';
@@ -31,7 +34,12 @@ export interface RunOptions {
   experimentId?: string;
   /** Keep every iteration point in memory for export/--json (default true). */
   keepHistory?: boolean;
+  /** Keep each run's predictions per subset in the outcome and the run-finished event (default true). */
+  keepPredictions?: boolean;
 }
+
+/** Values (rows × outputs) per subset beyond which a run-finished event thins its predictions (see EventSubsetPredictions). */
+export const EVENT_PREDICTION_VALUES = 40_000;
 
 export interface FinishedRun {
   /** Id of the run spec; the repeats of one spec share it (always set by the runner). */
@@ -43,6 +51,8 @@ export interface FinishedRun {
   /** Float64 runs: the same weights unrounded (the .npz and JSON exports write these). */
   layers64?: DenseWeights64[];
   history: IterationPoint[];
+  /** Outputs and targets per subset in original units at the reported weights (absent with keepPredictions false). */
+  predictions?: RunPredictions;
 }
 
 export interface ExperimentHandle {
@@ -77,6 +87,9 @@ interface ActiveRun {
   lane: Lane;
   stepper: Stepper;
   history: IterationPoint[];
+  /** Lowest objective seen and its iteration (the point stepper.result() reports). */
+  lowest: { f: number; iteration: number };
+  checks?: ValidationChecks;
   finished?: FinishedRun;
 }
 
@@ -89,11 +102,11 @@ interface Lane {
   report: BackendReport;
   objective: ModelObjective;
   stochastic?: ModelObjective;
-  validation?: { split: DeviceSplit; dispose: () => void };
+  scorer: SubsetScorer;
 }
 
 function disposeLane(lane: Lane): void {
-  lane.validation?.dispose();
+  lane.scorer.dispose();
   lane.objective.dispose();
   lane.stochastic?.dispose();
 }
@@ -126,6 +139,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
   let stopEverything = false;
   const emit = options.onEvent;
   const keepHistory = options.keepHistory ?? true;
+  const keepPredictions = options.keepPredictions ?? true;
 
   const done = (async (): Promise<ExperimentOutcome> => {
     const lanes = new Map<Precision, Lane>();
@@ -149,12 +163,12 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       for (const p of precisions) {
         const { engine, report } = engines.get(p)!;
         const objective = new ModelObjective(model, data.train, { engine, precision: p });
-        const lane: Lane = { precision: p, engine, report, objective };
+        // Validation (every iteration) and test (once, at the end) are scored on this lane's engine.
+        const lane: Lane = { precision: p, engine, report, objective, scorer: new SubsetScorer(objective, model, data, targetScaling) };
         lanes.set(p, lane);
         const needsStochastic =
           hasDropout(model) && experiment.runs.some((r) => runPrecision(experiment, r) === p && !needsDeterministicObjective(r.optimizer));
         if (needsStochastic) lane.stochastic = new ModelObjective(model, data.train, { dropoutSeed: experiment.seed, engine, precision: p });
-        if (data.validation && data.validation.rows > 0) lane.validation = objective.uploadSplit(data.validation);
       }
       // Float64 runs report the float32 loss of their exported (rounded) weights: a float32 objective
       // computes it (the float32 runs' own, else one made for it when a float32 engine can run).
@@ -172,6 +186,10 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         for (const p of precisions) if (p === 'float64') notes.push(`float64 runs compute on ${engines.get(p)!.report.label}`);
       }
       const objectiveFor = (spec: RunSpec, lane: Lane) => (lane.stochastic && !needsDeterministicObjective(spec.optimizer) ? lane.stochastic : lane.objective);
+      const hasValidation = [...lanes.values()][0].scorer.hasValidation;
+      if (experiment.runs.some((r) => r.stopping.validationChecks !== undefined) && !hasValidation) {
+        notes.push('Validation checks are set but there is no validation split; runs stop on their other rules only.');
+      }
 
       // Repeat-major order: with one repeat, runs and events come exactly as without repeats.
       const runs: ActiveRun[] = [];
@@ -192,6 +210,8 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
             // Minibatch order also varies by repeat (repeat 0 keeps the default seed 0).
             stepper: createOptimizer(spec.optimizer, objectiveFor(spec, lane), Float64Array.from(start), stoppingCriteria(spec), { seed: repeat }),
             history: [],
+            lowest: { f: Infinity, iteration: 0 },
+            ...(spec.stopping.validationChecks !== undefined && lane.scorer.hasValidation && { checks: new ValidationChecks(spec.stopping.validationChecks) }),
           });
         });
       }
@@ -208,26 +228,28 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
 
       const point = (run: ActiveRun, rec: IterationRecord): IterationPoint => {
         const x = run.stepper.current();
-        const obj = run.lane.objective;
-        const val = run.lane.validation;
-        const p: IterationPoint = { ...rec, trainLoss: originalUnitsLoss(rec.f - obj.penalty(x), targetScaling), raceMs: performance.now() - t0 };
-        if (val && data.validation) {
-          const { loss, predictions } = obj.lossAndPredictions(x, val.split);
-          Object.assign(p, computeMetrics(data.task, loss, predictions, data.validation.y, data.validation.rows, targetScaling));
-        }
-        return p;
+        const scores = run.lane.scorer;
+        const p: IterationPoint = { ...rec, trainLoss: scores.trainLoss(rec.f, x), raceMs: performance.now() - t0 };
+        return Object.assign(p, scores.validationMetrics(x));
       };
       const record = (run: ActiveRun, rec: IterationRecord) => {
         const p = point(run, rec);
+        if (Number.isFinite(rec.f) && rec.f < run.lowest.f) run.lowest = { f: rec.f, iteration: rec.iteration };
         if (keepHistory) run.history.push(p);
         emit({ type: 'iteration', experimentId, runId: run.id, point: p });
+        // Validation checks: past K iterations without a better validation loss, the run ends here.
+        if (run.checks?.observe(p, run.stepper.current()) === 'stop') {
+          run.stepper.stop();
+          run.stepper.step();
+        }
       };
       const finish = (run: ActiveRun) => {
-        run.finished = finishRun(run, model, run.lane.objective, data, run.lane.validation?.split, targetScaling, float32Check);
+        run.finished = finishRun(run, model, keepPredictions, float32Check);
         const r = run.lane.report;
         // Devices are copied when the run ends: the per-model timing probe has filled them in by then.
         run.finished.summary.engine = { name: r.name, label: r.label, skipped: r.skipped, ...(r.devices ? { devices: r.devices.map((d) => ({ ...d })) } : {}) };
-        emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary });
+        const predictions = run.finished.predictions && eventPredictions(run.finished.predictions);
+        emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary, ...(predictions && { predictions }) });
       };
 
       for (const run of runs) {
@@ -284,22 +306,15 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
   };
 }
 
-function finishRun(
-  run: ActiveRun,
-  model: ResolvedModel,
-  obj: ModelObjective,
-  data: PreparedData,
-  val: DeviceSplit | undefined,
-  scaling: TargetScaling | undefined,
-  float32Check?: ModelObjective,
-): FinishedRun {
+function finishRun(run: ActiveRun, model: ResolvedModel, keepPredictions: boolean, float32Check?: ModelObjective): FinishedRun {
+  const scores = run.lane.scorer;
   const r = run.stepper.result();
-  const trainLoss = originalUnitsLoss(r.f - obj.penalty(r.x), scaling);
-  let metrics = {};
-  if (val && data.validation) {
-    const { loss, predictions } = obj.lossAndPredictions(r.x, val);
-    metrics = computeMetrics(data.task, loss, predictions, data.validation.y, data.validation.rows, scaling);
-  }
+  // Under validation checks the run reports its best-validation weights, as MATLAB's train does,
+  // whether the checks ended it or another rule did first.
+  const best = run.checks?.best;
+  const stoppedByChecks = run.checks?.stopped === true;
+  const x = best ? best.x : r.x;
+  const final = scores.final(x);
   const summary: RunSummary = {
     runId: run.id,
     optimizer: run.spec.optimizer.kind,
@@ -307,22 +322,26 @@ function finishRun(
     precision: run.precision,
     repeat: run.repeat,
     seed: run.seed,
-    status: r.status,
-    success: r.success,
-    message: r.message,
+    status: stoppedByChecks ? 'validation-checks' : r.status,
+    success: stoppedByChecks ? true : r.success,
+    message: stoppedByChecks ? run.checks!.message() : best ? `${r.message} Weights from iteration ${best.iteration} (best validation loss).` : r.message,
     iterations: r.iterations,
     functionEvaluations: r.functionEvaluations,
     gradientEvaluations: r.gradientEvaluations,
-    trainLoss,
-    objective: r.f,
-    metrics,
+    trainLoss: best ? best.trainLoss : scores.trainLoss(r.f, r.x),
+    objective: best ? best.f : r.f,
+    metrics: final.metrics,
     seconds: r.elapsedMs / 1000,
     ...(run.stepper.phases && { phases: run.stepper.phases() }),
+    bestIteration: best ? best.iteration : run.lowest.iteration,
+    fit: fitOf(scores.task, final.predictions),
+    validation: scores.hasValidation ? subsetScore(final.metrics) : null,
+    test: final.test,
   };
   const last = run.history[run.history.length - 1];
   if (run.stepper.solverDescription && last?.mu !== undefined) {
     summary.levenbergMarquardt = {
-      solver: `${run.stepper.solverDescription()}; J from ${obj.jacobianSource === 'engine' ? 'the engine' : 'the float64 JavaScript products'}`,
+      solver: `${run.stepper.solverDescription()}; J from ${run.lane.objective.jacobianSource === 'engine' ? 'the engine' : 'the float64 JavaScript products'}`,
       mu: last.mu,
       jacobianEvaluations: last.jacobianEvaluations ?? 0,
       ...(last.effectiveParameters !== undefined && {
@@ -334,13 +353,20 @@ function finishRun(
       }),
     };
   }
-  const finished: FinishedRun = { spec: run.specId, repeat: run.repeat, summary, layers: foldTargetScaling(toLayerWeights(model, r.x), scaling), history: run.history };
+  const finished: FinishedRun = {
+    spec: run.specId,
+    repeat: run.repeat,
+    summary,
+    layers: foldTargetScaling(toLayerWeights(model, x), scores.scaling),
+    history: run.history,
+    ...(keepPredictions && { predictions: final.predictions }),
+  };
   if (run.precision === 'float64') {
-    finished.layers64 = foldTargetScaling64(toLayerWeights64(model, r.x), scaling);
-    const float32Export: NonNullable<RunSummary['float32Export']> = { maxRelativeRounding: float32RoundingChange(r.x) };
+    finished.layers64 = foldTargetScaling64(toLayerWeights64(model, x), scores.scaling);
+    const float32Export: NonNullable<RunSummary['float32Export']> = { maxRelativeRounding: float32RoundingChange(x) };
     if (float32Check) {
-      const f32 = float32Check.evaluate(r.x, new Float64Array(r.x.length)) - float32Check.penalty(r.x);
-      float32Export.float32TrainLoss = originalUnitsLoss(f32, scaling);
+      const f32 = float32Check.evaluate(x, new Float64Array(x.length)) - float32Check.penalty(x);
+      float32Export.float32TrainLoss = originalUnitsLoss(f32, scores.scaling, model.loss);
     }
     summary.float32Export = float32Export;
   }
@@ -351,6 +377,37 @@ function finishRun(
 function runLabel(spec: RunSpec, precision: Precision, mixed: boolean): string {
   const label = optimizerLabel(spec.optimizer);
   return mixed || precision === 'float64' ? `${label} (${precision})` : label;
+}
+
+function fitOf(task: Task, p: RunPredictions): Partial<Record<SubsetName, SubsetFit>> {
+  const out: Partial<Record<SubsetName, SubsetFit>> = {};
+  for (const [name, s] of Object.entries(p) as [SubsetName, NonNullable<RunPredictions[SubsetName]>][]) {
+    out[name] = subsetFit(task, s.predictions, s.targets, s.rows, s.outputs);
+  }
+  return out;
+}
+
+/** Plain arrays for the event stream, every stride-th row of a large subset. */
+function eventPredictions(p: RunPredictions): Partial<Record<SubsetName, EventSubsetPredictions>> {
+  const out: Partial<Record<SubsetName, EventSubsetPredictions>> = {};
+  for (const [name, s] of Object.entries(p) as [SubsetName, NonNullable<RunPredictions[SubsetName]>][]) {
+    const stride = Math.max(1, Math.ceil((s.rows * s.outputs) / EVENT_PREDICTION_VALUES));
+    const pick = (a: Float64Array, width: number) => {
+      if (stride === 1) return Array.from(a);
+      const o: number[] = [];
+      for (let r = 0; r < s.rows; r += stride) for (let k = 0; k < width; k++) o.push(a[r * width + k]);
+      return o;
+    };
+    out[name] = {
+      rows: s.rows,
+      outputs: s.outputs,
+      stride,
+      predictions: pick(s.predictions, s.outputs),
+      targets: pick(s.targets, s.outputs),
+      ...(s.weights && { weights: pick(s.weights, 1) }),
+    };
+  }
+  return out;
 }
 
 /** Warnings the user should see before trusting a race. */

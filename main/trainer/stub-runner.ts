@@ -8,6 +8,7 @@ import type { ExperimentHandle, ExperimentOutcome, FinishedRun, RunOptions } fro
 import type { Experiment } from '../../app/schema/experiment';
 import type { TerminationStatus } from '../../app/optim/types';
 import { OPTIMIZER_LABELS } from '../../app/optim/spec';
+import { targetsOf } from '../../app/data/spec';
 
 export function startStubExperiment(experiment: Experiment, options: RunOptions): ExperimentHandle {
   const experimentId = options.experimentId ?? `stub-${Date.now()}`;
@@ -70,7 +71,7 @@ export function startStubExperiment(experiment: Experiment, options: RunOptions)
         resolve({
           experimentId, backend: 'stub', runs: finished, inputDim: 0, initialWeights: [],
           preprocessing: {
-            featureColumns: [], inputNames: [], standardization: [], oneHot: [], target: experiment.data.target,
+            featureColumns: [], inputNames: [], standardization: [], oneHot: [], target: targetsOf(experiment.data)[0],
             task: 'binary', missing: { policy: 'error', droppedRows: 0, filledCells: 0 },
           },
         });

@@ -9,7 +9,7 @@ import { JsStackProgram } from './program';
 export const JS64_LABEL = 'Plain JavaScript float64 (CPU, 1 thread)';
 
 /** The losses kernels.ts computes; a loss added to the contract is refused at compile until it is here too. */
-const JS64_LOSSES: readonly string[] = ['mse', 'binary-crossentropy', 'softmax-crossentropy'];
+const JS64_LOSSES: readonly string[] = ['mse', 'mae', 'huber', 'binary-crossentropy', 'softmax-crossentropy'];
 
 /** Throws unless the layers chain and their parameters tile θ (every engine assumes both). */
 export function checkJsStack(stack: DenseStack): void {

@@ -169,8 +169,31 @@ export function outputLoss(
   units: number,
   rowLoss: Float64Array,
   dz: Float64Array | null,
+  huberDelta = 1,
 ): void {
   const n = rows * units;
+  if (loss === 'mae' || loss === 'huber') {
+    // huber: ½d² inside δ and δ(|d| − ½δ) beyond, slope clip(d, ±δ); mae: |d|, slope sign(d).
+    const delta = huberDelta;
+    for (let r = 0; r < rows; r++) {
+      let l = 0;
+      for (let j = 0; j < units; j++) {
+        const k = r * units + j;
+        const d = a[k] - y[yOffset + k];
+        const ad = Math.abs(d);
+        if (loss === 'mae') {
+          l += ad;
+          if (dz) dz[k] = Math.sign(d);
+        } else {
+          l += ad <= delta ? 0.5 * d * d : delta * (ad - 0.5 * delta);
+          if (dz) dz[k] = Math.max(-delta, Math.min(delta, d));
+        }
+      }
+      rowLoss[r] = l;
+    }
+    if (dz) activationBackward(act, z, a, dz, rows, units);
+    return;
+  }
   if (loss === 'mse') {
     for (let r = 0; r < rows; r++) {
       let l = 0;

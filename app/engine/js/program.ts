@@ -3,7 +3,7 @@
  * Float64Array loops (kernels.ts), a chunk of rows at a time so intermediates stay small and in
  * cache. Data is kept as Float64Arrays; float32 data handed to it widens exactly.
  */
-import type { DenseStack, EngineDataset, Floats, GradientOptions, StackProgram } from '../engine';
+import { huberDeltaOf, type DenseStack, type EngineDataset, type Floats, type GradientOptions, type StackProgram } from '../engine';
 import { dropoutMask } from '../dropout';
 import { activate, activationBackward, denseBackwardInput, denseBackwardParams, denseForward, outputLoss } from './kernels';
 
@@ -156,7 +156,7 @@ export class JsStackProgram implements StackProgram {
         }
       });
       const out = layers[last];
-      outputLoss(stack.loss, out.activation, this.zs[last], this.as[last], y, yOff, m, K, this.rowLoss, grad ? this.g1 : null);
+      outputLoss(stack.loss, out.activation, this.zs[last], this.as[last], y, yOff, m, K, this.rowLoss, grad ? this.g1 : null, huberDeltaOf(stack));
       for (let r = 0; r < m; r++) total += (w ? w[rows ? rows[start + r] : start + r] : 1) * this.rowLoss[r];
       if (outputs) outputs.set(this.as[last].subarray(0, m * K), start * K);
       if (!grad) continue;

@@ -23,7 +23,7 @@
  */
 import * as onnxModule from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
-import { LEAKY_RELU_ALPHA, type Activation, type DenseStack, type Precision, type StackLayer } from '../engine';
+import { huberDeltaOf, LEAKY_RELU_ALPHA, type Activation, type DenseStack, type Precision, type StackLayer } from '../engine';
 import { ERF_SMALL, ERF_SPLIT, ERFC_CLAMP, ERFC_LARGE } from '../normalCdf';
 
 type OnnxNamespace = typeof onnx;
@@ -57,6 +57,8 @@ export function elementType(precision: Precision): number {
 
 export const INPUT_X = 'x';
 export const INPUT_Y = 'y';
+/** Sample weights (batch × 1) scaled to mean 1 over the batch; only in weighted graphs. */
+export const INPUT_W = 'w';
 export const OUTPUT_LOSS = 'loss';
 export const OUTPUT_GRAD = 'grad';
 export const OUTPUT_PREDICTIONS = 'outputs';
@@ -355,6 +357,23 @@ function lossAndGradient(
   z: string,
   invRows: string,
   withGradient: boolean,
+  weighted = false,
+): { loss: string; outputs: string; dz?: string } {
+  const r = lossTerms(g, stack, z, invRows, withGradient, weighted);
+  if (!weighted) return r;
+  // Each row's terms times its weight (mean 1 over the batch): the plain mean becomes Σw·l/Σw, and
+  // dz, linear in a row's own loss, takes the same factor.
+  return { ...r, dz: r.dz === undefined ? undefined : g.mul(r.dz, INPUT_W) };
+}
+
+/** Mean loss (weighted sums when `weighted`) and dL/dz before the weights multiply it. */
+function lossTerms(
+  g: Graph,
+  stack: DenseStack,
+  z: string,
+  invRows: string,
+  withGradient: boolean,
+  weighted: boolean,
 ): { loss: string; outputs: string; dz?: string } {
   const out = stack.layers[stack.layers.length - 1];
   const act = out.activation;
@@ -362,11 +381,31 @@ function lossAndGradient(
   // mse and binary cross-entropy average over every element, cross-entropy over rows.
   const scale = stack.loss === 'softmax-crossentropy' ? invRows : g.mul(invRows, g.scalar(1 / out.units));
   const lossOut = (sum: string): string => g.op('Mul', [sum, scale], [], OUTPUT_LOSS);
+  // A weighted graph sums w·(per-element loss) (w broadcast over a row's outputs).
+  const total = (a: string): string => g.total(weighted ? g.mul(a, INPUT_W) : a);
+
+  if (stack.loss === 'mae' || stack.loss === 'huber') {
+    const a = g.activation(act, z);
+    const d = g.sub(a, y);
+    const ad = g.op('Abs', [d]);
+    if (stack.loss === 'mae') {
+      const loss = lossOut(total(ad));
+      const dz = withGradient ? g.activationBackward(act, z, a, g.mul(g.op('Sign', [d]), scale)) : undefined;
+      return { loss, outputs: a, dz };
+    }
+    // q = min(|d|, δ): ½q² + δ(|d| − q) is ½d² inside δ and δ(|d| − ½δ) beyond; its slope clip(d, ±δ).
+    const delta = huberDeltaOf(stack);
+    const q = g.op('Min', [ad, g.scalar(delta)]);
+    const per = g.add(g.mul(g.mul(q, q), g.scalar(0.5)), g.mul(g.sub(ad, q), g.scalar(delta)));
+    const loss = lossOut(total(per));
+    const dz = withGradient ? g.activationBackward(act, z, a, g.mul(g.op('Clip', [d, g.scalar(-delta), g.scalar(delta)]), scale)) : undefined;
+    return { loss, outputs: a, dz };
+  }
 
   if (stack.loss === 'mse') {
     const a = g.activation(act, z);
     const d = g.sub(a, y);
-    const loss = lossOut(g.total(g.mul(d, d)));
+    const loss = lossOut(total(g.mul(d, d)));
     const dz = withGradient ? g.activationBackward(act, z, a, g.mul(d, g.mul(scale, g.scalar(2)))) : undefined;
     return { loss, outputs: a, dz };
   }
@@ -375,7 +414,7 @@ function lossAndGradient(
     if (act === 'sigmoid') {
       // max(z,0) − z·y + log(1 + e^−|z|); softplus(−|z|) is log1p(e^−|z|) with an argument ≤ 0.
       const perElement = g.add(g.sub(g.op('Relu', [z]), g.mul(z, y)), g.softplusOfNegative(g.op('Abs', [z])));
-      const loss = lossOut(g.total(perElement));
+      const loss = lossOut(total(perElement));
       const p = g.sigmoid(z);
       const dz = withGradient ? g.mul(g.sub(p, y), scale) : undefined;
       return { loss, outputs: p, dz };
@@ -387,7 +426,7 @@ function lossAndGradient(
     const qc = g.sub(g.scalar(1), pc);
     const oneMinusY = g.sub(g.scalar(1), y);
     const ll = g.add(g.mul(y, g.op('Log', [pc])), g.mul(oneMinusY, g.op('Log', [qc])));
-    const loss = lossOut(g.op('Neg', [g.total(ll)]));
+    const loss = lossOut(g.op('Neg', [total(ll)]));
     let dz: string | undefined;
     if (withGradient) {
       // d/dp of −[y log p + (1−y) log(1−p)] = (1−y)/(1−p) − y/p, passed where the clip is inactive.
@@ -400,7 +439,7 @@ function lossAndGradient(
   // softmax-crossentropy
   if (act === 'softmax') {
     const logp = g.op('LogSoftmax', [z], [intAttr('axis', -1)]);
-    const loss = lossOut(g.op('Neg', [g.total(g.mul(y, logp))]));
+    const loss = lossOut(g.op('Neg', [total(g.mul(y, logp))]));
     const p = g.op('Exp', [logp]);
     // d/dz of −Σ y·log softmax(z) = softmax(z)·Σy − y
     const dz = withGradient ? g.mul(g.sub(g.mul(p, g.rowSum(y)), y), scale) : undefined;
@@ -408,7 +447,7 @@ function lossAndGradient(
   }
   const a = g.activation(act, z);
   const pc = g.op('Clip', [a, g.scalar(CLIP_LOW), g.scalar(1)]);
-  const loss = lossOut(g.op('Neg', [g.total(g.mul(y, g.op('Log', [pc])))]));
+  const loss = lossOut(g.op('Neg', [total(g.mul(y, g.op('Log', [pc])))]));
   let dz: string | undefined;
   if (withGradient) {
     const dp = g.op('Neg', [g.op('Div', [y, pc])]);
@@ -432,8 +471,8 @@ function dense(g: Graph, h: string, l: StackLayer, i: number): string {
   return g.double ? g.op('Gemm', [h, kernelInput(i)]) : g.op('MatMul', [h, kernelInput(i)]);
 }
 
-/** Serialized ONNX model for one stack, graph kind and element type. */
-export function buildGraph(stack: DenseStack, kind: GraphKind, precision: Precision = 'float32'): Uint8Array {
+/** Serialized ONNX model for one stack, graph kind and element type; `weighted` adds the sample-weight input. */
+export function buildGraph(stack: DenseStack, kind: GraphKind, precision: Precision = 'float32', weighted = false): Uint8Array {
   checkStack(stack);
   const g = new Graph(precision);
   const layers = stack.layers;
@@ -462,7 +501,7 @@ export function buildGraph(stack: DenseStack, kind: GraphKind, precision: Precis
     h = masked.has(i) ? g.mul(a, maskInput(i)) : a;
   });
 
-  const { outputs, dz: dzLast } = lossAndGradient(g, stack, zs[last], invRows, withGradient);
+  const { outputs, dz: dzLast } = lossAndGradient(g, stack, zs[last], invRows, withGradient, weighted);
   const graphOutputs = [valueInfo(OUTPUT_LOSS, [], g.elem)];
   if (withGradient) {
     const grads = new Map<string, string>();
@@ -488,6 +527,7 @@ export function buildGraph(stack: DenseStack, kind: GraphKind, precision: Precis
   const inputs = [valueInfo(INPUT_X, ['batch', stack.inputDim], g.elem), valueInfo(INPUT_Y, ['batch', outputDim], g.elem)];
   for (const b of parameterBlocks(stack)) inputs.push(valueInfo(b.input, b.dims, g.elem));
   for (const i of masked) inputs.push(valueInfo(maskInput(i), ['batch', layers[i].units], g.elem));
+  if (weighted) inputs.push(valueInfo(INPUT_W, ['batch', 1], g.elem));
 
   const model = ONNX.ModelProto.create({
     irVersion: IR_VERSION,

@@ -9,9 +9,9 @@
  * without copying (measured: feeding a 10 000 × 784 input costs the same per run as a 1-row one,
  * 0.01–0.09 ms on a busy machine), and the node API has no I/O binding to make inputs resident.
  */
-import type { DenseStack, EngineDataset, Floats, GradientOptions, Precision, StackProgram } from '../engine';
+import { checkWeights, normalizedWeights, type DenseStack, type EngineDataset, type Floats, type GradientOptions, type Precision, type StackProgram } from '../engine';
 import { dropoutMask } from '../dropout';
-import { buildGraph, dropoutLayers, INPUT_X, INPUT_Y, maskInput, OUTPUT_GRAD, OUTPUT_LOSS, OUTPUT_PREDICTIONS, parameterBlocks, type GraphKind } from './graph';
+import { buildGraph, dropoutLayers, INPUT_W, INPUT_X, INPUT_Y, maskInput, OUTPUT_GRAD, OUTPUT_LOSS, OUTPUT_PREDICTIONS, parameterBlocks, type GraphKind } from './graph';
 import {
   buildJacobianGraph,
   INPUT_ROOT_WEIGHTS,
@@ -40,6 +40,9 @@ class OnnxDataset implements EngineDataset {
   readonly y: Floats;
   readonly xTensor: OrtTensor;
   readonly yTensor: OrtTensor;
+  /** Sample weights as given, and scaled to mean 1 over all rows (the full-batch feed). */
+  readonly weights?: Float64Array;
+  readonly wTensor?: OrtTensor;
   private live = true;
 
   constructor(
@@ -51,6 +54,7 @@ class OnnxDataset implements EngineDataset {
     outputDim: number,
     precision: Precision,
     private readonly onDispose: (d: OnnxDataset) => void,
+    weights?: Float64Array,
   ) {
     // Own copies in the program's precision: the caller may reuse its buffers, and onnxruntime reads
     // these on every run. Float64 data goes Float64Array → Float64Array (no float32 step).
@@ -60,6 +64,10 @@ class OnnxDataset implements EngineDataset {
     const { Tensor } = onnxRuntime();
     this.xTensor = new Tensor(type, this.x, [rows, inputDim]);
     this.yTensor = new Tensor(type, this.y, [rows, outputDim]);
+    if (weights) {
+      this.weights = Float64Array.from(weights);
+      this.wTensor = new Tensor(type, normalizedWeights(this.weights, undefined, precision), [rows, 1]);
+    }
   }
 
   get isLive(): boolean {
@@ -81,7 +89,7 @@ export class OnnxStackProgram implements StackProgram {
    * allocates no gradient buffer for the garbage collector to chase (one per line-search trial).
    */
   private readonly gradientFetches: Record<string, OrtTensor>;
-  private readonly sessions = new Map<GraphKind, OnnxSession>();
+  private readonly sessions = new Map<string, OnnxSession>();
   private readonly jacobianSessions = new Map<JacobianGraphKind, OnnxSession>();
   private readonly datasets = new Set<OnnxDataset>();
   private readonly masked: number[];
@@ -106,7 +114,7 @@ export class OnnxStackProgram implements StackProgram {
     this.outputDim = stack.layers[stack.layers.length - 1].units;
   }
 
-  upload(x: Floats, y: Floats, rows: number): EngineDataset {
+  upload(x: Floats, y: Floats, rows: number, weights?: Float64Array): EngineDataset {
     this.assertLive();
     if (!Number.isInteger(rows) || rows < 1) throw new Error(`onnxruntime engine: a dataset needs a positive whole number of rows, got ${rows}`);
     if (x.length !== rows * this.stack.inputDim) {
@@ -115,7 +123,8 @@ export class OnnxStackProgram implements StackProgram {
     if (y.length !== rows * this.outputDim) {
       throw new Error(`onnxruntime engine: y has ${y.length} values; ${rows} rows × ${this.outputDim} outputs need ${rows * this.outputDim}`);
     }
-    const d = new OnnxDataset(this, x, y, rows, this.stack.inputDim, this.outputDim, this.precision, (gone) => this.datasets.delete(gone));
+    checkWeights(weights, rows);
+    const d = new OnnxDataset(this, x, y, rows, this.stack.inputDim, this.outputDim, this.precision, (gone) => this.datasets.delete(gone), weights);
     this.datasets.add(d);
     return d;
   }
@@ -138,15 +147,15 @@ export class OnnxStackProgram implements StackProgram {
         feeds[maskInput(i)] = new Tensor(type, dropoutMask(options.dropoutSeed, i, batchRows, l.units, l.dropout, this.precision), [batchRows, l.units]);
       }
     }
-    this.session(kind).run(feeds, this.gradientFetches);
+    this.session(kind, d.weights !== undefined).run(feeds, this.gradientFetches);
     grad.set(this.gradientFetches[OUTPUT_GRAD].data as Floats);
     return (this.gradientFetches[OUTPUT_LOSS].data as Floats)[0];
   }
 
   predict(theta: Float64Array, data: EngineDataset): { loss: number; outputs: Floats } {
     const d = this.checkCall(theta, data);
-    const feeds = { ...this.parameterFeeds, [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor };
-    const out = this.session('forward').run(feeds, { [OUTPUT_LOSS]: null, [OUTPUT_PREDICTIONS]: null });
+    const feeds = { ...this.parameterFeeds, [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor, ...(d.wTensor && { [INPUT_W]: d.wTensor }) };
+    const out = this.session('forward', d.wTensor !== undefined).run(feeds, { [OUTPUT_LOSS]: null, [OUTPUT_PREDICTIONS]: null });
     return { loss: (out[OUTPUT_LOSS].data as Floats)[0], outputs: out[OUTPUT_PREDICTIONS].data as Floats };
   }
 
@@ -285,11 +294,12 @@ export class OnnxStackProgram implements StackProgram {
   }
 
   /** Sessions are built on first use: a BFGS run never pays for the dropout or forward graphs. */
-  private session(kind: GraphKind): OnnxSession {
-    let s = this.sessions.get(kind);
+  private session(kind: GraphKind, weighted = false): OnnxSession {
+    const key = weighted ? `${kind}+weights` : kind;
+    let s = this.sessions.get(key);
     if (!s) {
-      s = new OnnxSession(buildGraph(this.stack, kind, this.precision), this.settings, () => this.sessions.delete(kind));
-      this.sessions.set(kind, s);
+      s = new OnnxSession(buildGraph(this.stack, kind, this.precision, weighted), this.settings, () => this.sessions.delete(key));
+      this.sessions.set(key, s);
     }
     return s;
   }
@@ -307,7 +317,7 @@ export class OnnxStackProgram implements StackProgram {
 
   /** x and y of the whole dataset (resident tensors) or of the given rows (gathered on the host). */
   private batchFeeds(d: OnnxDataset, rows: Int32Array | undefined): Record<string, OrtTensor> {
-    if (!rows) return { [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor };
+    if (!rows) return { [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor, ...(d.wTensor && { [INPUT_W]: d.wTensor }) };
     if (rows.length === 0) throw new Error('onnxruntime engine: options.rows is empty');
     const n = this.stack.inputDim;
     const k = this.outputDim;
@@ -321,7 +331,9 @@ export class OnnxStackProgram implements StackProgram {
       by.set(d.y.subarray(row * k, row * k + k), r * k);
     }
     const { Tensor } = onnxRuntime();
-    return { [INPUT_X]: new Tensor(type, bx, [rows.length, n]), [INPUT_Y]: new Tensor(type, by, [rows.length, k]) };
+    const feeds: Record<string, OrtTensor> = { [INPUT_X]: new Tensor(type, bx, [rows.length, n]), [INPUT_Y]: new Tensor(type, by, [rows.length, k]) };
+    if (d.weights) feeds[INPUT_W] = new Tensor(type, normalizedWeights(d.weights, rows, this.precision), [rows.length, 1]);
+    return feeds;
   }
 
   private assertLive(): void {

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LEAKY_RELU_ALPHA, type Activation, type DenseStack } from '../engine';
-import { PROBABILITY_EPS, applyActivation } from './autodiff';
+import { PROBABILITY_EPS, applyActivation, huberTerms } from './autodiff';
 
 // tfjs-core's (and Keras') SELU constants.
 const SELU_SCALE = 1.0507009873554804934193349852946;
@@ -127,18 +127,30 @@ function forward(stack: DenseStack, params: LayerParams[], x: T, opts: FastOptio
   return { saved, z };
 }
 
-/** Mean loss and dL/dz of the output layer; see engine.ts for each loss' definition. */
-function lossAndOutputGradient(stack: DenseStack, z: T, y: T, opts: FastOptions): { loss: tf.Scalar; dz: T } {
+/**
+ * Mean loss and dL/dz of the output layer; see engine.ts for each loss' definition. With sample
+ * weights w (rows × 1, mean 1), every row's terms and its dz are multiplied by its weight.
+ */
+function lossAndOutputGradient(stack: DenseStack, z: T, y: T, opts: FastOptions, w?: T | null): { loss: tf.Scalar; dz: T } {
+  if (!w) return unweightedLossAndOutputGradient(stack, z, y, opts);
+  // dz is linear in each row's own loss, so it takes the row's weight as a factor.
+  const { loss, dz } = unweightedLossAndOutputGradient(stack, z, y, opts, w);
+  return { loss, dz: tf.mul(dz, w) };
+}
+
+function unweightedLossAndOutputGradient(stack: DenseStack, z: T, y: T, opts: FastOptions, w?: T): { loss: tf.Scalar; dz: T } {
   const act = stack.layers[stack.layers.length - 1].activation;
+  // tf.mean / tf.sum of per-element terms, each row's terms weighted when w is given.
+  const wt = (t: T): T => (w ? tf.mul(t, w) : t);
   const [n, k] = z.shape;
   const nk = n * k;
   if (stack.loss === 'binary-crossentropy' && act === 'sigmoid') {
-    const loss = tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))) as tf.Scalar;
+    const loss = tf.mean(wt(tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))))) as tf.Scalar;
     return { loss, dz: tf.div(tf.sub(tf.sigmoid(z), y), nk) };
   }
   if (stack.loss === 'softmax-crossentropy' && act === 'softmax') {
     const logp = tf.logSoftmax(z);
-    const loss = tf.neg(tf.div(tf.sum(tf.mul(y, logp)), n)) as tf.Scalar;
+    const loss = tf.neg(tf.div(tf.sum(wt(tf.mul(y, logp))), n)) as tf.Scalar;
     return { loss, dz: tf.div(tf.sub(tf.mul(tf.exp(logp), tf.sum(y, 1, true)), y), n) };
   }
   const a = activate(z, act, opts);
@@ -146,19 +158,28 @@ function lossAndOutputGradient(stack: DenseStack, z: T, y: T, opts: FastOptions)
   let loss: tf.Scalar;
   if (stack.loss === 'mse') {
     const diff = tf.sub(a, y);
-    loss = tf.mean(tf.square(diff)) as tf.Scalar;
+    loss = tf.mean(wt(tf.square(diff))) as tf.Scalar;
     da = tf.mul(diff, 2 / nk);
+  } else if (stack.loss === 'mae') {
+    const diff = tf.sub(a, y);
+    loss = tf.mean(wt(tf.abs(diff))) as tf.Scalar;
+    da = tf.mul(tf.sign(diff), 1 / nk);
+  } else if (stack.loss === 'huber') {
+    const delta = stack.huberDelta ?? 1;
+    const diff = tf.sub(a, y);
+    loss = tf.mean(wt(huberTerms(diff, delta))) as tf.Scalar;
+    da = tf.mul(tf.clipByValue(diff, -delta, delta), 1 / nk);
   } else if (stack.loss === 'binary-crossentropy') {
     const p = tf.clipByValue(a, PROBABILITY_EPS, 1 - PROBABILITY_EPS);
     const q = tf.sub(1, p);
-    loss = tf.neg(tf.mean(tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(q))))) as tf.Scalar;
+    loss = tf.neg(tf.mean(wt(tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(q)))))) as tf.Scalar;
     // clipByValue passes the gradient where a lies inside the clip range (bounds included), as tfjs does.
     const inside = tf.logicalAnd(tf.greaterEqual(a, PROBABILITY_EPS), tf.lessEqual(a, 1 - PROBABILITY_EPS));
     const dp = tf.mul(tf.sub(tf.div(tf.sub(1, y), q), tf.div(y, p)), 1 / nk);
     da = tf.where(inside, dp, tf.zerosLike(dp));
   } else {
     const p = tf.clipByValue(a, PROBABILITY_EPS, 1);
-    loss = tf.neg(tf.div(tf.sum(tf.mul(y, tf.log(p))), n)) as tf.Scalar;
+    loss = tf.neg(tf.div(tf.sum(wt(tf.mul(y, tf.log(p)))), n)) as tf.Scalar;
     const inside = tf.logicalAnd(tf.greaterEqual(a, PROBABILITY_EPS), tf.lessEqual(a, 1));
     const dp = tf.mul(tf.div(y, p), -1 / n);
     da = tf.where(inside, dp, tf.zerosLike(dp));
@@ -178,9 +199,10 @@ export function fastValueAndGradient(
   opts: FastOptions,
   xT?: T,
   dropoutSeed?: number,
+  w?: T | null,
 ): tf.Tensor1D {
   const { saved, z } = forward(stack, params, x, opts, dropoutSeed);
-  const { loss, dz } = lossAndOutputGradient(stack, z, y, opts);
+  const { loss, dz } = lossAndOutputGradient(stack, z, y, opts, w);
   const parts: tf.Tensor[] = [];
   let delta = dz;
   for (let i = stack.layers.length - 1; i >= 0; i--) {
@@ -200,14 +222,14 @@ export function fastValueAndGradient(
 }
 
 /** Mean loss and the outputs after the output activation, as [loss, outputs…] (no dropout). */
-export function fastPredict(stack: DenseStack, params: LayerParams[], x: T, y: T, opts: FastOptions): tf.Tensor1D {
+export function fastPredict(stack: DenseStack, params: LayerParams[], x: T, y: T, opts: FastOptions, w?: T | null): tf.Tensor1D {
   const { z } = forward(stack, params, x, opts);
   const act = stack.layers[stack.layers.length - 1].activation;
-  const { loss } = lossOnly(stack, z, y, opts);
+  const { loss } = lossOnly(stack, z, y, opts, w);
   return tf.concat([tf.reshape(loss, [1]), tf.reshape(activate(z, act, opts), [-1])]) as tf.Tensor1D;
 }
 
-function lossOnly(stack: DenseStack, z: T, y: T, opts: FastOptions): { loss: tf.Scalar } {
+function lossOnly(stack: DenseStack, z: T, y: T, opts: FastOptions, w?: T | null): { loss: tf.Scalar } {
   // The gradient ops are cheap next to the matmuls they skip; reuse one definition of each loss.
-  return { loss: lossAndOutputGradient(stack, z, y, opts).loss };
+  return { loss: lossAndOutputGradient(stack, z, y, opts, w).loss };
 }

@@ -5,7 +5,7 @@
  * so wasm and cpu programs can live side by side in tests and the bench.
  */
 import * as tf from '@tensorflow/tfjs';
-import { asFloat32, type ComputeEngine, type DenseStack, type EngineDataset, type EngineName, type Floats, type GradientOptions, type StackProgram } from '../engine';
+import { asFloat32, checkWeights, normalizedWeights, type ComputeEngine, type DenseStack, type EngineDataset, type EngineName, type Floats, type GradientOptions, type StackProgram } from '../engine';
 import { autodiffValueAndGradient, applyActivation, lossFromLogits, logits } from './autodiff';
 import { fastPredict, fastValueAndGradient, type FastOptions, type LayerParams } from './fast';
 
@@ -31,9 +31,12 @@ class TfjsDataset implements EngineDataset {
     readonly xT: tf.Tensor2D | null,
     readonly rows: number,
     private readonly owner: TfjsProgram,
+    /** Sample weights as given, and scaled to mean 1 over all rows (rows × 1). */
+    readonly weights: Float64Array | null = null,
+    readonly w: tf.Tensor2D | null = null,
   ) {}
   tensors(): tf.Tensor[] {
-    return this.xT ? [this.x, this.y, this.xT] : [this.x, this.y];
+    return [this.x, this.y, ...(this.xT ? [this.xT] : []), ...(this.w ? [this.w] : [])];
   }
   dispose(): void {
     if (this.disposed) return;
@@ -65,14 +68,17 @@ class TfjsProgram implements StackProgram {
     }
   }
 
-  upload(x: Floats, y: Floats, rows: number): EngineDataset {
+  upload(x: Floats, y: Floats, rows: number, weights?: Float64Array): EngineDataset {
     this.use();
+    checkWeights(weights, rows);
     if (x.length !== rows * this.stack.inputDim) throw new Error(`engine: x has ${x.length} values, expected ${rows} × ${this.stack.inputDim}`);
     if (y.length !== rows * this.outputs) throw new Error(`engine: y has ${y.length} values, expected ${rows} × ${this.outputs}`);
     const X = tf.tensor2d(asFloat32(x), [rows, this.stack.inputDim], 'float32');
     const Y = tf.tensor2d(asFloat32(y), [rows, this.outputs], 'float32');
     const XT = this.path === 'fast' && rows > 0 ? tf.transpose(X) : null;
-    const d = new TfjsDataset(X, Y, XT, rows, this);
+    const kept = weights ? Float64Array.from(weights) : null;
+    const W = kept ? tf.tensor2d(asFloat32(normalizedWeights(kept)), [rows, 1], 'float32') : null;
+    const d = new TfjsDataset(X, Y, XT, rows, this, kept, W);
     this.datasets.add(d);
     return d;
   }
@@ -84,16 +90,19 @@ class TfjsProgram implements StackProgram {
       let x = d.x;
       let y = d.y;
       let xT = d.xT ?? undefined;
+      let w = d.w;
       if (options.rows) {
         const idx = tf.tensor1d(options.rows, 'int32');
         x = tf.gather(x, idx);
         y = tf.gather(y, idx);
         xT = undefined;
+        // A minibatch's weights are rescaled to mean 1 over its own rows.
+        if (d.weights) w = tf.tensor2d(asFloat32(normalizedWeights(d.weights, options.rows)), [options.rows.length, 1], 'float32');
       }
       if (this.path === 'autodiff') {
-        return autodiffValueAndGradient(this.stack, tf.tensor1d(this.theta32, 'float32'), x, y, options.dropoutSeed);
+        return autodiffValueAndGradient(this.stack, tf.tensor1d(this.theta32, 'float32'), x, y, options.dropoutSeed, w);
       }
-      return fastValueAndGradient(this.stack, this.params(), x, y, this.fast, xT, options.dropoutSeed);
+      return fastValueAndGradient(this.stack, this.params(), x, y, this.fast, xT, options.dropoutSeed, w);
     });
     const values = out.dataSync() as Float32Array;
     out.dispose();
@@ -113,10 +122,10 @@ class TfjsProgram implements StackProgram {
     const d = this.check(data);
     this.theta32.set(theta);
     const out = tf.tidy(() => {
-      if (this.path === 'fast') return fastPredict(this.stack, this.params(), d.x, d.y, this.fast);
+      if (this.path === 'fast') return fastPredict(this.stack, this.params(), d.x, d.y, this.fast, d.w);
       const z = logits(this.stack, tf.tensor1d(this.theta32, 'float32'), d.x);
       const act = this.stack.layers[this.stack.layers.length - 1].activation;
-      const loss = lossFromLogits(z, d.y, this.stack.loss, act);
+      const loss = lossFromLogits(z, d.y, this.stack.loss, act, { w: d.w, huberDelta: this.stack.huberDelta });
       return tf.concat([tf.reshape(loss, [1]), tf.reshape(applyActivation(z, act), [-1])]) as tf.Tensor1D;
     });
     const values = out.dataSync() as Float32Array;

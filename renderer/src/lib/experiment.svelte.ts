@@ -14,7 +14,7 @@ import {
   singleOptimizerSpecSchema,
   type StoppingSpec,
 } from '../../../app/ui';
-import { dataSpecSchema, type Experiment, experimentSchema, parseExperiment, runSpecSchema } from '../../../app/ui';
+import { dataSpecSchema, type Experiment, experimentSchema, FITTING_VALIDATION_CHECKS, parseExperiment, runSpecSchema, targetsOf } from '../../../app/ui';
 import type { DataCheck } from '../../../app/ui';
 import { errorMessage, fileToBase64, humanError, withFileName } from './files';
 import { watchDataCheck } from './data-check.svelte';
@@ -25,7 +25,7 @@ import { download, findUpload, rememberUpload } from './session-files';
 /** A dropped file travels base64-encoded in one IPC message; past this size use the native dialog. */
 const MAX_DROP_BYTES = 256 * 2 ** 20;
 
-export type ColumnRole = 'feature' | 'target' | 'ignore';
+export type ColumnRole = 'feature' | 'target' | 'weight' | 'ignore';
 
 function defaultsOf<T>(schema: { parse(v: unknown): T }): T {
   return schema.parse(undefined);
@@ -267,29 +267,53 @@ export class ExperimentStore {
 
   roleOf(column: string): ColumnRole {
     const d = this.experiment.data;
-    if (column === d.target) return 'target';
+    if (targetsOf(d).includes(column)) return 'target';
+    if (d.weight === column) return 'weight';
     if (d.ignore.includes(column)) return 'ignore';
     if (d.features && !d.features.includes(column)) return 'ignore';
     return 'feature';
   }
 
-  setRole(column: string, role: ColumnRole): void {
+  /**
+   * `add`: a column made a target joins the targets (the column table: several targets make a
+   * multi-output regression) instead of replacing the one there (the target picker).
+   */
+  setRole(column: string, role: ColumnRole, mode: 'replace' | 'add' = 'replace'): void {
     const d = this.experiment.data;
+    const targets = targetsOf(d);
     // An explicit feature list becomes "everything not ignored", which says the same thing.
     if (d.features && this.preview) {
       const keep = new Set(d.features);
-      d.ignore = this.preview.columns.map((c) => c.name).filter((n) => n !== d.target && !keep.has(n));
+      d.ignore = this.preview.columns.map((c) => c.name).filter((n) => !targets.includes(n) && n !== d.weight && !keep.has(n));
       d.features = undefined;
     }
+    if (d.weight === column && role !== 'weight') d.weight = undefined;
+    if (role !== 'target' && targets.includes(column) && targets.length > 1) {
+      const rest = targets.filter((t) => t !== column);
+      d.target = rest.length === 1 ? rest[0] : rest;
+      this.syncOutputLayer();
+    }
     if (role === 'target') {
-      d.target = column;
+      const next = mode === 'add' ? (targets.includes(column) ? targets : [...targets.filter(Boolean), column]) : [column];
+      d.target = next.length === 1 ? next[0] : next;
       d.ignore = d.ignore.filter((n) => n !== column);
       this.syncOutputLayer();
+    } else if (role === 'weight') {
+      d.weight = column;
+      d.ignore = d.ignore.filter((n) => n !== column);
     } else if (role === 'ignore') {
       if (!d.ignore.includes(column)) d.ignore = [...d.ignore, column];
     } else {
       d.ignore = d.ignore.filter((n) => n !== column);
     }
+  }
+
+  /** MATLAB's fitting-app defaults: a 70/15/15 split and 6 validation checks on every run. */
+  applyFittingPreset(): void {
+    const d = this.experiment.data;
+    d.split.validation = 0.15;
+    d.split.test = 0.15;
+    for (const r of this.experiment.runs) r.stopping.validationChecks = FITTING_VALIDATION_CHECKS;
   }
 
   setTask(task: Experiment['data']['task']): void {
@@ -360,7 +384,7 @@ export class ExperimentStore {
     // An imported model's output layer is part of its weights: the run checks it against the data instead.
     if (!task || this.experiment.model.from !== undefined) return;
     const layers = this.experiment.model.layers;
-    const out = outputLayerFor(task, classCount(this.experiment.data, this.preview));
+    const out = outputLayerFor(task, classCount(this.experiment.data, this.preview), targetsOf(this.experiment.data).length);
     const last = layers[layers.length - 1];
     last.units = out.units;
     last.activation = out.activation;

@@ -18,6 +18,8 @@ export const TEMPLATES: HiddenTemplate[] = [
 
 export function resolveTask(data: DataSpec, preview: DatasetPreview | null): Task | null {
   if (data.task !== 'auto') return data.task;
+  // Several targets are a multi-output regression.
+  if (targetsOf(data).length > 1) return 'regression';
   if (!preview) return null;
   if (data.target === preview.suggestedTarget) return preview.inferredTask;
   const col = preview.columns.find((c) => c.name === data.target);
@@ -31,17 +33,20 @@ export function classCount(data: DataSpec, preview: DatasetPreview | null): numb
 }
 
 export { lossForTask, stackParameterCount as parameterCount } from '../../../app/ui';
+import { targetsOf } from '../../../app/ui';
 
-export function outputLayerFor(task: Task, classes: number | null): { units: number; activation: Activation } {
+export function outputLayerFor(task: Task, classes: number | null, targets = 1): { units: number; activation: Activation } {
   if (task === 'multiclass') return { units: Math.max(2, classes ?? 2), activation: 'softmax' };
-  return { units: 1, activation: task === 'binary' ? 'sigmoid' : 'linear' };
+  // Regression: one linear output per target column.
+  return { units: task === 'regression' ? Math.max(1, targets) : 1, activation: task === 'binary' ? 'sigmoid' : 'linear' };
 }
 
 /** Feature columns as the loader will pick them: explicit list, or all but target and ignored. */
 export function featureColumns(data: DataSpec, preview: DatasetPreview | null): string[] {
   if (data.features) return data.features;
   if (!preview) return [];
-  return preview.columns.map((c) => c.name).filter((n) => n !== data.target && !data.ignore.includes(n));
+  const reserved = new Set([...targetsOf(data), ...(data.weight ? [data.weight] : [])]);
+  return preview.columns.map((c) => c.name).filter((n) => !reserved.has(n) && !data.ignore.includes(n));
 }
 
 /** Network input width after one-hot expansion; `exact` is false when it depends on unseen categories. */

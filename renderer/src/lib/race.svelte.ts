@@ -7,7 +7,7 @@ import { optimizerLabel } from '../../../app/ui';
 import { repeatRunId } from '../../../app/ui';
 import { aggregateRepeats, type Aggregate, type Comparison } from '../../../app/ui';
 import type { Experiment } from '../../../app/ui';
-import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from '../../../app/ui';
+import type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSummary, StartupStage, SubsetName } from '../../../app/ui';
 import type { Task } from '../../../app/ui';
 import { errorMessage, humanError, scrubPaths } from './files';
 import { RunSeries } from './series';
@@ -63,6 +63,13 @@ export class RaceStore {
   /** With repeats: also draw every repeat's own curve, thinly. */
   showRepeats = $state(false);
   readonly series = new Map<string, RunSeries>();
+  /**
+   * Per finished run: predictions and targets per subset in original units (the run-finished
+   * event's, for the fitting plots). Plain, not reactive (they can be large): read it when
+   * `finishedVersion` changes.
+   */
+  readonly predictions = new Map<string, Partial<Record<SubsetName, EventSubsetPredictions>>>();
+  finishedVersion = $state(0);
   private queued: ExperimentEvent[] = [];
   /** Latest point per run, published to the (reactive) table at most every TABLE_MS. */
   private latest = new Map<string, IterationPoint>();
@@ -82,6 +89,7 @@ export class RaceStore {
           repeat: r.repeat,
           summary: r.summary!,
           curve: { loss: s?.trainLoss ?? [], evaluations: s?.evaluations ?? [] },
+          ...(s && r.summary!.metrics.validationLoss !== undefined && { validationCurve: { loss: s.validationLoss, evaluations: s.evaluations } }),
         };
       }),
     );
@@ -97,6 +105,7 @@ export class RaceStore {
   async start(experiment: Experiment, dataFile?: string, modelFile?: string, dataName?: string): Promise<void> {
     this.dataName = dataName;
     this.series.clear();
+    this.predictions.clear();
     this.errors = [];
     this.notes = [];
     this.experimentId = null;
@@ -226,6 +235,10 @@ export class RaceStore {
         if (run) {
           run.summary = e.summary;
           run.phase = 'finished';
+          if (e.predictions) {
+            this.predictions.set(run.runId, e.predictions);
+            this.finishedVersion++;
+          }
         }
         break;
       case 'experiment-finished':

@@ -73,10 +73,10 @@ const LABELS: Record<string, [string, string?]> = {
   denseLimit: ['Dense limit (parameters)', 'Largest n for the dense solve (8n² bytes per matrix, n³/6 per Cholesky)'],
   cgMaxIterations: ['CG iterations', 'Matrix-free: at most this many CG iterations per solve (2 passes each)'],
   cgTolerance: ['CG tolerance', 'Matrix-free: stop CG when the residual falls below this fraction of −Jᵀe'],
-  validationChecks: ['Validation checks', 'Stop after this many iterations in a row without a better validation loss (0 = off; trainlm max_fail)'],
+  validationChecks: ['Validation checks', 'Stop after this many iterations without a better validation loss and keep the best-validation weights. Empty = off'],
 };
 
-const EMPTY_MEANING: Record<string, string> = { batchSize: 'full batch', maxSeconds: 'no limit' };
+const EMPTY_MEANING: Record<string, string> = { batchSize: 'full batch', maxSeconds: 'no limit', validationChecks: 'off' };
 
 function humanize(key: string): string {
   const words = key.replace(/([A-Z])/g, ' $1').toLowerCase();

@@ -12,6 +12,7 @@ import type { ExperimentEvent } from '../../../app/train/events';
 import { loadExample, EXAMPLES_DIR } from '../../../app/examples';
 import { parseExperiment, type Experiment } from '../../../app/schema/experiment';
 import { jsonReport } from '../../../app/cli/report';
+import { bestRepeat } from '../../../app/train/aggregate';
 import { exportFinishedRun } from '../../../app/export';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-repeats-'));
@@ -78,23 +79,27 @@ describe('K = 5 repeats of L-BFGS vs Adam on the spirals example', () => {
       expect(agg.successes).toBe(runs.filter((r) => r.summary.success).length);
     }
     expect(aggLbfgs.label).toBe('L-BFGS');
+    // With a validation split, the win matrix compares validation losses (held-out data).
+    expect(aggLbfgs.basis).toBe('validation');
+    expect(aggLbfgs.headlineLoss.median).toBeCloseTo(numpyQuantile(of('lbfgs').map((r) => r.summary.metrics.validationLoss!), 0.5), 12);
     let wins = 0;
     for (let r = 0; r < K; r++) {
-      const a = of('lbfgs')[r].summary.trainLoss;
-      const b = of('adam')[r].summary.trainLoss;
+      const a = of('lbfgs')[r].summary.metrics.validationLoss!;
+      const b = of('adam')[r].summary.metrics.validationLoss!;
       wins += a < b ? 1 : a === b ? 0.5 : 0;
     }
     const c = report.comparisons!.find((x) => x.a === 'L-BFGS' && x.b === 'Adam')!;
     expect(c).toMatchObject({ pairs: K, winRate: wins / K });
     expect(report.comparisons!.find((x) => x.a === 'Adam')!.winRate).toBeCloseTo(1 - wins / K, 12);
-    expect(c.target).toBe(Math.max(aggLbfgs.finalLoss.median, aggAdam.finalLoss.median));
+    expect(c.target).toBe(Math.max(aggLbfgs.headlineLoss.median, aggAdam.headlineLoss.median));
   });
 
-  it('exports the best repeat\'s weights, the K histories with a repeat column and the aggregate table', async () => {
+  it('exports the best repeat\'s weights (lowest validation loss), the K histories with a repeat column and the aggregate table', async () => {
     const group = of('adam');
-    const best = group.reduce((b, r) => (r.summary.trainLoss < b.summary.trainLoss ? r : b));
+    const best = group.reduce((b, r) => (r.summary.metrics.validationLoss! < b.summary.metrics.validationLoss! ? r : b));
+    expect(bestRepeat(group)).toBe(best);
     const directory = path.join(tmp, 'adam');
-    await exportFinishedRun(experiment, outcome, group[0], { directory, formats: ['json'] });
+    await exportFinishedRun(experiment, outcome, bestRepeat(group), { directory, formats: ['json'] });
     const summary = JSON.parse(fs.readFileSync(path.join(directory, 'summary.json'), 'utf8'));
     expect(summary.weights).toMatchObject({ repeat: best.repeat, runId: best.summary.runId });
     expect(summary.repeats).toHaveLength(K);
@@ -109,7 +114,18 @@ describe('K = 5 repeats of L-BFGS vs Adam on the spirals example', () => {
     expect(table[0]).toBe('label,optimizer,repeats,successes,finalLossMedian,finalLossQ1,finalLossQ3,functionEvaluationsMedian,functionEvaluationsQ1,functionEvaluationsQ3,secondsMedian,secondsQ1,secondsQ3,metricMedian,metricQ1,metricQ3');
     expect(table).toHaveLength(3);
     expect(JSON.parse(fs.readFileSync(path.join(directory, 'aggregates.json'), 'utf8')).comparisons).toHaveLength(2);
-    expect(fs.readFileSync(path.join(directory, 'README.md'), 'utf8')).toMatch(/These weights are repeat \d \(run `adam(_r\d)?`\): the lowest final training loss of the 5 repeats/);
+    expect(fs.readFileSync(path.join(directory, 'README.md'), 'utf8')).toMatch(/These weights are repeat \d \(run `adam(_r\d)?`\): the lowest final validation loss of the 5 repeats/);
+  });
+
+  it('exports the repeat it is given (the card clicked), not a different one', async () => {
+    const group = of('adam');
+    const chosen = group.find((r) => r !== bestRepeat(group))!;
+    const directory = path.join(tmp, 'adam-chosen');
+    await exportFinishedRun(experiment, outcome, chosen, { directory, formats: ['json'] });
+    const summary = JSON.parse(fs.readFileSync(path.join(directory, 'summary.json'), 'utf8'));
+    expect(summary.weights).toMatchObject({ repeat: chosen.repeat, runId: chosen.summary.runId });
+    const weights = JSON.parse(fs.readFileSync(path.join(directory, 'weights.json'), 'utf8'));
+    expect(weights.layers[0].W[0][0]).toBeCloseTo(chosen.layers[0].kernel[0], 6);
   });
 });
 
@@ -120,7 +136,8 @@ describe('repeats 1 and no sequences: the --json report is today\'s plus repeat,
     const report = jsonReport(experiment, await run(experiment), new Map(), []);
     expect(Object.keys(report).sort()).toEqual(['backend', 'experiment', 'notes', 'runs']);
     expect(Object.keys(report.runs[0]).sort()).toEqual(
-      ['engine', 'functionEvaluations', 'gradientEvaluations', 'history', 'iterations', 'label', 'message', 'metrics', 'objective', 'optimizer', 'precision', 'repeat', 'runId', 'seconds', 'seed', 'status', 'success', 'trainLoss', 'validationLoss'].sort(),
+      // bestIteration, fit, metric, validation and test: the fitting workflow's fields (issue 19).
+      ['bestIteration', 'engine', 'fit', 'functionEvaluations', 'gradientEvaluations', 'history', 'iterations', 'label', 'message', 'metric', 'metrics', 'objective', 'optimizer', 'precision', 'repeat', 'runId', 'seconds', 'seed', 'status', 'success', 'test', 'trainLoss', 'validation', 'validationLoss'].sort(),
     );
     expect(report.runs[0]).toMatchObject({ runId: 'adam', repeat: 0, seed: 9, precision: 'float32' });
     expect(report.runs[0].history.every((p) => !('phase' in p))).toBe(true);

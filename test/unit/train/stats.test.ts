@@ -63,7 +63,7 @@ describe('aggregate table', () => {
     expect(comparisons[1]).toMatchObject({ a: 'Adam (b)', b: 'Adam (a)', winRate: 1 / 3, pairs: 3 });
   });
   it('picks the repeat with the lowest final loss to export, never a diverged one', () => {
-    const group = [NaN, 0.3, 0.2, 0.2].map((trainLoss, repeat) => ({ repeat, summary: { trainLoss } as never, history: [] }));
+    const group = [NaN, 0.3, 0.2, 0.2].map((trainLoss, repeat) => ({ repeat, summary: { trainLoss, metrics: {} } as never, history: [] }));
     expect(bestRepeat(group).repeat).toBe(2);
   });
 });

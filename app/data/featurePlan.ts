@@ -1,0 +1,111 @@
+/** How raw feature columns become network inputs: standardisation and one-hot plans fitted on the training rows. */
+import { sortLabels } from './infer';
+import type { DataSpec } from './spec';
+import type { RawColumn, RawTable } from './table';
+import { MAX_CATEGORIES } from './targetEncoding';
+import { hasProblems } from './usableRows';
+import { DataError, type Preprocessing } from './types';
+
+/** How one raw feature becomes network inputs. */
+export type FeaturePlan =
+  | { kind: 'numeric'; col: RawColumn; offset: number; fill: number; mean: number; scale: number }
+  | { kind: 'categorical'; col: RawColumn; offset: number; fill: string | undefined; index: Map<string, number> };
+
+export interface FeaturePlans {
+  plans: FeaturePlan[];
+  inputNames: string[];
+  standardization: Preprocessing['standardization'];
+  oneHot: Preprocessing['oneHot'];
+}
+
+function planNumeric(col: RawColumn, train: Int32Array, standardize: boolean, notes: string[]): { fill: number; mean: number; scale: number } {
+  let sum = 0;
+  let count = 0;
+  for (let r = 0; r < train.length; r++) {
+    const v = col.number(train[r]);
+    if (!Number.isNaN(v)) {
+      sum += v;
+      count++;
+    }
+  }
+  // Cells still missing at this point are filled (policy fill-mean) with the training mean.
+  const fill = count > 0 ? sum / count : NaN;
+  if (!standardize) return { fill, mean: 0, scale: 1 };
+  let ss = 0;
+  for (let r = 0; r < train.length; r++) {
+    const v = col.number(train[r]);
+    if (!Number.isNaN(v)) ss += (v - fill) * (v - fill);
+  }
+  const std = Math.sqrt(ss / train.length);
+  if (!(std > 0) || !Number.isFinite(std)) {
+    notes.push(`column "${col.name}" is constant on the training rows; standardisation scale set to 1`);
+    return { fill, mean: fill, scale: 1 };
+  }
+  return { fill, mean: fill, scale: std };
+}
+
+function planCategorical(col: RawColumn, rows: Int32Array, train: Int32Array, file: string): { fill: string | undefined; categories: string[] } {
+  const seen = new Set<string>();
+  for (const i of rows) {
+    const c = col.category(i);
+    if (c === undefined) continue;
+    seen.add(c);
+    if (seen.size > MAX_CATEGORIES) {
+      throw new DataError(`more than ${MAX_CATEGORIES} distinct values; too many to one-hot encode (ignore this column?)`, { file, column: col.name });
+    }
+  }
+  const categories = sortLabels(seen);
+  const counts = new Map<string, number>();
+  for (const i of train) {
+    const c = col.category(i);
+    if (c !== undefined) counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  // Most frequent training category; ties go to the first in category order.
+  let fill: string | undefined;
+  let best = 0;
+  for (const c of categories) {
+    const k = counts.get(c) ?? 0;
+    if (k > best) {
+      best = k;
+      fill = c;
+    }
+  }
+  return { fill, categories };
+}
+
+/** Plans every feature from the usable rows (categories) and the training rows (means, scales, fills). */
+export function planFeatures(table: RawTable, features: RawColumn[], rows: Int32Array, train: Int32Array, spec: DataSpec, notes: string[]): FeaturePlans {
+  const file = table.file;
+  const out: FeaturePlans = { plans: [], inputNames: [], standardization: [], oneHot: [] };
+  for (const col of features) {
+    const offset = out.inputNames.length;
+    if (col.kind === 'numeric') {
+      const p = planNumeric(col, train, spec.preprocessing.standardize, notes);
+      if (Number.isNaN(p.fill) && spec.preprocessing.missing === 'fill-mean' && hasProblems(col)) {
+        throw new DataError('no values in the training rows to compute a fill mean from', { file, column: col.name });
+      }
+      out.plans.push({ kind: 'numeric', col, offset, ...p });
+      out.standardization.push({ column: col.name, mean: p.mean, scale: p.scale });
+      out.inputNames.push(col.name);
+      continue;
+    }
+    if (!spec.preprocessing.oneHot) {
+      const example = rows.length > 0 ? (col.category(rows.find((i) => col.category(i) !== undefined) ?? rows[0]) ?? '') : '';
+      throw new DataError(`column holds text (e.g. ${JSON.stringify(example)}); enable preprocessing.oneHot or add the column to ignore`, {
+        file,
+        column: col.name,
+        field: 'preprocessing.oneHot',
+      });
+    }
+    const { fill, categories } = planCategorical(col, rows, train, file);
+    out.plans.push({ kind: 'categorical', col, offset, fill, index: new Map(categories.map((c, k) => [c, k])) });
+    out.oneHot.push({ column: col.name, categories });
+    for (const c of categories) out.inputNames.push(`${col.name}=${c}`);
+    notes.push(`column "${col.name}" one-hot encoded into ${categories.length} inputs`);
+  }
+  if (spec.preprocessing.standardize && out.standardization.length > 0) {
+    notes.push(`numeric features standardised with the mean and standard deviation of the ${train.length} training rows`);
+  }
+  if (out.inputNames.length === 0) throw new DataError('the feature columns produce no inputs (every value is missing)', { file });
+  return out;
+}
