@@ -13,7 +13,7 @@ import { resolveModel } from '../../app/model/layers';
 import { ModelObjective } from '../../app/model/objective';
 import { glorotUniform } from '../../app/model/params';
 import { modelSpecSchema } from '../../app/model/spec';
-import { minimize } from '../../app/optim';
+import { denseCheaper, minimize } from '../../app/optim';
 import { optimizerSpecSchema, type OptimizerSpecInput } from '../../app/optim/spec';
 import { DEFAULT_STOPPING, type IterationRecord } from '../../app/optim/types';
 import { seededRandom } from '../../app/util/random';
@@ -110,7 +110,7 @@ function cell(count: number | null, s: number | null): string {
 
 /** Seconds per LM iteration, dense vs matrix-free, on 1-h-h-1 tanh nets of growing n (100 rows). */
 function crossover(): string[] {
-  const lines = ['| n | dense s/iteration | matrix-free CG s/iteration | faster |', '|---|---|---|---|'];
+  const lines = ['| n | dense s/iteration | matrix-free CG s/iteration | faster | auto picks (cost model) |', '|---|---|---|---|---|'];
   const rand = seededRandom(3);
   const rows = 100;
   const x = Float32Array.from({ length: rows }, () => 2 * rand() - 1);
@@ -126,7 +126,8 @@ function crossover(): string[] {
     };
     const dense = perIteration('dense');
     const cg = perIteration('matrix-free');
-    lines.push(`| ${model.parameterCount} | ${dense.toFixed(3)} | ${cg.toFixed(3)} | ${dense < cg ? 'dense' : 'CG'} |`);
+    const auto = denseCheaper(model.parameterCount, rows, 250) ? 'dense' : 'CG';
+    lines.push(`| ${model.parameterCount} | ${dense.toFixed(3)} | ${cg.toFixed(3)} | ${dense < cg ? 'dense' : 'CG'} | ${auto} |`);
     console.error(`  crossover n=${model.parameterCount}: dense ${dense.toFixed(3)} s, CG ${cg.toFixed(3)} s`);
   }
   return lines;
