@@ -108,27 +108,32 @@ function cell(count: number | null, s: number | null): string {
   return count === null ? '—' : `${count} (${(s ?? 0).toFixed(2)} s)`;
 }
 
-/** Seconds per LM iteration, dense vs matrix-free, on 1-h-h-1 tanh nets of growing n (100 rows). */
+/** Seconds per LM iteration, dense vs matrix-free, on 1-h-h-1 tanh nets of growing n, with few and many rows. */
 function crossover(): string[] {
-  const lines = ['| n | dense s/iteration | matrix-free CG s/iteration | faster | auto picks (cost model) |', '|---|---|---|---|---|'];
-  const rand = seededRandom(3);
-  const rows = 100;
-  const x = Float32Array.from({ length: rows }, () => 2 * rand() - 1);
-  const y = x.map((v) => Math.sin(3 * v));
-  for (const h of [10, 20, 30, 40, 45]) {
-    const model = resolveModel(modelSpecSchema.parse({ layers: [{ units: h, activation: 'tanh' }, { units: h, activation: 'tanh' }] }), 1, 'regression', 1);
-    const x0 = glorotUniform(model, 5);
-    const perIteration = (solver: 'dense' | 'matrix-free') => {
-      const obj = new ModelObjective(model, { x, y, rows });
-      const res = minimize(optimizerSpecSchema.parse({ kind: 'lm', solver }), obj, x0, { ...DEFAULT_STOPPING, maxIterations: 2, gradientTolerance: 0, functionTolerance: 0 });
-      obj.dispose();
-      return res.elapsedMs / 1000 / Math.max(1, res.iterations);
-    };
-    const dense = perIteration('dense');
-    const cg = perIteration('matrix-free');
-    const auto = denseCheaper(model.parameterCount, rows, 250) ? 'dense' : 'CG';
-    lines.push(`| ${model.parameterCount} | ${dense.toFixed(3)} | ${cg.toFixed(3)} | ${dense < cg ? 'dense' : 'CG'} | ${auto} |`);
-    console.error(`  crossover n=${model.parameterCount}: dense ${dense.toFixed(3)} s, CG ${cg.toFixed(3)} s`);
+  const lines = ['| rows | n | dense s/iteration | matrix-free CG s/iteration | faster | auto picks (cost model) |', '|---|---|---|---|---|---|'];
+  const cases: [number, number[]][] = [
+    [100, [10, 20, 30, 40, 45]],
+    [1000, [10, 20, 30]],
+  ];
+  for (const [rows, widths] of cases) {
+    const rand = seededRandom(3);
+    const x = Float32Array.from({ length: rows }, () => 2 * rand() - 1);
+    const y = x.map((v) => Math.sin(3 * v));
+    for (const h of widths) {
+      const model = resolveModel(modelSpecSchema.parse({ layers: [{ units: h, activation: 'tanh' }, { units: h, activation: 'tanh' }] }), 1, 'regression', 1);
+      const x0 = glorotUniform(model, 5);
+      const perIteration = (solver: 'dense' | 'matrix-free') => {
+        const obj = new ModelObjective(model, { x, y, rows });
+        const res = minimize(optimizerSpecSchema.parse({ kind: 'lm', solver }), obj, x0, { ...DEFAULT_STOPPING, maxIterations: 2, gradientTolerance: 0, functionTolerance: 0 });
+        obj.dispose();
+        return res.elapsedMs / 1000 / Math.max(1, res.iterations);
+      };
+      const dense = perIteration('dense');
+      const cg = perIteration('matrix-free');
+      const auto = denseCheaper(model.parameterCount, rows, 250) ? 'dense' : 'CG';
+      lines.push(`| ${rows} | ${model.parameterCount} | ${dense.toFixed(3)} | ${cg.toFixed(3)} | ${dense < cg ? 'dense' : 'CG'} | ${auto} |`);
+      console.error(`  crossover rows=${rows} n=${model.parameterCount}: dense ${dense.toFixed(3)} s, CG ${cg.toFixed(3)} s, auto ${auto}`);
+    }
   }
   return lines;
 }
@@ -149,11 +154,12 @@ export async function levenbergMarquardtSection(options: { only?: string[]; pyth
     const t0 = performance.now();
     for (let k = 0; k < 10; k++) inst.objective.evaluate(inst.x0, g);
     const gradientMs = (performance.now() - t0) / 10;
-    // Build the Jacobian graph's sessions before any clock runs, as the gradient's were just now.
+    // Build the Jacobian and forward sessions before any clock runs, as the gradient's was just now.
     if (inst.objective instanceof ModelObjective) {
       const n = inst.x0.length;
       inst.objective.gaussNewtonSystem(inst.x0, new Float64Array(n * n), new Float64Array(n));
       inst.objective.gaussNewtonProduct(inst.x0, new Float64Array(n), new Float64Array(n));
+      inst.objective.sumOfSquares(inst.x0); // LM's trials run the forward graph
     }
     const rows: Row[] = [];
     for (const v of VARIANTS) {
@@ -187,7 +193,7 @@ export async function levenbergMarquardtSection(options: { only?: string[]; pyth
   }
   if (options.crossover) {
     console.error('· LM dense/CG crossover');
-    out.push('### Dense Cholesky vs matrix-free CG: seconds per LM iteration (1-h-h-1 tanh, 100 rows)', '', ...crossover(), '');
+    out.push('### Dense Cholesky vs matrix-free CG: seconds per LM iteration (1-h-h-1 tanh)', '', ...crossover(), '');
   }
   return out.join('\n');
 }
