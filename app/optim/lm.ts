@@ -24,15 +24,20 @@ import { isLeastSquares, type IterationRecord, type LeastSquaresObjective, type 
 export const DEFAULT_DENSE_LIMIT = 3000;
 
 /**
- * The dense/CG crossover as a flop count per LM iteration, m = residuals, n = parameters: dense forms
+ * Weight of a dense flop against a CG flop in denseCheaper: the JavaScript Cholesky (several per
+ * iteration, one per μ tried) runs slower per flop than the engine's passes. Fitted to the measured
+ * crossover (docs/levenberg-marquardt.md): with 1000 rows dense and CG cost the same per iteration
+ * near n = 480; with 100 rows dense wins at n = 141 and CG from n = 481.
+ */
+const DENSE_FLOP_WEIGHT = 3.5;
+
+/**
+ * The dense/CG choice as a flop count per LM iteration, m = residuals, n = parameters: dense forms
  * JᵀJ (m·n²/2) and factors it (n³/6); CG spends up to min(cgMax, m + 1) iterations — JᵀJ + μI has at
  * most m + 1 distinct eigenvalues, so CG converges in that many — of two passes (2·m·n each way).
- * Measured (`npm run bench -- optimizers --lm-only`, docs/levenberg-marquardt.md): on 1-h-h-1 tanh
- * nets with 100 rows dense was faster per iteration at n = 141 and CG from n = 481 on, where this
- * model switches too; the suite's models (rows ≥ n) stay dense.
  */
 export function denseCheaper(n: number, m: number, cgMaxIterations: number): boolean {
-  const dense = (m * n * n) / 2 + (n * n * n) / 6;
+  const dense = DENSE_FLOP_WEIGHT * ((m * n * n) / 2 + (n * n * n) / 6);
   const cg = 4 * m * n * Math.min(cgMaxIterations, m + 1);
   return dense <= cg;
 }
