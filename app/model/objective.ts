@@ -149,6 +149,8 @@ export class ModelObjective implements LeastSquaresObjective {
 
   private engineProducts(): Pick<SecondOrderProducts, 'gaussNewtonSystem' | 'jacobianVectorProduct' | 'jacobianTransposeProduct'> | null {
     const p = this.program;
+    // The engine's datasets here carry no sample weights; weighted rows take the JavaScript products.
+    if (this.hostTrain.weights) return null;
     return p.gaussNewtonSystem && p.jacobianVectorProduct && p.jacobianTransposeProduct
       ? { gaussNewtonSystem: p.gaussNewtonSystem.bind(p), jacobianVectorProduct: p.jacobianVectorProduct.bind(p), jacobianTransposeProduct: p.jacobianTransposeProduct.bind(p) }
       : null;

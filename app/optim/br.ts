@@ -25,6 +25,10 @@ export class BrStepper extends LevenbergMarquardtStepper {
     this.penalty = new Float64Array(this.n);
   }
 
+  protected override needsDense(): boolean {
+    return true;
+  }
+
   protected override refusal(): string | null {
     const base = super.refusal();
     if (base) return base;

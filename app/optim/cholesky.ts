@@ -16,10 +16,33 @@ export function choleskyFactor(A: Float64Array, n: number, out: Float64Array = A
     if (!(d > 0) || !Number.isFinite(d)) return false;
     const ljj = Math.sqrt(d);
     out[rj + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
+    // Row-major L: rows i and j are contiguous over k, so the dot products stream; four rows at a
+    // time share each load of row j (the factorisation is the dense LM iteration's main cost).
+    let i = j + 1;
+    for (; i + 3 < n; i += 4) {
+      const r0 = i * n;
+      const r1 = r0 + n;
+      const r2 = r1 + n;
+      const r3 = r2 + n;
+      let s0 = A[r0 + j];
+      let s1 = A[r1 + j];
+      let s2 = A[r2 + j];
+      let s3 = A[r3 + j];
+      for (let k = 0; k < j; k++) {
+        const ljk = out[rj + k];
+        s0 -= out[r0 + k] * ljk;
+        s1 -= out[r1 + k] * ljk;
+        s2 -= out[r2 + k] * ljk;
+        s3 -= out[r3 + k] * ljk;
+      }
+      out[r0 + j] = s0 / ljj;
+      out[r1 + j] = s1 / ljj;
+      out[r2 + j] = s2 / ljj;
+      out[r3 + j] = s3 / ljj;
+    }
+    for (; i < n; i++) {
       const ri = i * n;
       let s = A[ri + j];
-      // Row-major L: both rows i and j are contiguous over k, so the inner loop streams.
       for (let k = 0; k < j; k++) s -= out[ri + k] * out[rj + k];
       out[ri + j] = s / ljj;
     }

@@ -16,7 +16,7 @@ export type { StepperOptions } from './stepper';
 export { lineSearch, createLineSearchWorkspace, type LineSearchResult, type LineSearchStatus } from './lineSearch';
 export { TERMINATION_MESSAGES, terminationMessage, denseBfgsRefusal, denseHessianBytes, float32GradientFloor } from './messages';
 export { hostVectorOps, type VectorOps } from './vector';
-export { LevenbergMarquardtStepper, lmSolverPath, DEFAULT_DENSE_LIMIT, type LmSolverPath } from './lm';
+export { LevenbergMarquardtStepper, lmSolverPath, denseCheaper, DEFAULT_DENSE_LIMIT, type LmSolverPath } from './lm';
 export { BrStepper } from './br';
 
 export function createOptimizer(

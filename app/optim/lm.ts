@@ -17,11 +17,30 @@ import { BaseStepper, type IterationOutcome, type StepperOptions } from './stepp
 import { isLeastSquares, type IterationRecord, type LeastSquaresObjective, type Objective, type StoppingCriteria } from './types';
 
 /**
- * Default largest n for the dense solve. Dense needs 8n² bytes (the damped copy and its factor make
- * three n × n arrays) and n³/6 for each Cholesky; above this, CG's 2 passes per product cost less on
- * the suite's models (docs/levenberg-marquardt.md, `npm run bench -- optimizers`).
+ * Largest n for the dense solve: 8n² bytes per n × n matrix (three of them: JᵀJ, the damped copy
+ * and its factor — 216 MB at n = 3000) and n³/6 multiply-adds per Cholesky, several per iteration.
+ * Below it, 'auto' picks by cost (denseCheaper); above it, only the matrix-free solver runs.
  */
-export const DEFAULT_DENSE_LIMIT = 2000;
+export const DEFAULT_DENSE_LIMIT = 3000;
+
+/**
+ * Weight of a dense flop against a CG flop in denseCheaper: the JavaScript Cholesky (several per
+ * iteration, one per μ tried) runs slower per flop than the engine's passes. Fitted to the measured
+ * crossover (docs/levenberg-marquardt.md): with 1000 rows dense and CG cost the same per iteration
+ * near n = 480; with 100 rows dense wins at n = 141 and CG from n = 481.
+ */
+const DENSE_FLOP_WEIGHT = 3.5;
+
+/**
+ * The dense/CG choice as a flop count per LM iteration, m = residuals, n = parameters: dense forms
+ * JᵀJ (m·n²/2) and factors it (n³/6); CG spends up to min(cgMax, m + 1) iterations — JᵀJ + μI has at
+ * most m + 1 distinct eigenvalues, so CG converges in that many — of two passes (2·m·n each way).
+ */
+export function denseCheaper(n: number, m: number, cgMaxIterations: number): boolean {
+  const dense = DENSE_FLOP_WEIGHT * ((m * n * n) / 2 + (n * n * n) / 6);
+  const cg = 4 * m * n * Math.min(cgMaxIterations, m + 1);
+  return dense <= cg;
+}
 
 export interface LmSettings {
   mu: number;
@@ -39,10 +58,14 @@ export interface LmSettings {
 
 export type LmSolverPath = 'dense' | 'matrix-free';
 
-/** Which solver a run with n parameters takes. */
-export function lmSolverPath(n: number, settings: Pick<LmSettings, 'solver' | 'denseLimit'>): LmSolverPath {
-  if (settings.solver === 'auto') return n <= settings.denseLimit ? 'dense' : 'matrix-free';
-  return settings.solver;
+/**
+ * Which solver a run with n parameters and m residuals takes. 'auto': dense up to denseLimit when
+ * cheaper per iteration (or always, with `needsDense`: Bayesian regularization needs tr(H⁻¹)).
+ */
+export function lmSolverPath(n: number, m: number, settings: Pick<LmSettings, 'solver' | 'denseLimit' | 'cgMaxIterations'>, needsDense = false): LmSolverPath {
+  if (settings.solver !== 'auto') return settings.solver;
+  if (n > settings.denseLimit) return 'matrix-free';
+  return needsDense || denseCheaper(n, m, settings.cgMaxIterations) ? 'dense' : 'matrix-free';
 }
 
 /** The regularised system's weights: F = β·E_D + E_pen(α) (LM: β = 1 and the objective's own penalty). */
@@ -78,12 +101,17 @@ export class LevenbergMarquardtStepper extends BaseStepper {
     this.ls = isLeastSquares(objective) ? objective : null;
     this.settings = settings;
     this.mu = settings.mu;
-    this.path = lmSolverPath(this.n, settings);
+    this.path = lmSolverPath(this.n, this.ls?.residualCount ?? 0, settings, this.needsDense());
     this.jte = new Float64Array(this.n);
     this.rhs = new Float64Array(this.n);
     this.delta = new Float64Array(this.n);
     this.trial = new Float64Array(this.n);
     this.scaling = new Float64Array(this.n).fill(1);
+  }
+
+  /** Bayesian regularization needs the dense factor (tr(H⁻¹)); LM does not. */
+  protected needsDense(): boolean {
+    return false;
   }
 
   /** One sentence on the solver this run uses, for logs and summaries. */

@@ -72,6 +72,11 @@ export class SequenceStepper implements Stepper {
     return [...this.ended];
   }
 
+  /** The current phase's solver, when it is Levenberg–Marquardt or Bayesian regularization ('' otherwise). */
+  solverDescription(): string {
+    return this.phase?.solverDescription?.() ?? '';
+  }
+
   start(): IterationRecord {
     if (this.startRecord) return this.startRecord;
     this.phase = this.open(0, this.x0);

@@ -125,8 +125,9 @@ export const adagradSpecSchema = z.object({
 /**
  * Levenberg–Marquardt's settings, shared by 'lm' and 'br' (MATLAB trainlm / trainbr defaults).
  * `damping`: D in (JᵀJ + μD)δ = −Jᵀe, 'identity' (trainlm) or 'diagonal' = diag(JᵀJ) (Marquardt).
- * `solver`: 'auto' solves densely by Cholesky up to `denseLimit` parameters and matrix-free by
- * conjugate gradients above it (docs/levenberg-marquardt.md has the measured crossover).
+ * `solver`: 'auto' solves densely by Cholesky up to `denseLimit` parameters where that costs less per
+ * iteration than conjugate gradients (lm.ts denseCheaper; docs/levenberg-marquardt.md has the
+ * measured crossover), and matrix-free above it.
  * `validationChecks`: stop after this many consecutive iterations whose validation loss did not
  * improve, when the experiment has a validation split (0 = off; trainlm's max_fail).
  */
@@ -291,7 +292,7 @@ export function variantSummary(spec: OptimizerSpec): string {
 function levenbergMarquardtSummary(spec: LmSpec | BrSpec): string {
   const parts = [spec.schedule === 'trainlm' ? `μ₀ ${spec.mu.toExponential(0)} ×${spec.muDecrease}/×${spec.muIncrease}` : `μ₀ ${spec.mu.toExponential(0)} by gain ratio`];
   parts.push(spec.damping === 'diagonal' ? 'D = diag(JᵀJ)' : 'D = I');
-  if (spec.solver === 'auto') parts.push(`dense ≤ ${spec.denseLimit} params, else CG`);
+  if (spec.solver === 'auto') parts.push(`dense or CG by cost (dense ≤ ${spec.denseLimit} params)`);
   else parts.push(spec.solver === 'dense' ? 'dense Cholesky' : 'matrix-free CG');
   if (spec.kind === 'br') parts.push('α, β by MacKay');
   parts.push(spec.validationChecks > 0 ? `${spec.validationChecks} validation checks` : 'no validation stop');

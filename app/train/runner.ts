@@ -339,9 +339,10 @@ function finishRun(run: ActiveRun, model: ResolvedModel, keepPredictions: boolea
     test: final.test,
   };
   const last = run.history[run.history.length - 1];
-  if (run.stepper.solverDescription && last?.mu !== undefined) {
+  const solver = run.stepper.solverDescription?.() ?? '';
+  if (solver && last?.mu !== undefined) {
     summary.levenbergMarquardt = {
-      solver: `${run.stepper.solverDescription()}; J from ${run.lane.objective.jacobianSource === 'engine' ? 'the engine' : 'the float64 JavaScript products'}`,
+      solver: `${solver}; J from ${run.lane.objective.jacobianSource === 'engine' ? 'the engine' : 'the float64 JavaScript products'}`,
       mu: last.mu,
       jacobianEvaluations: last.jacobianEvaluations ?? 0,
       ...(last.effectiveParameters !== undefined && {

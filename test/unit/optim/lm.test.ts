@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
-import { createOptimizer, minimize } from '../../../app/optim';
+import { createOptimizer, lmSolverPath, minimize } from '../../../app/optim';
 import { choleskyFactor, choleskyInverseTrace, choleskySolve } from '../../../app/optim/cholesky';
 import { brSpecSchema, lmSpecSchema, optimizerSpecSchema, variantSummary } from '../../../app/optim/spec';
 import { DEFAULT_STOPPING, type IterationRecord } from '../../../app/optim/types';
@@ -97,6 +97,16 @@ describe('Levenberg–Marquardt', () => {
     expect(cg.history.length).toBe(dense.history.length);
     cg.history.forEach((r, i) => expect(r.f).toBeCloseTo(dense.history[i].f, 10));
     for (let j = 0; j < 8; j++) expect(cg.x[j]).toBeCloseTo(dense.x[j], 8);
+  });
+
+  it('auto picks dense while it costs less per iteration than CG, and CG above the dense limit', () => {
+    const auto = lmSpecSchema.parse({ kind: 'lm' });
+    expect(lmSolverPath(321, 640, auto)).toBe('dense'); // Friedman: rows ≥ n
+    expect(lmSolverPath(141, 100, auto)).toBe('dense');
+    expect(lmSolverPath(481, 100, auto)).toBe('matrix-free'); // JᵀJ of rank ≤ 100: CG converges in ~101 steps
+    expect(lmSolverPath(481, 100, auto, true)).toBe('dense'); // BR needs the factor
+    expect(lmSolverPath(auto.denseLimit + 1, 1e6, auto, true)).toBe('matrix-free');
+    expect(lmSolverPath(50, 10, { ...auto, solver: 'matrix-free' })).toBe('matrix-free');
   });
 
   it('refuses diagonal damping with the matrix-free solver', () => {

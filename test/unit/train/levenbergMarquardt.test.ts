@@ -37,6 +37,7 @@ describe('Levenberg–Marquardt and Bayesian regularization runs', () => {
     expect(br.summary.levenbergMarquardt?.effectiveParametersText).toMatch(/^Effective # parameters \d+\.\d of 321$/);
     expect(seq.summary.label).toBe('Adam → Levenberg–Marquardt');
     expect(seq.history.some((p) => p.phase === 1 && p.mu !== undefined)).toBe(true);
+    expect(seq.summary.levenbergMarquardt?.solver).toMatch(/^dense Cholesky/);
     const table = summaryTable(outcome.runs.map((r) => r.summary));
     expect(table).toMatch(/Bayesian regularization: dense Cholesky.*Effective # parameters/);
   });
