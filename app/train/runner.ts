@@ -211,7 +211,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
             stepper: createOptimizer(spec.optimizer, objectiveFor(spec, lane), Float64Array.from(start), stoppingCriteria(spec), { seed: repeat }),
             history: [],
             lowest: { f: Infinity, iteration: 0 },
-            ...(spec.stopping.validationChecks !== undefined && lane.scorer.hasValidation && { checks: new ValidationChecks(spec.stopping.validationChecks) }),
+            ...(validationChecksOf(spec) !== undefined && lane.scorer.hasValidation && { checks: new ValidationChecks(validationChecksOf(spec)!) }),
           });
         });
       }
@@ -372,6 +372,16 @@ function finishRun(run: ActiveRun, model: ResolvedModel, keepPredictions: boolea
     summary.float32Export = float32Export;
   }
   return finished;
+}
+
+/**
+ * K of the run's validation checks: the budget's, else trainlm's max_fail for Levenberg–Marquardt
+ * (its optimizer spec carries the default, 6; Bayesian regularization's is 0, off).
+ */
+function validationChecksOf(spec: RunSpec): number | undefined {
+  if (spec.stopping.validationChecks !== undefined) return spec.stopping.validationChecks;
+  const o = spec.optimizer;
+  return (o.kind === 'lm' || o.kind === 'br') && o.validationChecks > 0 ? o.validationChecks : undefined;
 }
 
 /** The optimizer's label, naming the precision when the experiment races both. */

@@ -42,6 +42,25 @@ describe('Levenberg–Marquardt and Bayesian regularization runs', () => {
     expect(table).toMatch(/Bayesian regularization: dense Cholesky.*Effective # parameters/);
   });
 
+  it('LM stops on validation checks by default (trainlm max_fail 6) and keeps its best-validation weights; 0 turns it off', async () => {
+    const base = loadExample('friedman-regression');
+    const experiment = parseExperiment({
+      ...base,
+      model: { ...base.model, layers: [{ units: 40, activation: 'tanh' }] },
+      runs: [
+        { id: 'lm', optimizer: { kind: 'lm' }, stopping: { maxIterations: 200 } },
+        { id: 'lm-off', optimizer: { kind: 'lm', validationChecks: 0 }, stopping: { maxIterations: 200 } },
+      ],
+    });
+    const outcome = await startExperiment(experiment, { baseDir: EXAMPLES_DIR, onEvent: () => {} }).done;
+    const [lm, off] = outcome.runs;
+    expect(lm.summary.status).toBe('validation-checks');
+    expect(lm.summary.message).toMatch(/did not improve for 6 iterations/);
+    const best = lm.history.find((p) => p.iteration === lm.summary.bestIteration)!;
+    expect(lm.history.at(-1)!.iteration - best.iteration).toBe(6);
+    expect(off.summary.status).not.toBe('validation-checks');
+  });
+
   it('--optimizer lm,br,lbfgs with --mu, --mu-dec, --mu-inc, --mu-max, --damping', () => {
     const flags = { target: 'y', optimizer: 'lm,br,lbfgs', standardize: true, scaleTarget: true, mu: 0.01, muDec: 0.2, muInc: 5, muMax: 1e8, damping: 'diagonal' };
     const e = experimentFromFlags('d.csv', flags, '/tmp');
