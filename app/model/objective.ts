@@ -7,6 +7,7 @@ import type { Objective } from '../optim/types';
 import type { Split } from '../data/types';
 import type { ComputeEngine, EngineDataset, StackProgram } from '../engine/engine';
 import { currentEngine } from '../engine/backend';
+import { gaussNewtonVectorProduct, hessianVectorProduct } from '../engine/js/hessian';
 import { kernelSquaredNorm } from './params';
 import type { ResolvedModel } from './layers';
 
@@ -32,6 +33,10 @@ export class ModelObjective implements Objective {
   readonly engine: ComputeEngine;
   private readonly program: StackProgram;
   private readonly train: EngineDataset;
+  /** The training rows on the host, for the float64 products when the engine has none of its own. */
+  private readonly trainHost: Split;
+  /** Hessian- and Gauss–Newton-vector products computed so far (the spectrum and Newton-CG count them). */
+  secondOrderProducts = 0;
   private readonly dropoutSeed: number | undefined;
   private disposed = false;
   /** Advances every training evaluation so each draws a fresh, reproducible dropout mask. */
@@ -47,6 +52,7 @@ export class ModelObjective implements Objective {
     this.engine = options.engine ?? currentEngine();
     this.program = this.engine.compile(model);
     this.train = this.uploadTo(train);
+    this.trainHost = train;
     const stochastic = options.dropoutSeed !== undefined && model.layers.some((l) => l.dropout > 0);
     this.dropoutSeed = stochastic ? options.dropoutSeed : undefined;
   }
@@ -57,6 +63,24 @@ export class ModelObjective implements Objective {
 
   evaluateBatch(x: Float64Array, grad: Float64Array, rows: Int32Array): number {
     return this.run(x, grad, rows);
+  }
+
+  /**
+   * out = ∇²f(x)·v for the training objective (data loss + L2), exact; returns f. The engine's own
+   * product when it has one, else the float64 R-operator on the host (app/engine/js/hessian.ts).
+   */
+  hessianVectorProduct(x: Float64Array, v: Float64Array, out: Float64Array): number {
+    return this.product('hessian', x, v, out);
+  }
+
+  /** out = G·v, G the generalized Gauss–Newton matrix of the objective (data loss + L2); returns f. */
+  gaussNewtonVectorProduct(x: Float64Array, v: Float64Array, out: Float64Array): number {
+    return this.product('gauss-newton', x, v, out);
+  }
+
+  /** Where the products are computed, in words (for reports). */
+  secondOrderSource(): string {
+    return this.program.hessianVectorProduct ? `${this.engine.name} (${this.program.precision})` : 'float64 JavaScript (R-operator on the host)';
   }
 
   /** Loss without the L2 term, and the network outputs, on a split (a forward pass only). */
@@ -103,6 +127,25 @@ export class ModelObjective implements Objective {
       for (const l of this.model.layers) {
         const end = l.kernelOffset + l.fanIn * l.units;
         for (let k = l.kernelOffset; k < end; k++) grad[k] += lambda2 * x[k];
+      }
+      f += this.penalty(x);
+    }
+    return f;
+  }
+
+  private product(kind: 'hessian' | 'gauss-newton', x: Float64Array, v: Float64Array, out: Float64Array): number {
+    this.assertLive();
+    this.secondOrderProducts++;
+    const own = kind === 'hessian' ? this.program.hessianVectorProduct : this.program.gaussNewtonVectorProduct;
+    let f = own
+      ? own.call(this.program, x, this.train, v, out)
+      : (kind === 'hessian' ? hessianVectorProduct : gaussNewtonVectorProduct)(this.model, x, { x: this.trainHost.x, y: this.trainHost.y, rows: this.trainHost.rows }, v, out);
+    if (this.model.l2 > 0) {
+      // λ Σ‖W‖² has Hessian 2λ on every kernel entry and 0 on biases.
+      const lambda2 = 2 * this.model.l2;
+      for (const l of this.model.layers) {
+        const end = l.kernelOffset + l.fanIn * l.units;
+        for (let k = l.kernelOffset; k < end; k++) out[k] += lambda2 * v[k];
       }
       f += this.penalty(x);
     }

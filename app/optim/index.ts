@@ -5,6 +5,7 @@
 import { BfgsStepper } from './bfgs';
 import { adagradRule, adamRule, FirstOrderStepper, rmspropRule, sgdRule } from './firstOrder';
 import { LbfgsStepper } from './lbfgs';
+import { NewtonCgStepper } from './newtonCg';
 import { SequenceStepper } from './sequence';
 import { OPTIMIZER_LABELS, type OptimizerSpec } from './spec';
 import type { StepperOptions } from './stepper';
@@ -37,6 +38,8 @@ export function createOptimizer(
       return new FirstOrderStepper(label, objective, x0, stopping, rmspropRule(spec, n), spec.batchSize, options);
     case 'adagrad':
       return new FirstOrderStepper(label, objective, x0, stopping, adagradRule(spec, n), spec.batchSize, options);
+    case 'newton-cg':
+      return new NewtonCgStepper(objective, x0, stopping, spec, options);
     case 'sequence':
       // Each phase is an ordinary stepper, built here with fresh state.
       return new SequenceStepper(spec, objective, x0, stopping, options, createOptimizer);

@@ -26,7 +26,7 @@ export type StepperFactory = (
 ) => Stepper;
 
 /** Statuses after which the next phase may still make progress, so the run goes on. */
-const HAND_OFF: ReadonlySet<TerminationStatus> = new Set(['function-tolerance', 'step-tolerance', 'precision-loss', 'line-search-failed']);
+const HAND_OFF: ReadonlySet<TerminationStatus> = new Set(['function-tolerance', 'step-tolerance', 'precision-loss', 'line-search-failed', 'trust-region-no-decrease']);
 
 export class SequenceStepper implements Stepper {
   readonly name: string;

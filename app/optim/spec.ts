@@ -123,8 +123,21 @@ export const adagradSpecSchema = z.object({
   batchSize,
 });
 
+/**
+ * Trust-region Newton with Steihaug–Toint CG on exact Hessian-vector products, scipy's `trust-ncg`
+ * with its defaults (initial_trust_radius 1, max_trust_radius 1000, eta 0.15).
+ */
+export const newtonCgSpecSchema = z.object({
+  kind: z.literal('newton-cg'),
+  initialTrustRadius: z.number().positive().default(1),
+  maxTrustRadius: z.number().positive().default(1000),
+  eta: z.number().min(0).lt(0.25).default(0.15),
+  /** Cap on CG iterations per trust-region subproblem; omitted = 10·n + 100 (scipy: none). */
+  maxCgIterations: z.int().min(1).optional(),
+});
+
 /** One optimizer on its own: what a run, or one phase of a sequence, uses. */
-const SINGLE_OPTIMIZER_SCHEMAS = [lbfgsSpecSchema, bfgsSpecSchema, sgdSpecSchema, adamSpecSchema, rmspropSpecSchema, adagradSpecSchema] as const;
+const SINGLE_OPTIMIZER_SCHEMAS = [lbfgsSpecSchema, bfgsSpecSchema, sgdSpecSchema, adamSpecSchema, rmspropSpecSchema, adagradSpecSchema, newtonCgSpecSchema] as const;
 export const singleOptimizerSpecSchema = z.discriminatedUnion('kind', SINGLE_OPTIMIZER_SCHEMAS);
 export type SingleOptimizerSpec = z.infer<typeof singleOptimizerSpecSchema>;
 export type SingleOptimizerKind = SingleOptimizerSpec['kind'];
@@ -167,7 +180,7 @@ export type OptimizerSpec = z.infer<typeof optimizerSpecSchema>;
 export type OptimizerKind = OptimizerSpec['kind'];
 export type OptimizerSpecInput = z.input<typeof optimizerSpecSchema>;
 /** The single optimizers (what `--optimizer` lists and the GUI's add buttons offer). */
-export const OPTIMIZER_KINDS: readonly SingleOptimizerKind[] = ['lbfgs', 'bfgs', 'adam', 'sgd', 'rmsprop', 'adagrad'];
+export const OPTIMIZER_KINDS: readonly SingleOptimizerKind[] = ['lbfgs', 'bfgs', 'adam', 'sgd', 'rmsprop', 'adagrad', 'newton-cg'];
 
 export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
   lbfgs: 'L-BFGS',
@@ -176,6 +189,7 @@ export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
   sgd: 'SGD',
   rmsprop: 'RMSprop',
   adagrad: 'Adagrad',
+  'newton-cg': 'Newton-CG',
   sequence: 'Sequence',
 };
 
@@ -191,7 +205,8 @@ export function isQuasiNewton(kind: OptimizerKind): boolean {
 
 /** A sequence with any quasi-Newton phase needs the deterministic objective throughout. */
 export function needsDeterministicObjective(spec: OptimizerSpec): boolean {
-  return spec.kind === 'sequence' ? spec.phases.some((p) => isQuasiNewton(p.optimizer.kind)) : isQuasiNewton(spec.kind);
+  const deterministic = (k: OptimizerKind): boolean => isQuasiNewton(k) || k === 'newton-cg';
+  return spec.kind === 'sequence' ? spec.phases.some((p) => deterministic(p.optimizer.kind)) : deterministic(spec.kind);
 }
 
 /** Stopping rules and budget of one run (ms/seconds as the user thinks of them). */

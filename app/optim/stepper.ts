@@ -107,6 +107,11 @@ export abstract class BaseStepper implements Stepper {
     return null;
   }
 
+  /** Counters a subclass adds to every record (Newton-CG: its Hessian-vector products). */
+  protected extraCounters(): Partial<IterationRecord> {
+    return {};
+  }
+
   /** Allocate large state once the run is known to go ahead. */
   protected prepare(): void {}
 
@@ -246,6 +251,7 @@ export abstract class BaseStepper implements Stepper {
       functionEvaluations: this.functionEvaluations,
       gradientEvaluations: this.gradientEvaluations,
       elapsedMs: this.elapsedMs,
+      ...this.extraCounters(),
     };
   }
 }

@@ -16,6 +16,8 @@ export interface Objective {
   readonly sampleCount?: number;
   /** Mean loss and gradient over the given sample rows only (stochastic; never used by BFGS/L-BFGS). */
   evaluateBatch?(x: Float64Array, grad: Float64Array, rows: Int32Array): number;
+  /** out = ∇²f(x)·v, exact; returns f(x). Newton-CG and the spectrum need it. */
+  hessianVectorProduct?(x: Float64Array, v: Float64Array, out: Float64Array): number;
 }
 
 /** Why a run ended. `message` on the result says it in words. */
@@ -25,6 +27,7 @@ export type TerminationStatus =
   | 'step-tolerance' // ‖Δx‖∞ ≤ xtol (1 + ‖x‖∞)
   | 'precision-loss' // line search could not decrease f even along −g: float32 floor reached
   | 'line-search-failed' // line search failed for another reason (e.g. evaluation cap, bad direction)
+  | 'trust-region-no-decrease' // Newton-CG: the model predicts no decrease, or Δ collapsed without a lower point
   | 'non-finite' // f or g not finite at the start point, or no finite point found
   | 'max-iterations'
   | 'max-evaluations'
@@ -64,6 +67,8 @@ export interface IterationRecord {
   gradientEvaluations: number;
   /** Cumulative wall time spent in this run's own work, ms. */
   elapsedMs: number;
+  /** Cumulative Hessian-vector products (Newton-CG only). */
+  hessianVectorProducts?: number;
   /** 0-based phase of a sequence (hand-off) run; absent for a single optimizer. */
   phase?: number;
 }
@@ -117,6 +122,8 @@ export interface OptimizeResult {
   functionEvaluations: number;
   gradientEvaluations: number;
   elapsedMs: number;
+  /** Hessian-vector products spent (Newton-CG only). */
+  hessianVectorProducts?: number;
 }
 
 /**

@@ -184,8 +184,8 @@ function pass(stack: DenseStack, theta: Float64Array, data: RowData, mode: Mode,
       }
     }
     // Backward, and its R-backward.
-    let dz = gz;
-    let Rdz = Rgz;
+    let dz: Float64Array = gz;
+    let Rdz: Float64Array | undefined = Rgz;
     for (let li = L - 1; li >= 0; li--) {
       const l = stack.layers[li];
       const h = hs[li];
