@@ -22,6 +22,7 @@ import { experimentFromFlags, importModelFlag, parseNumber, type TrainFlags } fr
 import { aggregateTable, jsonReport, progressBars, summaryTable } from './report';
 import { aggregateRepeats, bestRepeat, repeatOutcomes } from '../train/aggregate';
 import { InputError } from './errors';
+import { dataModelOptions, spectrumCommand } from './spectrumCommand';
 import { ConfigError } from '../util/configError';
 import { resolveInside } from '../util/paths';
 import { confinePaths } from './experimentPaths';
@@ -194,33 +195,22 @@ export function buildProgram(): Command {
     .exitOverride();
 
   const num = (label: string, opts?: { int?: boolean; min?: number }) => parseNumber(label, opts);
-  const train = program
-    .command('train')
-    .description('train on a CSV, JSON, .npy or .npz file')
-    .argument('<data>', 'dataset file')
-    .requiredOption('--target <column>', 'target column')
-    .option('--layers <spec>', 'hidden and output layers, e.g. 64:tanh,10:softmax (output added from the task when missing)')
-    .option('--optimizer <list>', 'lbfgs,bfgs,adam,sgd,rmsprop,adagrad; a>b is a hand-off run (e.g. adam>lbfgs)', 'lbfgs,bfgs,adam')
+  const train = dataModelOptions(
+    program
+      .command('train')
+      .description('train on a CSV, JSON, .npy or .npz file')
+      .argument('<data>', 'dataset file'),
+  )
+    .option('--optimizer <list>', 'lbfgs,bfgs,adam,sgd,rmsprop,adagrad,newton-cg; a>b is a hand-off run (e.g. adam>lbfgs)', 'lbfgs,bfgs,adam')
     .option('--switch-after <n>', 'hand-off runs: switch to the next optimizer after n iterations', num('--switch-after', { int: true, min: 1 }))
     .option('--switch-on-plateau <w:tol>', 'hand-off runs: switch when the loss decreased by less than tol (relative) over w iterations')
     .option('--repeats <k>', 'start points: every run from each of k initial weights (seed, seed+1, …)', num('--repeats', { int: true, min: 1 }))
-    .addOption(new Option('--task <task>', 'override the inferred task').choices(['auto', 'regression', 'binary', 'multiclass']))
-    .addOption(new Option('--loss <loss>', 'override the loss').choices(['mse', 'binary-crossentropy', 'softmax-crossentropy']))
-    .option('--l2 <lambda>', 'L2 penalty on kernels', num('--l2', { min: 0 }))
     .option('--max-iter <n>', 'iterations per run', num('--max-iter', { int: true, min: 1 }))
     .option('--max-evals <n>', 'function evaluations per run', num('--max-evals', { int: true, min: 1 }))
     .option('--max-seconds <s>', 'seconds of work per run', num('--max-seconds', { min: 0 }))
     .option('--gtol <g>', 'stop when the gradient ∞-norm is below', num('--gtol', { min: 0 }))
     .option('--ftol <f>', 'stop when the relative change of f is below', num('--ftol', { min: 0 }))
     .option('--xtol <x>', 'stop when the step is below', num('--xtol', { min: 0 }))
-    .option('--seed <n>', 'seed for initial weights and splits', num('--seed', { int: true }))
-    .option('--validation <fraction>', 'validation fraction', num('--validation', { min: 0 }))
-    .option('--test <fraction>', 'test fraction', num('--test', { min: 0 }))
-    .option('--no-standardize', 'do not standardise features')
-    .option('--no-scale-target', 'train a regression target in its own units (by default it is standardised; results are shown in original units either way)')
-    .addOption(new Option('--missing <policy>', 'missing values').choices(['error', 'drop', 'fill-mean']))
-    .option('--init-weights <file>', 'initial weights (any exported weights format or {"layers":[{"W","b"}]})')
-    .option('--model <file>', 'start from a Keras .keras/.h5, TF.js model.json or Curvature weights file: its layers and weights (no --layers needed)')
     .option('--lr <rate>', 'learning rate (first-order)', num('--lr', { min: 0 }))
     .option('--history <m>', 'L-BFGS history size', num('--history', { int: true, min: 1 }))
     .option('--momentum <m>', 'SGD/RMSprop momentum', num('--momentum', { min: 0 }))
@@ -259,6 +249,8 @@ export function buildProgram(): Command {
     if (!flags.allowOutsidePaths) confinePaths(experiment, dir, file);
     await execute(experiment, dir, flags);
   });
+
+  spectrumCommand(program).addOption(engineOption()).option('--threads <n>', 'intra-op threads for onnxruntime', num('--threads', { int: true, min: 1 }));
 
   program
     .command('info')

@@ -198,6 +198,8 @@ export function hessianSpectrum(hv: HessianProduct, n: number, options: Spectrum
   const largest = Array.from(values.subarray(m - kk)).reverse();
   const smallest = Array.from(values.subarray(0, kk));
   const verdict = spectrumVerdict(complete ? Array.from(values) : [...smallest, ...largest], options.tolerance, complete);
+  // From the two ends alone the smallest positive eigenvalue is known only if the low end reached it.
+  if (!complete && !smallest.some((v) => v > verdict.tolerance * Math.max(Math.abs(smallest[0]), Math.abs(largest[0])))) verdict.conditionNumber = null;
   const report: SpectrumReport = { n, largest, smallest, method, hessianVectorProducts: products, ...verdict };
   if (residuals) {
     report.maxResidual = Math.max(...Array.from(residuals.subarray(0, kk)), ...Array.from(residuals.subarray(m - kk)));
