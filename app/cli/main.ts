@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseExperiment, type Experiment } from '../schema/experiment';
 import { startExperiment, type ExperimentOutcome } from '../train/runner';
 import type { ExperimentEvent } from '../train/events';
@@ -53,6 +53,8 @@ class RunFailure extends Error {
 interface EngineFlags {
   backend?: EngineName | 'auto';
   threads?: number;
+  /** --spectrum K: eigenvalues at start, switches and end of every run (0: off). */
+  spectrum?: number;
 }
 
 interface OutputFlags extends EngineFlags {
@@ -173,7 +175,14 @@ function outputOptions(cmd: Command): Command {
     .option('--json', 'print one JSON document on stdout instead of the table')
     .option('--no-progress', 'no progress bars')
     .addOption(engineOption())
-    .option('--threads <n>', 'intra-op threads for onnxruntime (default: physical cores)', parseNumber('--threads', { int: true, min: 1 }));
+    .option('--threads <n>', 'intra-op threads for onnxruntime (default: physical cores)', parseNumber('--threads', { int: true, min: 1 }))
+    .option('--spectrum <k>', "the Hessian's k largest and k smallest eigenvalues at each run's start, hand-off switches and end (1…20; 0: off; default: k = 5 when the model is small enough for the dense spectrum)", spectrumK);
+}
+
+function spectrumK(value: string): number {
+  const k = parseNumber('--spectrum', { int: true, min: 0 })(value);
+  if (k > 20) throw new InvalidArgumentError(`--spectrum must be ≤ 20 (got ${k})`);
+  return k;
 }
 
 function engineOption(): Option {
@@ -182,6 +191,9 @@ function engineOption(): Option {
 
 /** --backend / --threads win over the experiment file's engine setting (which wins over CURVATURE_BACKEND). */
 function withEngineFlags(experiment: Experiment, flags: EngineFlags): Experiment {
+  if (flags.spectrum !== undefined) {
+    experiment = { ...experiment, spectrum: flags.spectrum === 0 ? { k: 5, when: 'off' } : { k: flags.spectrum, when: 'always' } };
+  }
   if (flags.backend === undefined && flags.threads === undefined) return experiment;
   return { ...experiment, engine: { ...experiment.engine, backend: flags.backend ?? experiment.engine?.backend ?? 'auto', ...(flags.threads !== undefined ? { threads: flags.threads } : {}) } };
 }

@@ -146,6 +146,11 @@ export interface Stepper {
   result(): OptimizeResult;
   /** Phases run so far, for sequence (hand-off) runs only. */
   phases?(): PhaseResult[];
+  /**
+   * The method's dense model of the inverse Hessian (row-major n×n, a copy), for methods that keep
+   * one (dense BFGS); null before it exists.
+   */
+  inverseHessianModel?(): Float64Array | null;
 }
 
 /** Called after every iteration; return false to stop the run ('stopped-by-callback'). */

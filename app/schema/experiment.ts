@@ -77,6 +77,13 @@ export const experimentSchema = z.object({
    * weights from `seed + r`; with `initialWeights`, repeat 0 uses them as they are.
    */
   repeats: z.int().min(1).max(100).default(1),
+  /**
+   * The Hessian's spectrum (k largest and k smallest eigenvalues) at each run's start, at every
+   * hand-off switch and at its end. 'auto' (also when omitted): on while the model is small enough for
+   * the exact dense spectrum (app/optim/spectrum DENSE_SPECTRUM_BOUND), off above; 'always': Lanczos
+   * above that bound; 'off'.
+   */
+  spectrum: z.object({ k: z.int().min(1).max(20).default(5), when: z.enum(['auto', 'always', 'off']).default('auto') }).optional(),
 });
 export type Experiment = z.infer<typeof experimentSchema>;
 export type ExperimentInput = z.input<typeof experimentSchema>;

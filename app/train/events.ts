@@ -2,6 +2,16 @@
 import type { IterationRecord, PhaseResult, TerminationStatus } from '../optim/types';
 import type { OptimizerKind } from '../optim/spec';
 import type { Task } from '../data/types';
+import type { SpectrumReport } from '../optim/spectrumVerdict';
+
+/** The Hessian's spectrum along a run: at its start, at each hand-off switch, at its end. */
+export interface RunSpectrum {
+  initial?: SpectrumReport;
+  /** One per hand-off: `phase` is the phase that starts at this point, `iteration` the run's iteration. */
+  switches: (SpectrumReport & { phase: number; iteration: number })[];
+  /** At the best point the run returns (its final weights). */
+  final?: SpectrumReport;
+}
 
 export interface Metrics {
   /** Validation loss (same loss as training, without the L2 term), in the target's original units. */
@@ -51,6 +61,10 @@ export interface RunSummary {
   engine?: { name: string; label: string; skipped: { name: string; reason: string }[] };
   /** Sequence (hand-off) runs only: each phase's own counters and how it ended. */
   phases?: PhaseResult[];
+  /** Newton-CG runs: Hessian-vector products spent. */
+  hessianVectorProducts?: number;
+  /** When the experiment asks for it (see the experiment's `spectrum`): eigenvalues along the run. */
+  spectrum?: RunSpectrum;
 }
 
 export type ExperimentEvent =

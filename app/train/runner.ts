@@ -5,7 +5,9 @@
  * run's wall time counts only its own steps.
  */
 import type { Experiment, RunSpec } from '../schema/experiment';
-import type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './events';
+import type { ExperimentEvent, IterationPoint, RunSpectrum, RunSummary, StartupStage } from './events';
+import { modelSpectrum, spectrumAt, spectrumPolicy, type SpectrumPolicy } from './curvature';
+import type { SpectrumReport } from '../optim/spectrumVerdict';
 import type { DenseWeights } from '../model/spec';
 import type { PreparedData, Preprocessing, TargetScaling } from '../data/types';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
@@ -72,6 +74,12 @@ interface ActiveRun {
   stepper: Stepper;
   history: IterationPoint[];
   finished?: FinishedRun;
+  /** Eigenvalues along the run, when the experiment's spectrum policy is on. */
+  spectrum?: RunSpectrum;
+  /** The start point (shared by the runs of one repeat; never modified). */
+  x0: Float64Array;
+  /** Phase of the last record (hand-off runs), to see a switch. */
+  lastPhase?: number;
 }
 
 let counter = 0;
@@ -144,6 +152,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
             // Minibatch order also varies by repeat (repeat 0 keeps the default seed 0).
             stepper: createOptimizer(spec.optimizer, objectiveFor(spec), Float64Array.from(start), stoppingCriteria(spec), { seed: repeat }),
             history: [],
+            x0: start,
           });
         });
       }
@@ -158,6 +167,14 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         notes,
       });
 
+      const policy = spectrumPolicy(experiment, model.parameterCount);
+      // Runs of one repeat share their start point, so its spectrum is computed once.
+      const initialSpectra = new Map<number, SpectrumReport>();
+      const spectrumFor = (x: Float64Array, p: SpectrumPolicy): SpectrumReport | undefined => {
+        const report = spectrumAt(obj, x, p);
+        return Number.isFinite(report.loss) ? report : undefined;
+      };
+
       const point = (run: ActiveRun, rec: IterationRecord): IterationPoint => {
         const x = run.stepper.current();
         const p: IterationPoint = { ...rec, trainLoss: originalUnitsLoss(rec.f - obj.penalty(x), targetScaling), raceMs: performance.now() - t0 };
@@ -168,12 +185,27 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         return p;
       };
       const record = (run: ActiveRun, rec: IterationRecord) => {
+        if (policy && run.spectrum && rec.phase !== undefined) {
+          if (run.lastPhase !== undefined && rec.phase !== run.lastPhase) {
+            // The new phase's first record: the point it started from is where the switch happened.
+            const at = spectrumFor(Float64Array.from(run.stepper.current()), policy);
+            if (at) run.spectrum.switches.push({ ...at, phase: rec.phase, iteration: rec.iteration });
+          }
+          run.lastPhase = rec.phase;
+        }
         const p = point(run, rec);
         if (keepHistory) run.history.push(p);
         emit({ type: 'iteration', experimentId, runId: run.id, point: p });
       };
       const finish = (run: ActiveRun) => {
         run.finished = finishRun(run, model, obj, data, val?.split, targetScaling);
+        if (policy && run.spectrum) {
+          const r = run.stepper.result();
+          if (Number.isFinite(r.f)) run.spectrum.final = spectrumFor(r.x, policy);
+          const inverse = run.stepper.inverseHessianModel?.();
+          if (run.spectrum.final && inverse) run.spectrum.final.model = modelSpectrum(inverse, model.parameterCount, policy.k);
+          run.finished.summary.spectrum = run.spectrum;
+        }
         run.finished.summary.engine = { name: backend.name, label: backend.label, skipped: backend.skipped };
         emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary });
       };
@@ -181,6 +213,14 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       for (const run of runs) {
         emit({ type: 'run-started', experimentId, runId: run.id, optimizer: run.spec.optimizer.kind, label: run.label });
         stage('first-evaluation', run.id);
+        if (policy) {
+          let initial = initialSpectra.get(run.repeat);
+          if (!initialSpectra.has(run.repeat)) {
+            initial = spectrumFor(run.x0, policy);
+            if (initial) initialSpectra.set(run.repeat, initial);
+          }
+          run.spectrum = { ...(initial && { initial }), switches: [] };
+        }
         record(run, run.stepper.start());
         if (run.stepper.done) finish(run);
       }
@@ -265,6 +305,7 @@ function finishRun(
     metrics,
     seconds: r.elapsedMs / 1000,
     ...(run.stepper.phases && { phases: run.stepper.phases() }),
+    ...(r.hessianVectorProducts !== undefined && { hessianVectorProducts: r.hessianVectorProducts }),
   };
   return { spec: run.specId, repeat: run.repeat, summary, layers: foldTargetScaling(toLayerWeights(model, r.x), scaling), history: run.history };
 }

@@ -1,0 +1,37 @@
+/**
+ * The Hessian's spectrum for runs: when the experiment wants one, computed at a point with the
+ * objective's exact Hessian-vector products (data loss + L2, float64 on the host when the engine
+ * has no products of its own), and a dense BFGS run's model B = H⁻¹ beside the truth at the end.
+ */
+import type { Experiment } from '../schema/experiment';
+import type { ModelObjective } from '../model/objective';
+import { DENSE_SPECTRUM_BOUND, hessianSpectrum, symmetricEigenvalues, type SpectrumReport } from '../optim/spectrum';
+
+export interface SpectrumPolicy {
+  k: number;
+  method: 'dense' | 'lanczos';
+}
+
+/** Whether, and how, runs of this experiment get spectra (n: parameters). */
+export function spectrumPolicy(experiment: Experiment, n: number): SpectrumPolicy | null {
+  const s = experiment.spectrum ?? { k: 5, when: 'auto' as const };
+  if (s.when === 'off') return null;
+  const dense = n <= DENSE_SPECTRUM_BOUND;
+  if (!dense && s.when === 'auto') return null;
+  return { k: s.k, method: dense ? 'dense' : 'lanczos' };
+}
+
+/** The spectrum at x, with the loss (data + L2) there. */
+export function spectrumAt(objective: ModelObjective, x: Float64Array, policy: SpectrumPolicy): SpectrumReport {
+  let loss = NaN;
+  const report = hessianSpectrum((v, hv) => void (loss = objective.hessianVectorProduct(x, v, hv)), objective.dimension, { k: policy.k, method: policy.method });
+  return { ...report, loss };
+}
+
+/** Eigenvalues of B = H⁻¹ from the inverse model H: the k largest (descending) and k smallest (ascending). */
+export function modelSpectrum(inverse: Float64Array, n: number, k: number): { largest: number[]; smallest: number[] } {
+  const h = symmetricEigenvalues(inverse, n); // ascending eigenvalues of H
+  const b = Array.from(h, (v) => 1 / v).sort((p, q) => p - q);
+  const kk = Math.min(k, n);
+  return { largest: b.slice(n - kk).reverse(), smallest: b.slice(0, kk) };
+}
