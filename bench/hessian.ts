@@ -1,0 +1,80 @@
+/**
+ * `npm run bench -- hessian`: the cost of exact Hessian-vector products against a gradient, per
+ * engine, and the time for a k = 10 spectrum on the three issue-9 models; the dense eigensolver's
+ * time by n (what DENSE_SPECTRUM_BOUND rests on). Prints; asserts nothing (the machine is shared).
+ *
+ * Every engine's Hv is, for now, the float64 R-operator on the host (app/engine/js/hessian.ts), so
+ * "Hv ÷ gradient" is printed twice: against the same float64 JavaScript pass (the algorithm's own
+ * ratio, target ≤ 3) and against each engine's gradient (what a run pays).
+ */
+import { median } from '../app/train/stats';
+import { availableEngines, initBackend } from '../app/engine/backend';
+import { hessianVectorProduct, lossAndGradient } from '../app/engine/js/hessian';
+import { hessianSpectrum, symmetricEigenvalues } from '../app/optim/spectrum';
+import { seededRandom } from '../app/util/random';
+import { benchModels, type BenchModel } from './models';
+
+const BUDGET_MS = 1500;
+
+function time(fn: () => void, minimum = 3): number {
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < minimum || (performance.now() - start < BUDGET_MS && times.length < 100)) {
+    const t = performance.now();
+    fn();
+    times.push(performance.now() - t);
+    if (performance.now() - start > 4 * BUDGET_MS) break;
+  }
+  return median(times);
+}
+
+const big = process.argv.includes('--big');
+const models = benchModels().filter((m) => big || m.stack.parameterCount < 100_000);
+await initBackend();
+const engines = await availableEngines();
+const direction = (n: number) => {
+  const rand = seededRandom(5);
+  return Float64Array.from({ length: n }, () => rand() * 2 - 1);
+};
+
+console.log('model                          n        JS grad ms  JS Hv ms  Hv÷grad (JS)  ' + engines.map((e) => `Hv÷grad (${e.name})`).join('  '));
+const hvTimes = new Map<BenchModel, number>();
+for (const m of models) {
+  const n = m.stack.parameterCount;
+  const data = { x: Float64Array.from(m.x), y: Float64Array.from(m.y), rows: m.rows };
+  const g = new Float64Array(n);
+  const out = new Float64Array(n);
+  const v = direction(n);
+  const grad = time(() => lossAndGradient(m.stack, m.theta, data, g), 2);
+  const hv = time(() => hessianVectorProduct(m.stack, m.theta, data, v, out), 2);
+  hvTimes.set(m, hv);
+  const ratios = engines.map((e) => {
+    const program = e.compile(m.stack);
+    const d = program.upload(m.x, m.y, m.rows);
+    program.valueAndGradient(m.theta, d, g);
+    const t = time(() => program.valueAndGradient(m.theta, d, g), 2);
+    program.dispose();
+    return (hv / t).toFixed(1).padStart(8);
+  });
+  console.log(`${m.name.padEnd(30)} ${String(n).padEnd(8)} ${grad.toFixed(1).padStart(10)} ${hv.toFixed(1).padStart(9)} ${(hv / grad).toFixed(2).padStart(13)}  ${ratios.join('  ')}`);
+}
+
+console.log('\nk = 10 spectrum (Lanczos, full re-orthogonalisation; Hv by the float64 R-operator)');
+for (const m of models) {
+  const n = m.stack.parameterCount;
+  const data = { x: Float64Array.from(m.x), y: Float64Array.from(m.y), rows: m.rows };
+  const t0 = performance.now();
+  const r = hessianSpectrum((v, out) => void hessianVectorProduct(m.stack, m.theta, data, v, out), n, { k: 10, method: 'lanczos' });
+  const s = (performance.now() - t0) / 1000;
+  console.log(`${m.name.padEnd(30)} ${s.toFixed(1)} s, ${r.hessianVectorProducts} products, max residual ${r.maxResidual?.toExponential(1)}, ${r.verdict}`);
+}
+if (!big) console.log('(784-256-256-10: pass --big; at one float64 JS product per many seconds it takes minutes)');
+
+console.log('\ndense spectrum: symmetric eigensolver (ml-matrix tred2 + tql2) by n');
+for (const n of [100, 200, 400, 800]) {
+  const rand = seededRandom(n);
+  const A = Float64Array.from({ length: n * n }, () => rand() - 0.5);
+  const t0 = performance.now();
+  symmetricEigenvalues(A, n);
+  console.log(`n = ${String(n).padEnd(4)} ${((performance.now() - t0) / 1000).toFixed(2)} s (plus n products)`);
+}
