@@ -7,7 +7,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { engineFor, formatReport } from '../engine/backend';
 import type { EngineName } from '../engine/engine';
 import { ModelObjective } from '../model/objective';
-import { hessianSpectrum, MAX_SPECTRUM_K, formatEigenvalue, type SpectrumReport } from '../optim/spectrum';
+import { DENSE_SPECTRUM_BOUND, MAX_SPECTRUM_K, formatEigenvalue, type SpectrumReport } from '../optim/spectrum';
+import { spectrumAt } from '../train/curvature';
 import { buildProblem } from '../train/problem';
 import { experimentFromFlags, importModelFlag, parseNumber, type TrainFlags } from './trainOptions';
 
@@ -58,8 +59,10 @@ export async function spectrumAction(data: string, flags: SpectrumFlags): Promis
   try {
     const t0 = performance.now();
     const loss = objective.evaluate(x0, new Float64Array(model.parameterCount));
-    const report = hessianSpectrum((v, out) => void objective.hessianVectorProduct(x0, v, out), model.parameterCount, { k: flags.k, method: flags.method });
-    const doc: SpectrumDocument = { ...report, loss, engine: backend.label, productsBy: objective.secondOrderSource(), seconds: (performance.now() - t0) / 1000 };
+    const n = model.parameterCount;
+    const method = flags.method === 'auto' ? (n <= DENSE_SPECTRUM_BOUND ? 'dense' : 'lanczos') : flags.method;
+    const report = spectrumAt(objective, x0, { k: flags.k, method });
+    const doc: SpectrumDocument = { ...report, loss, engine: backend.label, productsBy: objective.secondOrderSource(method === 'dense' ? 'float64' : 'engine'), seconds: (performance.now() - t0) / 1000 };
     process.stdout.write(flags.json ? JSON.stringify(doc) + '\n' : spectrumText(doc));
   } finally {
     objective.dispose();

@@ -14,6 +14,9 @@ import type { ResolvedModel } from './layers';
 // The tfjs expressions of activations and losses, for code that builds tfjs graphs itself.
 export { applyActivation, lossFromLogits, logits } from '../engine/tfjs/autodiff';
 
+/** 'engine': the engine's own products in the run's precision when it has them; 'float64': always the host's. */
+export type ProductArithmetic = 'engine' | 'float64';
+
 /** A split uploaded to the engine once, for repeated forward passes. */
 export type DeviceSplit = EngineDataset;
 
@@ -67,20 +70,26 @@ export class ModelObjective implements Objective {
 
   /**
    * out = ∇²f(x)·v for the training objective (data loss + L2), exact; returns f. The engine's own
-   * product when it has one, else the float64 R-operator on the host (app/engine/js/hessian.ts).
+   * product (in the run's precision) when it has one and `arithmetic` is 'engine', else the float64
+   * R-operator on the host (app/engine/js/hessian.ts).
    */
-  hessianVectorProduct(x: Float64Array, v: Float64Array, out: Float64Array): number {
-    return this.product('hessian', x, v, out);
+  hessianVectorProduct(x: Float64Array, v: Float64Array, out: Float64Array, arithmetic: ProductArithmetic = 'engine'): number {
+    return this.product('hessian', x, v, out, arithmetic);
   }
 
   /** out = G·v, G the generalized Gauss–Newton matrix of the objective (data loss + L2); returns f. */
-  gaussNewtonVectorProduct(x: Float64Array, v: Float64Array, out: Float64Array): number {
-    return this.product('gauss-newton', x, v, out);
+  gaussNewtonVectorProduct(x: Float64Array, v: Float64Array, out: Float64Array, arithmetic: ProductArithmetic = 'engine'): number {
+    return this.product('gauss-newton', x, v, out, arithmetic);
+  }
+
+  /** The arithmetic of the products for the given choice: the engine's precision, or float64 on the host. */
+  productPrecision(arithmetic: ProductArithmetic = 'engine'): 'float32' | 'float64' {
+    return arithmetic === 'engine' && this.program.hessianVectorProduct ? this.program.precision : 'float64';
   }
 
   /** Where the products are computed, in words (for reports). */
-  secondOrderSource(): string {
-    return this.program.hessianVectorProduct ? `${this.engine.name} (${this.program.precision})` : 'float64 JavaScript (R-operator on the host)';
+  secondOrderSource(arithmetic: ProductArithmetic = 'engine'): string {
+    return arithmetic === 'engine' && this.program.hessianVectorProduct ? `${this.engine.name} R-operator graph (${this.program.precision})` : 'float64 JavaScript (R-operator on the host)';
   }
 
   /** Loss without the L2 term, and the network outputs, on a split (a forward pass only). */
@@ -133,10 +142,10 @@ export class ModelObjective implements Objective {
     return f;
   }
 
-  private product(kind: 'hessian' | 'gauss-newton', x: Float64Array, v: Float64Array, out: Float64Array): number {
+  private product(kind: 'hessian' | 'gauss-newton', x: Float64Array, v: Float64Array, out: Float64Array, arithmetic: ProductArithmetic): number {
     this.assertLive();
     this.secondOrderProducts++;
-    const own = kind === 'hessian' ? this.program.hessianVectorProduct : this.program.gaussNewtonVectorProduct;
+    const own = arithmetic === 'engine' ? (kind === 'hessian' ? this.program.hessianVectorProduct : this.program.gaussNewtonVectorProduct) : undefined;
     let f = own
       ? own.call(this.program, x, this.train, v, out)
       : (kind === 'hessian' ? hessianVectorProduct : gaussNewtonVectorProduct)(this.model, x, { x: this.trainHost.x, y: this.trainHost.y, rows: this.trainHost.rows }, v, out);

@@ -21,10 +21,18 @@ export function spectrumPolicy(experiment: Experiment, n: number): SpectrumPolic
   return { k: s.k, method: dense ? 'dense' : 'lanczos' };
 }
 
-/** The spectrum at x, with the loss (data + L2) there. */
+/** Verdict tolerance for products in float32: their rounding is ~1e-6 of ‖H‖, so "flat" must be coarser. */
+export const FLOAT32_SPECTRUM_TOLERANCE = 1e-4;
+
+/**
+ * The spectrum at x, with the loss (data + L2) there. The dense path (small n) always uses the exact
+ * float64 products; Lanczos uses the engine's own (fast, in the run's precision) when it has them.
+ */
 export function spectrumAt(objective: ModelObjective, x: Float64Array, policy: SpectrumPolicy): SpectrumReport {
   let loss = NaN;
-  const report = hessianSpectrum((v, hv) => void (loss = objective.hessianVectorProduct(x, v, hv)), objective.dimension, { k: policy.k, method: policy.method });
+  const arithmetic = policy.method === 'dense' ? 'float64' : 'engine';
+  const tolerance = objective.productPrecision(arithmetic) === 'float32' ? FLOAT32_SPECTRUM_TOLERANCE : undefined;
+  const report = hessianSpectrum((v, hv) => void (loss = objective.hessianVectorProduct(x, v, hv, arithmetic)), objective.dimension, { k: policy.k, method: policy.method, tolerance });
   return { ...report, loss };
 }
 

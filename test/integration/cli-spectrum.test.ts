@@ -13,7 +13,7 @@ function cli(args: string[]) {
 
 describe('curvature spectrum', () => {
   it('--json: the documented keys; Lanczos ends agree with the dense spectrum at the same weights', () => {
-    const base = ['spectrum', spirals, '--target', 'species', '--layers', '8:tanh', '--seed', '3', '--k', '4', '--json'];
+    const base = ['spectrum', spirals, '--target', 'species', '--layers', '8:tanh', '--seed', '3', '--k', '4', '--json', '--backend', 'cpu'];
     const dense = cli([...base, '--method', 'dense']);
     expect(dense.stderr).toBe('');
     expect(dense.code).toBe(0);

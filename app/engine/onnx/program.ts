@@ -11,6 +11,7 @@
 import { asFloat32, type DenseStack, type EngineDataset, type Floats, type GradientOptions, type StackProgram } from '../engine';
 import { seededRandom } from '../../util/random';
 import { buildGraph, dropoutLayers, INPUT_X, INPUT_Y, maskInput, OUTPUT_GRAD, OUTPUT_LOSS, OUTPUT_PREDICTIONS, parameterBlocks, type GraphKind } from './graph';
+import { buildProductGraph, directionInput, OUTPUT_HV, type ProductKind } from './hvpGraph';
 import { onnxRuntime, type OrtTensor } from './runtime';
 import { OnnxSession, type SessionSettings } from './session';
 
@@ -76,6 +77,11 @@ export class OnnxStackProgram implements StackProgram {
    */
   private readonly gradientFetches: Record<string, OrtTensor>;
   private readonly sessions = new Map<GraphKind, OnnxSession>();
+  /** Hv / Gv graphs (app/engine/onnx/hvpGraph.ts), built on first use. */
+  private readonly productSessions = new Map<ProductKind, OnnxSession>();
+  /** The direction v rounded to float32, with per-block views fed like θ's. */
+  private readonly v32: Float32Array;
+  private readonly directionFeeds: Record<string, OrtTensor> = {};
   private readonly datasets = new Set<OnnxDataset>();
   private readonly masked: number[];
   private readonly outputDim: number;
@@ -89,6 +95,8 @@ export class OnnxStackProgram implements StackProgram {
     this.theta32 = new Float32Array(stack.parameterCount);
     const { Tensor } = onnxRuntime();
     for (const b of blocks) this.parameterFeeds[b.input] = new Tensor('float32', this.theta32.subarray(b.offset, b.offset + b.size), b.dims);
+    this.v32 = new Float32Array(stack.parameterCount);
+    for (const b of blocks) this.directionFeeds[directionInput(b.input)] = new Tensor('float32', this.v32.subarray(b.offset, b.offset + b.size), b.dims);
     this.gradientFetches = {
       [OUTPUT_LOSS]: new Tensor('float32', new Float32Array(1), []),
       [OUTPUT_GRAD]: new Tensor('float32', new Float32Array(stack.parameterCount), [stack.parameterCount]),
@@ -140,9 +148,35 @@ export class OnnxStackProgram implements StackProgram {
     return { loss: (out[OUTPUT_LOSS].data as Float32Array)[0], outputs: out[OUTPUT_PREDICTIONS].data as Float32Array };
   }
 
+  /** out = ∇²f(θ)·v of the mean data loss, exact (R-operator graph), in float32; returns f. */
+  hessianVectorProduct(theta: Float64Array, data: EngineDataset, v: Float64Array, out: Float64Array): number {
+    return this.product('hessian', theta, data, v, out);
+  }
+
+  /** out = G·v (generalized Gauss–Newton, positive semi-definite), in float32; returns f. */
+  gaussNewtonVectorProduct(theta: Float64Array, data: EngineDataset, v: Float64Array, out: Float64Array): number {
+    return this.product('gauss-newton', theta, data, v, out);
+  }
+
+  private product(kind: ProductKind, theta: Float64Array, data: EngineDataset, v: Float64Array, out: Float64Array): number {
+    const d = this.checkCall(theta, data);
+    const n = this.stack.parameterCount;
+    if (v.length !== n || out.length !== n) throw new Error(`onnxruntime engine: v and out need length ${n}, got ${v.length} and ${out.length}`);
+    this.v32.set(v);
+    let session = this.productSessions.get(kind);
+    if (!session) {
+      session = new OnnxSession(buildProductGraph(this.stack, kind, 'float'), this.settings, () => this.productSessions.delete(kind));
+      this.productSessions.set(kind, session);
+    }
+    const result = session.run({ ...this.parameterFeeds, ...this.directionFeeds, [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor }, { [OUTPUT_LOSS]: null, [OUTPUT_HV]: null });
+    out.set(result[OUTPUT_HV].data as Float32Array);
+    return (result[OUTPUT_LOSS].data as Float32Array)[0];
+  }
+
   liveResources(): number {
     let live = this.datasets.size;
     for (const s of this.sessions.values()) if (s.live) live++;
+    for (const s of this.productSessions.values()) if (s.live) live++;
     return live;
   }
 
@@ -151,6 +185,8 @@ export class OnnxStackProgram implements StackProgram {
     this.disposed = true;
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
+    for (const s of [...this.productSessions.values()]) s.dispose();
+    this.productSessions.clear();
     for (const d of [...this.datasets]) d.dispose();
   }
 

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVATIONS, type Activation, type DenseStack, type Loss } from '../../../app/engine/engine';
 import { gaussNewtonVectorProduct, hessianVectorProduct } from '../../../app/engine/js/hessian';
-import { onnxUnavailableReason } from '../../../app/engine/onnx';
+import { createOnnxEngine, onnxUnavailableReason } from '../../../app/engine/onnx';
 import { parameterBlocks, INPUT_X, INPUT_Y, OUTPUT_LOSS } from '../../../app/engine/onnx/graph';
 import { buildProductGraph, directionInput, OUTPUT_HV, type ElementType, type ProductKind } from '../../../app/engine/onnx/hvpGraph';
 import { onnxRuntime, type OrtTensor } from '../../../app/engine/onnx/runtime';
@@ -88,5 +88,28 @@ describe.skipIf(unavailable)('onnxruntime R-operator graph', () => {
     const js = new Float64Array(stack.parameterCount);
     hessianVectorProduct(stack, theta, { x: p.x, y: p.y, rows: 64 }, v, js);
     expect(relativeError(runGraph(stack, 'hessian', 'float', p.x, p.y, 64, theta, v).hv, js)).toBeLessThan(1e-4);
+  });
+
+  it('the float32 program answers Hv and Gv, holds one session per kind, and frees them on dispose', () => {
+    const stack = makeStack(3, [6, 2], ['selu', 'sigmoid'], 'binary-crossentropy', true);
+    const p = randomProblem(stack, 20, 8);
+    const program = createOnnxEngine({ threads: 1 }).compile(stack);
+    const data = program.upload(p.x, p.y, 20);
+    const rand = lcg(4);
+    const v = Float64Array.from({ length: stack.parameterCount }, () => rand() * 2 - 1);
+    const hv = new Float64Array(stack.parameterCount);
+    const js = new Float64Array(stack.parameterCount);
+    const theta = Float64Array.from(Float32Array.from(p.theta));
+    const before = program.liveResources();
+    program.hessianVectorProduct!(theta, data, v, hv);
+    program.hessianVectorProduct!(theta, data, v, hv);
+    program.gaussNewtonVectorProduct!(theta, data, v, hv);
+    expect(program.liveResources()).toBe(before + 2);
+    program.hessianVectorProduct!(theta, data, v, hv);
+    hessianVectorProduct(stack, theta, { x: p.x, y: p.y, rows: 20 }, Float64Array.from(Float32Array.from(v)), js);
+    expect(relativeError(hv, js)).toBeLessThan(1e-4);
+    expect(() => program.hessianVectorProduct!(theta, data, new Float64Array(2), hv)).toThrow(/v and out need length/);
+    program.dispose();
+    expect(program.liveResources()).toBe(0);
   });
 });

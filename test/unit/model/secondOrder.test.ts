@@ -2,7 +2,8 @@
  * The objective's exact products on every available engine: Hv and Gv of data loss + L2 through
  * ModelObjective, Hv against central differences of the float64 reference gradient (plus the L2
  * gradient), relative 1e-6. Engines without second-order kernels of their own answer with the
- * float64 R-operator on the host (ModelObjective.secondOrderSource says which).
+ * float64 R-operator on the host (ModelObjective.secondOrderSource says which); engines with their
+ * own (onnxruntime's R-operator graph) are also checked at their precision's accuracy.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { availableEngines, initBackend } from '../../../app/engine/backend';
@@ -58,7 +59,7 @@ describe('second-order products on every engine', () => {
           const v = Float64Array.from({ length: m.parameterCount }, () => rand() * 2 - 1);
           const u = Float64Array.from({ length: m.parameterCount }, () => rand() * 2 - 1);
           const hv = new Float64Array(m.parameterCount);
-          const f = objective.hessianVectorProduct(p.theta, v, hv);
+          const f = objective.hessianVectorProduct(p.theta, v, hv, 'float64');
           const eps = 1e-5;
           const gp = fullGradient(m, p.theta.map((t, i) => t + eps * v[i]), p.x, p.y, 16);
           const gm = fullGradient(m, p.theta.map((t, i) => t - eps * v[i]), p.x, p.y, 16);
@@ -67,13 +68,18 @@ describe('second-order products on every engine', () => {
           expect(Number.isFinite(f)).toBe(true);
           const gv = new Float64Array(m.parameterCount);
           const gu = new Float64Array(m.parameterCount);
-          objective.gaussNewtonVectorProduct(p.theta, v, gv);
-          objective.gaussNewtonVectorProduct(p.theta, u, gu);
+          objective.gaussNewtonVectorProduct(p.theta, v, gv, 'float64');
+          objective.gaussNewtonVectorProduct(p.theta, u, gu, 'float64');
           const uGv = u.reduce((s, x, i) => s + x * gv[i], 0);
           const vGu = v.reduce((s, x, i) => s + x * gu[i], 0);
           expect(Math.abs(uGv - vGu)).toBeLessThan(1e-12 * Math.abs(uGv));
           expect(objective.secondOrderProducts).toBe(3);
-          expect(objective.secondOrderSource()).toMatch(/float64|\(float64\)/);
+          expect(objective.secondOrderSource('float64')).toMatch(/float64/);
+          // The engine's own products (onnxruntime's R-operator graph), in the engine's precision.
+          const own = new Float64Array(m.parameterCount);
+          objective.hessianVectorProduct(p.theta, v, own);
+          const tolerance = objective.productPrecision() === 'float32' ? 1e-4 : 1e-6;
+          expect(relativeError(own, cd), `${engine.name} own ${loss}`).toBeLessThan(tolerance);
         } finally {
           objective.dispose();
         }
