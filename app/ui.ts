@@ -21,7 +21,9 @@ export { dataSpecSchema, experimentSchema, parseExperiment, runSpecSchema } from
 export type { DataSpec, Experiment, RunSpec } from './schema/experiment';
 export { aggregateRepeats } from './train/aggregate';
 export type { Aggregate, Comparison } from './train/aggregate';
-export type { ExperimentEvent, IterationPoint, RunSummary, StartupStage } from './train/events';
+export type { ExperimentEvent, IterationPoint, RunSpectrum, RunSummary, StartupStage } from './train/events';
+export { formatEigenvalue, spectrumVerdict } from './optim/spectrumVerdict';
+export type { SpectrumReport, SpectrumVerdict } from './optim/spectrumVerdict';
 export { repeatRunId } from './train/repeatIds';
 export { quartiles } from './train/stats';
 export type { Quartiles } from './train/stats';

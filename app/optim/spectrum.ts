@@ -18,7 +18,7 @@ export { spectrumVerdict, formatEigenvalue, type SpectrumReport, type SpectrumVe
 export type HessianProduct = (v: Float64Array, out: Float64Array) => void;
 
 /** Largest n the automatic choice takes the dense path for (measured: docs/hessian.md). */
-export const DENSE_SPECTRUM_BOUND = 400;
+export const DENSE_SPECTRUM_BOUND = 300;
 export const MAX_SPECTRUM_K = 20;
 
 export interface SpectrumOptions {
