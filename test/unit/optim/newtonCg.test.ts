@@ -16,33 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { createOptimizer, runToEnd } from '../../../app/optim';
 import { newtonCgSpecSchema } from '../../../app/optim/spec';
 import { DEFAULT_STOPPING, type Objective } from '../../../app/optim/types';
-import { rosenbrockStart } from './functions';
-
-function rosenbrockWithHessian(n: number): Objective {
-  return {
-    dimension: n,
-    evaluate(x, g) {
-      let f = 0;
-      for (let i = 0; i < n; i += 2) {
-        const a = x[i + 1] - x[i] * x[i];
-        const b = 1 - x[i];
-        f += 100 * a * a + b * b;
-        g[i] = -400 * x[i] * a - 2 * b;
-        g[i + 1] = 200 * a;
-      }
-      return f;
-    },
-    hessianVectorProduct(x, v, out) {
-      for (let i = 0; i < n; i += 2) {
-        const h11 = 1200 * x[i] * x[i] - 400 * x[i + 1] + 2;
-        const h12 = -400 * x[i];
-        out[i] = h11 * v[i] + h12 * v[i + 1];
-        out[i + 1] = h12 * v[i] + 200 * v[i + 1];
-      }
-      return NaN;
-    },
-  };
-}
+import { rosenbrock, rosenbrockStart } from './functions';
 
 function diagonalQuadratic(d: Float64Array): Objective {
   return {
@@ -72,8 +46,8 @@ function within20(ours: number, scipy: number): void {
 
 describe('Newton-CG against scipy trust-ncg', () => {
   const cases: [string, Objective, Float64Array, number, number][] = [
-    ['2-D Rosenbrock', rosenbrockWithHessian(2), rosenbrockStart(2), 30, 27],
-    ['10-D Rosenbrock', rosenbrockWithHessian(10), rosenbrockStart(10), 49, 44],
+    ['2-D Rosenbrock', rosenbrock(2), rosenbrockStart(2), 30, 27],
+    ['10-D Rosenbrock', rosenbrock(10), rosenbrockStart(10), 49, 44],
     ['quadratic, condition 1e4', diagonalQuadratic(Float64Array.from({ length: 20 }, (_, i) => 10 ** ((4 * i) / 19))), new Float64Array(20).fill(1), 15, 15],
   ];
   for (const [name, objective, x0, scipyTrials, scipyAccepted] of cases) {
@@ -89,7 +63,7 @@ describe('Newton-CG against scipy trust-ncg', () => {
   }
 
   it('refuses an objective without Hessian-vector products, by name', () => {
-    const plain: Objective = { dimension: 2, evaluate: (x, g) => rosenbrockWithHessian(2).evaluate(x, g) };
+    const plain: Objective = { dimension: 2, evaluate: (x, g) => rosenbrock(2).evaluate(x, g) };
     const result = runToEnd(createOptimizer(spec, plain, rosenbrockStart(2), stopping));
     expect(result.status).toBe('refused');
     expect(result.message).toMatch(/Hessian-vector products/);

@@ -21,7 +21,7 @@ describe('forms derived from the optimizer schemas', () => {
     expect(leafPaths(fields)).toEqual(expect.arrayContaining(expected));
     // Optional settings without a default (batch size) are shown too.
     const optional = fields.filter((f) => f.optional).map((f) => f.key);
-    if (kind !== 'lbfgs' && kind !== 'bfgs') expect(optional).toContain('batchSize');
+    if (kind !== 'lbfgs' && kind !== 'bfgs' && kind !== 'newton-cg') expect(optional).toContain('batchSize');
   });
 
   it('reads bounds and integer-ness from the schema', () => {
