@@ -149,6 +149,12 @@ async function exportAndReport(
   } else {
     process.stdout.write(`\n${experiment.name}\n${outcome.engine ? formatReport(outcome.engine) : outcome.backend}\n\n${summaryTable(outcome.runs.map((r) => r.summary))}\n`);
     if (experiment.repeats > 1) process.stdout.write(`\n${aggregateTable(aggregateRepeats(repeatOutcomes(outcome.runs)))}\n`);
+    const curvature = outcome.runs.filter((r) => r.summary.spectrum).map(({ summary: s }) => {
+      const sp = s.spectrum!;
+      const points = [sp.initial && `start ${sp.initial.verdict}`, ...sp.switches.map((w) => `switch ${w.verdict}`), sp.final && `end ${sp.final.verdict}`];
+      return `  ${s.runId}: ${points.filter(Boolean).join(' → ')}`;
+    });
+    if (curvature.length > 0) process.stdout.write(`\nHessian (k largest/smallest eigenvalues; --json for the values):\n${curvature.join('\n')}\n`);
     for (const [runId, dir] of exported) process.stdout.write(`exported ${runId} → ${dir}\n`);
   }
   if (failed.length > 0) {
