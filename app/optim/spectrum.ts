@@ -71,7 +71,7 @@ export interface LanczosResult {
 
 /**
  * Lanczos from a seeded random unit vector, every new vector orthogonalised against all previous
- * ones twice (classical Gram–Schmidt, repeated: "twice is enough"). Runs until the k largest and k
+ * ones (classical Gram–Schmidt, repeated when the first pass cancelled much: "twice is enough"). Runs until the k largest and k
  * smallest Ritz pairs have residuals ≤ 1e-8·|θ|max, or maxSteps; on breakdown (an invariant
  * subspace) it restarts from a fresh random vector orthogonal to all before.
  */
@@ -92,13 +92,18 @@ export function lanczos(hv: HessianProduct, n: number, k: number, seed = 1, maxS
     products++;
     const a = dot(q, w);
     alpha.push(a);
+    // A second pass only when the first cancelled much of w (Kahan–Parlett: ‖w‖ fell below ‖w₀‖/√2).
+    let before = Math.sqrt(dot(w, w));
+    let b = before;
     for (let pass = 0; pass < 2; pass++) {
       for (const p of Q) {
         const c = dot(p, w);
         for (let i = 0; i < n; i++) w[i] -= c * p[i];
       }
+      b = Math.sqrt(dot(w, w));
+      if (b > Math.SQRT1_2 * before) break;
+      before = b;
     }
-    const b = Math.sqrt(dot(w, w));
     const m = Q.length;
     const scale = Math.max(...alpha.map(Math.abs), ...beta.map(Math.abs), 1e-300);
     const done = m === cap;
