@@ -78,8 +78,8 @@ interface ActiveRun {
   spectrum?: RunSpectrum;
   /** The start point (shared by the runs of one repeat; never modified). */
   x0: Float64Array;
-  /** Phase of the last record (hand-off runs), to see a switch. */
-  lastPhase?: number;
+  /** Phases ended so far (hand-off runs), to see a switch. */
+  phasesEnded: number;
 }
 
 let counter = 0;
@@ -153,6 +153,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
             stepper: createOptimizer(spec.optimizer, objectiveFor(spec), Float64Array.from(start), stoppingCriteria(spec), { seed: repeat }),
             history: [],
             x0: start,
+            phasesEnded: 0,
           });
         });
       }
@@ -185,14 +186,14 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         return p;
       };
       const record = (run: ActiveRun, rec: IterationRecord) => {
-        if (policy && run.spectrum && rec.phase !== undefined) {
-          if (run.lastPhase !== undefined && rec.phase !== run.lastPhase) {
-            // The new phase's first record: the point it started from is where the switch happened.
-            const at = spectrumFor(Float64Array.from(run.stepper.current()), policy);
-            if (at) run.spectrum.switches.push({ ...at, phase: rec.phase, iteration: rec.iteration });
-          }
-          run.lastPhase = rec.phase;
+        // A hand-off opens the next phase inside the step that ended the last one, at the point the
+        // next phase starts from: the spectrum there is the one at the switch.
+        const ended = run.stepper.phases?.().length ?? 0;
+        if (policy && run.spectrum && ended > run.phasesEnded && !run.stepper.done) {
+          const at = spectrumFor(Float64Array.from(run.stepper.current()), policy);
+          if (at) run.spectrum.switches.push({ ...at, phase: ended, iteration: rec.iteration });
         }
+        run.phasesEnded = ended;
         const p = point(run, rec);
         if (keepHistory) run.history.push(p);
         emit({ type: 'iteration', experimentId, runId: run.id, point: p });

@@ -26,7 +26,7 @@ describe('Curvature panel', () => {
     await panel.waitFor();
     for (const runId of ['lbfgs', 'adam', 'newton-cg']) {
       const run = panel.locator(`.run[data-run-id="${runId}"]`);
-      await expect.poll(() => run.locator('.strip-row').count(), runId).toBeGreaterThanOrEqual(2);
+      await expect.poll(() => run.locator('.strip-row').count(), { message: runId }).toBeGreaterThanOrEqual(2);
       const verdict = await run.locator('.strip-row[data-point="end"] .verdict').textContent();
       expect(verdict, runId).toMatch(/^(minimum|saddle: .+|flat: .+|maximum: .+)$/);
       expect(await run.locator('.strip-row[data-point="end"] svg line').count()).toBeGreaterThan(0);
