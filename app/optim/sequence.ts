@@ -39,7 +39,7 @@ export class SequenceStepper implements Stepper {
   private stopRequested = false;
   /** Losses of the current phase, for the plateau test. */
   private recent: number[] = [];
-  private readonly offsets = { iterations: 0, functionEvaluations: 0, gradientEvaluations: 0, elapsedMs: 0 };
+  private readonly offsets = { iterations: 0, functionEvaluations: 0, gradientEvaluations: 0, elapsedMs: 0, hessianVectorProducts: 0 };
   private readonly ended: PhaseResult[] = [];
   private startRecord: IterationRecord | null = null;
   private final: OptimizeResult | null = null;
@@ -146,6 +146,7 @@ export class SequenceStepper implements Stepper {
       functionEvaluations: rec.functionEvaluations + o.functionEvaluations,
       gradientEvaluations: rec.gradientEvaluations + o.gradientEvaluations,
       elapsedMs: rec.elapsedMs + o.elapsedMs,
+      ...this.products(rec.hessianVectorProducts),
       phase: this.index,
     };
   }
@@ -172,6 +173,7 @@ export class SequenceStepper implements Stepper {
       this.offsets.functionEvaluations += r.functionEvaluations;
       this.offsets.gradientEvaluations += r.gradientEvaluations;
       this.offsets.elapsedMs += r.elapsedMs;
+      this.offsets.hessianVectorProducts += r.hessianVectorProducts ?? 0;
       this.phase = this.open(this.index + 1, r.x);
       this.phase.start();
       if (!this.phase.done) return;
@@ -210,6 +212,13 @@ export class SequenceStepper implements Stepper {
       functionEvaluations: r.functionEvaluations + o.functionEvaluations,
       gradientEvaluations: r.gradientEvaluations + o.gradientEvaluations,
       elapsedMs: r.elapsedMs + o.elapsedMs,
+      ...this.products(r.hessianVectorProducts),
     };
+  }
+
+  /** Hessian-vector products so far, when any phase counts them (Newton-CG). */
+  private products(phase: number | undefined): { hessianVectorProducts?: number } {
+    const total = (phase ?? 0) + this.offsets.hessianVectorProducts;
+    return phase !== undefined || total > 0 ? { hessianVectorProducts: total } : {};
   }
 }

@@ -89,3 +89,18 @@ describe('Newton-CG against scipy trust-ncg', () => {
     expect(Math.abs(result.x[1])).toBeCloseTo(Math.SQRT2, 6);
   });
 });
+
+describe('Newton-CG in a hand-off', () => {
+  it('counts the products of every Newton-CG phase in the run', async () => {
+    const { optimizerSpecSchema } = await import('../../../app/optim/spec');
+    const seq = optimizerSpecSchema.parse({
+      kind: 'sequence',
+      phases: [{ optimizer: { kind: 'newton-cg' }, until: { iterations: 3 } }, { optimizer: { kind: 'lbfgs' }, until: { iterations: 3 } }, { optimizer: { kind: 'newton-cg' } }],
+    });
+    const result = runToEnd(createOptimizer(seq, rosenbrock(2), rosenbrockStart(2), stopping));
+    const byPhase = result.history.filter((h) => h.phase === 0).at(-1)!.hessianVectorProducts!;
+    expect(byPhase).toBeGreaterThan(0);
+    expect(result.hessianVectorProducts).toBeGreaterThan(byPhase);
+    expect(result.history.at(-1)!.hessianVectorProducts).toBe(result.hessianVectorProducts);
+  });
+});
