@@ -12,12 +12,18 @@ export interface SpectrumPolicy {
   method: 'dense' | 'lanczos';
 }
 
-/** Whether, and how, runs of this experiment get spectra (n: parameters). */
-export function spectrumPolicy(experiment: Experiment, n: number): SpectrumPolicy | null {
+/**
+ * 'auto' stays off when the n float64 products of a dense spectrum would cost more than about this
+ * n²·rows (each product is a few passes of n·rows multiply-adds on the host: some seconds here).
+ */
+export const AUTO_SPECTRUM_WORK = 1e9;
+
+/** Whether, and how, runs of this experiment get spectra (n: parameters, rows: training rows). */
+export function spectrumPolicy(experiment: Experiment, n: number, rows = 0): SpectrumPolicy | null {
   const s = experiment.spectrum ?? { k: 5, when: 'auto' as const };
   if (s.when === 'off') return null;
   const dense = n <= DENSE_SPECTRUM_BOUND;
-  if (!dense && s.when === 'auto') return null;
+  if (s.when === 'auto' && (!dense || n * n * rows > AUTO_SPECTRUM_WORK)) return null;
   return { k: s.k, method: dense ? 'dense' : 'lanczos' };
 }
 

@@ -168,7 +168,7 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         notes,
       });
 
-      const policy = spectrumPolicy(experiment, model.parameterCount);
+      const policy = spectrumPolicy(experiment, model.parameterCount, data.train.rows);
       // Runs of one repeat share their start point, so its spectrum is computed once.
       const initialSpectra = new Map<number, SpectrumReport>();
       const spectrumFor = (x: Float64Array, p: SpectrumPolicy): SpectrumReport | undefined => {

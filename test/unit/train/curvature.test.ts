@@ -48,6 +48,10 @@ describe('spectra along runs', () => {
     const e = (spectrum?: ExperimentInput['spectrum']) => parseExperiment(spirals(spectrum ? { spectrum } : {}));
     expect(spectrumPolicy(e(), 50)).toEqual({ k: 5, method: 'dense' });
     expect(spectrumPolicy(e(), 5000)).toBeNull();
+    // auto also stays off when n products over the training rows would take long
+    expect(spectrumPolicy(e(), 300, 100)).toEqual({ k: 5, method: 'dense' });
+    expect(spectrumPolicy(e(), 300, 1_000_000)).toBeNull();
+    expect(spectrumPolicy(e({ k: 5, when: 'always' }), 300, 1_000_000)).toEqual({ k: 5, method: 'dense' });
     expect(spectrumPolicy(e({ k: 4, when: 'always' }), 5000)).toEqual({ k: 4, method: 'lanczos' });
     expect(spectrumPolicy(e({ k: 4, when: 'off' }), 50)).toBeNull();
   });
