@@ -4,7 +4,12 @@
  * has no products of its own), and a dense BFGS run's model B = H⁻¹ beside the truth at the end.
  */
 import type { Experiment } from '../schema/experiment';
-import type { ModelObjective } from '../model/objective';
+import { ModelObjective } from '../model/objective';
+import type { DenseWeights } from '../model/spec';
+import { fromLayerArrays } from '../model/params';
+import { unfoldTargetScaling } from '../model/outputScaling';
+import { engineFor } from '../engine/backend';
+import { buildProblem } from './problem';
 import { DENSE_SPECTRUM_BOUND, hessianSpectrum, symmetricEigenvalues, type SpectrumReport } from '../optim/spectrum';
 
 export interface SpectrumPolicy {
@@ -48,4 +53,21 @@ export function modelSpectrum(inverse: Float64Array, n: number, k: number): { la
   const b = Array.from(h, (v) => 1 / v).sort((p, q) => p - q);
   const kk = Math.min(k, n);
   return { largest: b.slice(n - kk).reverse(), smallest: b.slice(0, kk) };
+}
+
+/**
+ * On demand, after a run: the spectrum at its final weights (as exported: original units), on the
+ * experiment's data and engine — dense for small models, Lanczos above the bound.
+ */
+export async function spectrumOfWeights(experiment: Experiment, baseDir: string, layers: DenseWeights[], k: number): Promise<SpectrumReport> {
+  const { engine } = await engineFor(experiment.engine);
+  const { data, model, targetScaling } = await buildProblem(experiment, baseDir);
+  const flat = fromLayerArrays(model, layers.map((l) => ({ kernel: l.kernel, kernelShape: [l.fanIn, l.units] as [number, number], bias: l.bias })), 'run weights');
+  const x = unfoldTargetScaling(model, flat, targetScaling);
+  const objective = new ModelObjective(model, data.train, { engine });
+  try {
+    return spectrumAt(objective, x, { k, method: model.parameterCount <= DENSE_SPECTRUM_BOUND ? 'dense' : 'lanczos' });
+  } finally {
+    objective.dispose();
+  }
 }

@@ -36,4 +36,23 @@ describe('Curvature panel', () => {
     const violations = await seriousViolations(app.page);
     expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
   });
+
+  it('"Compute now" gives a larger model its spectrum at the final weights once the race has finished', async () => {
+    await selectView(app.page, 'Model');
+    await app.page.getByLabel('Hidden layer 1 units').fill('64');
+    await selectView(app.page, 'Race');
+    await app.page.getByRole('button', { name: /Start race/ }).click();
+    await app.page.waitForFunction(() => document.querySelectorAll('table.results tr[data-phase="finished"]').length === 3, null, { timeout: 180_000 });
+    const panel = app.page.locator('section[aria-labelledby="curvature-title"]');
+    const item = panel.locator('.on-demand li[data-run-id="lbfgs"]');
+    await item.getByRole('button', { name: 'Compute now' }).click();
+    const end = panel.locator('.run[data-run-id="lbfgs"] .strip-row[data-point="end"]');
+    await end.waitFor({ timeout: 120_000 });
+    expect(await end.locator('.verdict').textContent()).toMatch(/^(minimum|saddle: .+|flat: .+|maximum: .+)$/);
+    expect(await end.locator('.detail').textContent()).toMatch(/Lanczos/);
+    // The other runs still offer it.
+    await expect.poll(() => panel.locator('.on-demand li').count()).toBe(2);
+    await panel.scrollIntoViewIfNeeded();
+    await screenshot(app.page, 'curvature-compute-now');
+  });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { startExperiment } from '../../../app/train/runner';
 import { EXAMPLES_DIR } from '../../../app/examples';
 import { parseExperiment, type ExperimentInput } from '../../../app/schema/experiment';
-import { spectrumPolicy } from '../../../app/train/curvature';
+import { spectrumOfWeights, spectrumPolicy } from '../../../app/train/curvature';
 
 function spirals(extra: Partial<ExperimentInput>): ExperimentInput {
   return {
@@ -42,6 +42,13 @@ describe('spectra along runs', () => {
     expect(model.smallest[0]).toBeGreaterThan(0); // BFGS keeps B positive definite
     expect(sequence.spectrum!.final!.model).toBeUndefined();
     expect(sequence.hessianVectorProducts).toBeGreaterThan(0);
+
+    // On demand (the GUI's "compute now"): from the run's exported weights, the same spectrum.
+    const experiment = parseExperiment(spirals({ spectrum: { k: 3, when: 'always' } }));
+    const again = await spectrumOfWeights(experiment, EXAMPLES_DIR, outcome.runs[0].layers, 3);
+    const final = bfgs.spectrum!.final!;
+    expect(again.verdict.split(' ')[0]).toBe(final.verdict.split(' ')[0]);
+    for (let i = 0; i < 3; i++) expect(Math.abs(again.largest[i] - final.largest[i])).toBeLessThan(1e-4 * Math.abs(final.largest[0]));
   });
 
   it("policy: auto is on for the dense size only; 'off' is off; 'always' uses Lanczos above the bound", () => {
