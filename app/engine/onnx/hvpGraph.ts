@@ -6,8 +6,8 @@
  * σ''⊙(δWᵀ)⊙R{z}). The same algorithm as app/engine/js/hessian.ts (which documents the loss split
  * of the Gauss–Newton matrix); the tests hold one against the other and both against differences.
  *
- * Inputs: x, y, the parameter blocks (kernel/i, bias/i, as the gradient graph) and the direction's
- * blocks (v/kernel/i, v/bias/i); outputs: loss and one flat `hv` in θ's layout. The element type is a
+ * Inputs: x, y, the parameter blocks (kernel/i, bias/i, as the gradient graph), the direction's
+ * blocks (v/kernel/i, v/bias/i) and, with `weighted`, sample_weights (one per row); outputs: loss and one flat `hv` in θ's layout. The element type is a
  * parameter (FLOAT or DOUBLE), so a float64 program runs the same graph in double.
  */
 import * as onnxModule from 'onnx-proto';
@@ -30,6 +30,8 @@ const BCE_LO = Math.fround(PROB_EPSILON);
 const BCE_HI = Math.fround(1 - PROB_EPSILON);
 
 export const OUTPUT_HV = 'hv';
+/** With `weighted`: one non-negative weight per row (losses become Σw·loss_r / Σw). */
+export const INPUT_WEIGHTS = 'sample_weights';
 export const directionInput = (parameterInput: string): string => `v/${parameterInput}`;
 export type ElementType = 'float' | 'double';
 export type ProductKind = 'hessian' | 'gauss-newton';
@@ -259,7 +261,7 @@ function valueInfo(name: string, elem: number, dims: (number | string)[]): onnx.
 }
 
 /** Serialized ONNX model computing loss and hv = H·v (or G·v) for one stack. */
-export function buildProductGraph(stack: DenseStack, kind: ProductKind, element: ElementType = 'float'): Uint8Array {
+export function buildProductGraph(stack: DenseStack, kind: ProductKind, element: ElementType = 'float', options: { weighted?: boolean } = {}): Uint8Array {
   checkStack(stack);
   const elem = element === 'double' ? ONNX.TensorProto.DataType.DOUBLE : ONNX.TensorProto.DataType.FLOAT;
   const b = new Builder(elem);
@@ -299,19 +301,29 @@ export function buildProductGraph(stack: DenseStack, kind: ProductKind, element:
   const z = zs[last];
   const Rz = Rzs[last];
   const y = INPUT_Y;
-  const scale = stack.loss === 'softmax-crossentropy' ? invRows : b.mul(invRows, b.scalar(1 / out.units));
-  const lossOut = (sum: string): void => void b.op('Mul', [sum, scale], [], OUTPUT_LOSS);
+  // Per row: 1/rows, or w_r/Σw with sample weights (rows × 1, broadcast over the outputs); mse and
+  // binary cross-entropy also average over the K outputs.
+  const perElement = stack.loss === 'softmax-crossentropy' ? 1 : 1 / out.units;
+  let scale: string;
+  if (options.weighted) {
+    const w = b.op('Unsqueeze', [INPUT_WEIGHTS, b.ints([1])]);
+    scale = b.mul(b.op('Div', [w, b.total(w)]), b.scalar(perElement));
+  } else {
+    scale = perElement === 1 ? invRows : b.mul(invRows, b.scalar(perElement));
+  }
+  const lossOut = (elementwise: string): void =>
+    void (options.weighted ? b.op('ReduceSum', [b.mul(elementwise, scale)], [intAttr('keepdims', 0)], OUTPUT_LOSS) : b.op('Mul', [b.total(elementwise), scale], [], OUTPUT_LOSS));
   let dz: string;
   let Rdz: string;
   if (stack.loss === 'binary-crossentropy' && out.activation === 'sigmoid') {
     const tail = b.double ? b.op('Log', [b.add(b.op('Exp', [b.op('Neg', [b.op('Abs', [z])])]), b.scalar(1))]) : b.op('Softplus', [b.op('Neg', [b.op('Abs', [z])])]);
-    lossOut(b.total(b.add(b.sub(b.op('Relu', [z]), b.mul(z, y)), tail)));
+    lossOut(b.add(b.sub(b.op('Relu', [z]), b.mul(z, y)), tail));
     const p = b.sigmoid(z);
     dz = b.mul(b.sub(p, y), scale);
     Rdz = b.mul(b.mul(b.mul(p, b.sub(b.scalar(1), p)), Rz), scale);
   } else if (stack.loss === 'softmax-crossentropy' && out.activation === 'softmax') {
     const logp = b.op('LogSoftmax', [z], [intAttr('axis', -1)]);
-    lossOut(b.op('Neg', [b.total(b.mul(y, logp))]));
+    lossOut(b.op('Neg', [b.mul(y, logp)]));
     const p = b.op('Exp', [logp]);
     const ysum = b.rowSum(y);
     dz = b.mul(b.sub(b.mul(p, ysum), y), scale);
@@ -323,20 +335,20 @@ export function buildProductGraph(stack: DenseStack, kind: ProductKind, element:
     let lam: string;
     if (stack.loss === 'mse') {
       const d = b.sub(p, y);
-      lossOut(b.total(b.mul(d, d)));
+      lossOut(b.mul(d, d));
       gp = b.mul(d, b.mul(scale, b.scalar(2)));
       lam = b.mul(scale, b.scalar(2));
     } else if (stack.loss === 'binary-crossentropy') {
       const pc = b.op('Clip', [p, b.scalar(BCE_LO), b.scalar(BCE_HI)]);
       const qc = b.sub(b.scalar(1), pc);
       const oneMinusY = b.sub(b.scalar(1), y);
-      lossOut(b.op('Neg', [b.total(b.add(b.mul(y, b.op('Log', [pc])), b.mul(oneMinusY, b.op('Log', [qc]))))]));
+      lossOut(b.op('Neg', [b.add(b.mul(y, b.op('Log', [pc])), b.mul(oneMinusY, b.op('Log', [qc])))]));
       const pass = b.mul(clipPass(b, p, BCE_LO, BCE_HI), scale);
       gp = b.mul(b.sub(b.op('Div', [oneMinusY, qc]), b.op('Div', [y, pc])), pass);
       lam = b.mul(b.add(b.op('Div', [y, b.mul(pc, pc)]), b.op('Div', [oneMinusY, b.mul(qc, qc)])), pass);
     } else {
       const pc = b.op('Clip', [p, b.scalar(PROB_EPSILON), b.scalar(1)]);
-      lossOut(b.op('Neg', [b.total(b.mul(y, b.op('Log', [pc])))]));
+      lossOut(b.op('Neg', [b.mul(y, b.op('Log', [pc]))]));
       const pass = b.mul(clipPass(b, p, PROB_EPSILON, 1), scale);
       gp = b.mul(b.op('Neg', [b.op('Div', [y, pc])]), pass);
       lam = b.mul(b.op('Div', [y, b.mul(pc, pc)]), pass);
@@ -370,6 +382,7 @@ export function buildProductGraph(stack: DenseStack, kind: ProductKind, element:
   const inputs = [valueInfo(INPUT_X, elem, ['batch', stack.inputDim]), valueInfo(INPUT_Y, elem, ['batch', out.units])];
   for (const blk of blocks) inputs.push(valueInfo(blk.input, elem, blk.dims));
   for (const blk of blocks) inputs.push(valueInfo(directionInput(blk.input), elem, blk.dims));
+  if (options.weighted) inputs.push(valueInfo(INPUT_WEIGHTS, elem, ['batch']));
   const model = ONNX.ModelProto.create({
     irVersion: IR_VERSION,
     producerName: 'curvature-engine',

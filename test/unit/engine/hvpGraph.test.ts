@@ -8,7 +8,7 @@ import { ACTIVATIONS, type Activation, type DenseStack, type Loss } from '../../
 import { gaussNewtonVectorProduct, hessianVectorProduct } from '../../../app/engine/js/hessian';
 import { createOnnxEngine, onnxUnavailableReason } from '../../../app/engine/onnx';
 import { parameterBlocks, INPUT_X, INPUT_Y, OUTPUT_LOSS } from '../../../app/engine/onnx/graph';
-import { buildProductGraph, directionInput, OUTPUT_HV, type ElementType, type ProductKind } from '../../../app/engine/onnx/hvpGraph';
+import { buildProductGraph, directionInput, INPUT_WEIGHTS, OUTPUT_HV, type ElementType, type ProductKind } from '../../../app/engine/onnx/hvpGraph';
 import { onnxRuntime, type OrtTensor } from '../../../app/engine/onnx/runtime';
 import { OnnxSession } from '../../../app/engine/onnx/session';
 import { lcg, makeStack, randomProblem, referenceLossAndGradient, relativeError } from '../../../support/denseReference';
@@ -17,7 +17,7 @@ const unavailable = onnxUnavailableReason();
 
 type AnyTensor = new (type: 'float32' | 'float64', data: Float32Array | Float64Array, dims: readonly number[]) => OrtTensor;
 
-function runGraph(stack: DenseStack, kind: ProductKind, element: ElementType, x: ArrayLike<number>, y: ArrayLike<number>, rows: number, theta: Float64Array, v: Float64Array): { loss: number; hv: Float64Array } {
+function runGraph(stack: DenseStack, kind: ProductKind, element: ElementType, x: ArrayLike<number>, y: ArrayLike<number>, rows: number, theta: Float64Array, v: Float64Array, weights?: Float64Array): { loss: number; hv: Float64Array } {
   const Tensor = onnxRuntime().Tensor as unknown as AnyTensor;
   const type = element === 'double' ? 'float64' : 'float32';
   const arr = (a: ArrayLike<number>) => (element === 'double' ? Float64Array.from(a) : Float32Array.from(a));
@@ -30,7 +30,8 @@ function runGraph(stack: DenseStack, kind: ProductKind, element: ElementType, x:
     feeds[b.input] = new Tensor(type, arr(theta.subarray(b.offset, b.offset + b.size)), b.dims);
     feeds[directionInput(b.input)] = new Tensor(type, arr(v.subarray(b.offset, b.offset + b.size)), b.dims);
   }
-  const session = new OnnxSession(buildProductGraph(stack, kind, element), { threads: 1 }, () => {});
+  if (weights) feeds[INPUT_WEIGHTS] = new Tensor(type, arr(weights), [rows]);
+  const session = new OnnxSession(buildProductGraph(stack, kind, element, { weighted: weights !== undefined }), { threads: 1 }, () => {});
   try {
     const out = session.run(feeds, { [OUTPUT_LOSS]: null, [OUTPUT_HV]: null });
     return { loss: Number((out[OUTPUT_LOSS].data as Float64Array)[0]), hv: Float64Array.from(out[OUTPUT_HV].data as Float64Array) };
@@ -78,6 +79,24 @@ describe.skipIf(unavailable)('onnxruntime R-operator graph', () => {
       }
     });
   }
+
+  it('DOUBLE with sample weights: Hv, Gv and the loss equal the weighted JavaScript products, every loss', () => {
+    for (const [outAct, loss, K] of OUTPUTS.filter(([a]) => a === 'linear' || a === 'sigmoid' || a === 'softmax')) {
+      const stack = makeStack(3, [5, K], ['tanh', outAct], loss, true);
+      const p = randomProblem(stack, 7, 6);
+      const weights = Float64Array.from([1, 0.5, 2, 0, 3, 1, 0.25]);
+      const rand = lcg(8);
+      const v = Float64Array.from({ length: stack.parameterCount }, () => rand() * 2 - 1);
+      const data = { x: Float64Array.from(p.x), y: Float64Array.from(p.y), rows: 7, weights };
+      for (const kind of ['hessian', 'gauss-newton'] as const) {
+        const graph = runGraph(stack, kind, 'double', p.x, p.y, 7, p.theta, v, weights);
+        const js = new Float64Array(stack.parameterCount);
+        const f = (kind === 'hessian' ? hessianVectorProduct : gaussNewtonVectorProduct)(stack, p.theta, data, v, js);
+        expect(relativeError(graph.hv, js), `${kind} ${outAct} ${loss}`).toBeLessThan(1e-10);
+        expect(Math.abs(graph.loss - f)).toBeLessThan(1e-12 * Math.max(1, Math.abs(f)));
+      }
+    }
+  });
 
   it('FLOAT graph: the same products at float32 accuracy', () => {
     const stack = makeStack(5, [16, 8, 3], ['tanh', 'gelu', 'softmax'], 'softmax-crossentropy', true);
