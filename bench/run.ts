@@ -14,6 +14,7 @@ export const SUITES: Record<string, { file: string; about: string; byDefault: bo
   engines: { file: 'engines.ts', about: 'ms per evaluation, GFLOP/s and speed-ups of every engine on the three issue-9 models', byDefault: true },
   overhead: { file: 'optimizer.ts', about: 'L-BFGS iteration / raw forward+backward, per engine', byDefault: true },
   charts: { file: 'charts.ts', about: 'race chart frame rate in Chromium', byDefault: true },
+  hessian: { file: 'hessian.ts', about: 'Hv ÷ gradient per engine, k = 10 spectrum time on the issue-9 models, dense eigensolver by n', byDefault: false },
   optimizers: { file: 'optimizers/main.ts', about: 'BFGS / L-BFGS variants and scipy on the reference problems', byDefault: false },
 };
 

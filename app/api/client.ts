@@ -52,6 +52,7 @@ export function createApiClient(transport: ApiTransport): CurvatureApi {
       call('startExperiment', { experiment, ...(dataFile !== undefined && { dataFile }), ...(modelFile !== undefined && { modelFile }) }),
     stopRun: (experimentId: string, runId: string) => call('stopRun', { experimentId, runId }),
     stopAll: (experimentId: string) => call('stopAll', { experimentId }),
+    computeSpectrum: (experimentId: string, runId: string, k = 5) => call('computeSpectrum', { experimentId, runId, k }),
     exportRun: (experimentId: string, runId: string, formats: ExportFormat[], overwrite = false) =>
       call('exportRun', { experimentId, runId, formats, overwrite }),
     onEvent: (listener) =>

@@ -10,6 +10,7 @@ import type { DataCheck } from '../data/check-result';
 import { dataSpecSchema } from '../data/spec';
 import type { Experiment } from '../schema/experiment';
 import type { ExperimentEvent } from '../train/events';
+import type { SpectrumReport } from '../optim/spectrumVerdict';
 import { experimentSchema } from '../schema/experiment';
 import { safeNameSchema } from '../util/safeName';
 import { layerSpecSchema, type LayerSpec, type Loss } from '../model/spec';
@@ -46,6 +47,8 @@ export const requestSchemas = {
   importModel: z.object({ file: z.string().min(1).max(200), layers: z.array(layerSpecSchema).max(1000).optional() }),
   stopRun: z.object({ experimentId: safeNameSchema, runId: safeNameSchema }),
   stopAll: z.object({ experimentId: safeNameSchema }),
+  /** The Hessian spectrum at a finished run's weights, on demand (k largest and k smallest). */
+  computeSpectrum: z.object({ experimentId: safeNameSchema, runId: safeNameSchema, k: z.int().min(1).max(20).default(5) }),
   exportRun: z.object({
     experimentId: safeNameSchema,
     runId: safeNameSchema,
@@ -115,6 +118,8 @@ export interface CurvatureApi {
   startExperiment(experiment: Experiment, dataFile?: string, modelFile?: string): Promise<{ experimentId: string }>;
   stopRun(experimentId: string, runId: string): Promise<void>;
   stopAll(experimentId: string): Promise<void>;
+  /** The Hessian spectrum at a finished run's final weights (dense for small models, else Lanczos). */
+  computeSpectrum(experimentId: string, runId: string, k?: number): Promise<SpectrumReport>;
   /** Electron: asks for a folder; browser mode: builds a zip and returns a download URL in files[0]. */
   exportRun(
     experimentId: string,

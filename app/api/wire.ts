@@ -26,6 +26,7 @@ export const methodSchemas = {
   startExperiment: requestSchemas.startExperiment.strict(),
   stopRun: requestSchemas.stopRun.strict(),
   stopAll: requestSchemas.stopAll.strict(),
+  computeSpectrum: requestSchemas.computeSpectrum.strict(),
   exportRun: requestSchemas.exportRun.strict(),
 } as const satisfies Record<ApiMethod, z.ZodType>;
 

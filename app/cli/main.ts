@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseExperiment, type Experiment } from '../schema/experiment';
 import { startExperiment, type ExperimentOutcome } from '../train/runner';
 import type { ExperimentEvent } from '../train/events';
@@ -23,6 +23,7 @@ import { experimentFromFlags, importModelFlag, parseNumber, type TrainFlags } fr
 import { aggregateTable, jsonReport, progressBars, summaryTable } from './report';
 import { aggregateRepeats, bestRepeat, repeatOutcomes } from '../train/aggregate';
 import { InputError } from './errors';
+import { dataModelOptions, spectrumCommand } from './spectrumCommand';
 import { ConfigError } from '../util/configError';
 import { resolveInside } from '../util/paths';
 import { confinePaths } from './experimentPaths';
@@ -54,6 +55,8 @@ interface EngineFlags {
   backend?: EngineName | 'auto';
   threads?: number;
   device?: OnnxDevice | 'auto';
+  /** --spectrum K: eigenvalues at start, switches and end of every run (0: off). */
+  spectrum?: number;
 }
 
 interface OutputFlags extends EngineFlags {
@@ -149,6 +152,12 @@ async function exportAndReport(
   } else {
     process.stdout.write(`\n${experiment.name}\n${outcome.engine ? formatReport(outcome.engine) : outcome.backend}\n\n${summaryTable(outcome.runs.map((r) => r.summary))}\n`);
     if (experiment.repeats > 1) process.stdout.write(`\n${aggregateTable(aggregateRepeats(repeatOutcomes(outcome.runs)))}\n`);
+    const curvature = outcome.runs.filter((r) => r.summary.spectrum).map(({ summary: s }) => {
+      const sp = s.spectrum!;
+      const points = [sp.initial && `start ${sp.initial.verdict}`, ...sp.switches.map((w) => `switch ${w.verdict}`), sp.final && `end ${sp.final.verdict}`];
+      return `  ${s.runId}: ${points.filter(Boolean).join(' → ')}`;
+    });
+    if (curvature.length > 0) process.stdout.write(`\nHessian (k largest/smallest eigenvalues; --json for the values):\n${curvature.join('\n')}\n`);
     for (const [runId, dir] of exported) process.stdout.write(`exported ${runId} → ${dir}\n`);
   }
   if (failed.length > 0) {
@@ -176,7 +185,14 @@ function outputOptions(cmd: Command): Command {
     .option('--no-progress', 'no progress bars')
     .addOption(engineOption())
     .addOption(deviceOption())
-    .option('--threads <n>', 'intra-op threads for onnxruntime (default: physical cores)', parseNumber('--threads', { int: true, min: 1 }));
+    .option('--threads <n>', 'intra-op threads for onnxruntime (default: physical cores)', parseNumber('--threads', { int: true, min: 1 }))
+    .option('--spectrum <k>', "the Hessian's k largest and k smallest eigenvalues at each run's start, hand-off switches and end (1…20; 0: off; default: k = 5 when the model is small enough for the dense spectrum)", spectrumK);
+}
+
+function spectrumK(value: string): number {
+  const k = parseNumber('--spectrum', { int: true, min: 0 })(value);
+  if (k > 20) throw new InvalidArgumentError(`--spectrum must be ≤ 20 (got ${k})`);
+  return k;
 }
 
 function engineOption(): Option {
@@ -189,6 +205,9 @@ function deviceOption(): Option {
 
 /** --backend / --threads / --device win over the experiment file's engine setting (which wins over CURVATURE_BACKEND). */
 function withEngineFlags(experiment: Experiment, flags: EngineFlags): Experiment {
+  if (flags.spectrum !== undefined) {
+    experiment = { ...experiment, spectrum: flags.spectrum === 0 ? { k: 5, when: 'off' } : { k: flags.spectrum, when: 'always' } };
+  }
   if (flags.backend === undefined && flags.threads === undefined && flags.device === undefined) return experiment;
   return {
     ...experiment,
@@ -210,37 +229,23 @@ export function buildProgram(): Command {
     .exitOverride();
 
   const num = (label: string, opts?: { int?: boolean; min?: number }) => parseNumber(label, opts);
-  const train = program
-    .command('train')
-    .description('train on a CSV, JSON, .npy or .npz file')
-    .argument('<data>', 'dataset file')
-    .requiredOption('--target <columns>', 'target column; several (a,b,c) make a multi-output regression')
-    .option('--weight <column>', 'column of non-negative sample weights (weighted losses and metrics)')
-    .addOption(new Option('--preset <name>', 'fitting: 70/15/15 train/validation/test split and 6 validation checks (MATLAB fitting app)').choices(['fitting']))
+  const train = dataModelOptions(
+    program
+      .command('train')
+      .description('train on a CSV, TSV, JSON Lines, Parquet, JSON, .npy or .npz file')
+      .argument('<data>', 'dataset file'),
+  )
     .option('--validation-checks <k>', 'stop after k iterations without a better validation loss; report the best-validation weights', num('--validation-checks', { int: true, min: 1 }))
-    .option('--huber-delta <d>', 'δ of the huber loss, in standardised-target units (default 1)', num('--huber-delta', { min: 0 }))
-    .option('--layers <spec>', 'hidden and output layers, e.g. 64:tanh,10:softmax (output added from the task when missing)')
-    .option('--optimizer <list>', 'lbfgs,bfgs,adam,sgd,rmsprop,adagrad; a>b is a hand-off run (e.g. adam>lbfgs)', 'lbfgs,bfgs,adam')
+    .option('--optimizer <list>', 'lbfgs,bfgs,adam,sgd,rmsprop,adagrad,lm,br,newton-cg; a>b is a hand-off run (e.g. adam>lbfgs)', 'lbfgs,bfgs,adam')
     .option('--switch-after <n>', 'hand-off runs: switch to the next optimizer after n iterations', num('--switch-after', { int: true, min: 1 }))
     .option('--switch-on-plateau <w:tol>', 'hand-off runs: switch when the loss decreased by less than tol (relative) over w iterations')
     .option('--repeats <k>', 'start points: every run from each of k initial weights (seed, seed+1, …)', num('--repeats', { int: true, min: 1 }))
-    .addOption(new Option('--task <task>', 'override the inferred task').choices(['auto', 'regression', 'binary', 'multiclass']))
-    .addOption(new Option('--loss <loss>', 'override the loss').choices(['mse', 'mae', 'huber', 'binary-crossentropy', 'softmax-crossentropy']))
-    .option('--l2 <lambda>', 'L2 penalty on kernels', num('--l2', { min: 0 }))
     .option('--max-iter <n>', 'iterations per run', num('--max-iter', { int: true, min: 1 }))
     .option('--max-evals <n>', 'function evaluations per run', num('--max-evals', { int: true, min: 1 }))
     .option('--max-seconds <s>', 'seconds of work per run', num('--max-seconds', { min: 0 }))
     .option('--gtol <g>', 'stop when the gradient ∞-norm is below', num('--gtol', { min: 0 }))
     .option('--ftol <f>', 'stop when the relative change of f is below', num('--ftol', { min: 0 }))
     .option('--xtol <x>', 'stop when the step is below', num('--xtol', { min: 0 }))
-    .option('--seed <n>', 'seed for initial weights and splits', num('--seed', { int: true }))
-    .option('--validation <fraction>', 'validation fraction', num('--validation', { min: 0 }))
-    .option('--test <fraction>', 'test fraction', num('--test', { min: 0 }))
-    .option('--no-standardize', 'do not standardise features')
-    .option('--no-scale-target', 'train a regression target in its own units (by default it is standardised; results are shown in original units either way)')
-    .addOption(new Option('--missing <policy>', 'missing values').choices(['error', 'drop', 'fill-mean']))
-    .option('--init-weights <file>', 'initial weights (any exported weights format or {"layers":[{"W","b"}]})')
-    .option('--model <file>', 'start from a Keras .keras/.h5, TF.js model.json or Curvature weights file: its layers and weights (no --layers needed)')
     .option('--lr <rate>', 'learning rate (first-order)', num('--lr', { min: 0 }))
     .option('--history <m>', 'L-BFGS history size', num('--history', { int: true, min: 1 }))
     .option('--momentum <m>', 'SGD/RMSprop momentum', num('--momentum', { min: 0 }))
@@ -288,6 +293,8 @@ export function buildProgram(): Command {
     if (!flags.allowOutsidePaths) confinePaths(experiment, dir, file);
     await execute(experiment, dir, flags);
   });
+
+  spectrumCommand(program).addOption(engineOption()).option('--threads <n>', 'intra-op threads for onnxruntime', num('--threads', { int: true, min: 1 }));
 
   program
     .command('info')

@@ -14,11 +14,15 @@ import {
   type ResidualData,
 } from '../engine/js/jacobian';
 import { currentEngine } from '../engine/backend';
+import { gaussNewtonVectorProduct, hessianVectorProduct } from '../engine/js/hessian';
 import { kernelSquaredNorm } from './params';
 import type { ResolvedModel } from './layers';
 
 // The tfjs expressions of activations and losses, for code that builds tfjs graphs itself.
 export { applyActivation, lossFromLogits, logits } from '../engine/tfjs/autodiff';
+
+/** 'engine': the engine's own products in the run's precision when it has them; 'float64': always the host's. */
+export type ProductArithmetic = 'engine' | 'float64';
 
 /** A split uploaded to the engine once, for repeated forward passes. */
 export type DeviceSplit = EngineDataset;
@@ -50,6 +54,10 @@ export class ModelObjective implements LeastSquaresObjective {
   readonly precision: Precision;
   private readonly program: StackProgram;
   private readonly train: EngineDataset;
+  /** The training rows on the host, for the float64 products when the engine has none of its own. */
+  private readonly trainHost: Split;
+  /** Hessian- and Gauss–Newton-vector products computed so far (the spectrum and Newton-CG count them). */
+  secondOrderProducts = 0;
   private readonly dropoutSeed: number | undefined;
   private disposed = false;
   /** Advances every training evaluation so each draws a fresh, reproducible dropout mask. */
@@ -74,6 +82,7 @@ export class ModelObjective implements LeastSquaresObjective {
     this.precision = options.precision ?? 'float32';
     this.program = this.engine.compile(model, this.precision, { rows: train.rows });
     this.train = this.uploadTo(train);
+    this.trainHost = train;
     const stochastic = options.dropoutSeed !== undefined && model.layers.some((l) => l.dropout > 0);
     this.dropoutSeed = stochastic ? options.dropoutSeed : undefined;
     this.outputs = model.layers[model.layers.length - 1].units;
@@ -176,6 +185,30 @@ export class ModelObjective implements LeastSquaresObjective {
     return this.run(x, grad, rows);
   }
 
+  /**
+   * out = ∇²f(x)·v for the training objective (data loss + L2), exact; returns f. The engine's own
+   * product (in the run's precision) when it has one and `arithmetic` is 'engine', else the float64
+   * R-operator on the host (app/engine/js/hessian.ts).
+   */
+  hessianVectorProduct(x: Float64Array, v: Float64Array, out: Float64Array, arithmetic: ProductArithmetic = 'engine'): number {
+    return this.product('hessian', x, v, out, arithmetic);
+  }
+
+  /** out = G·v, G the generalized Gauss–Newton matrix of the objective (data loss + L2); returns f. */
+  gaussNewtonVectorProduct(x: Float64Array, v: Float64Array, out: Float64Array, arithmetic: ProductArithmetic = 'engine'): number {
+    return this.product('gauss-newton', x, v, out, arithmetic);
+  }
+
+  /** The arithmetic of the products for the given choice: the engine's precision, or float64 on the host. */
+  productPrecision(arithmetic: ProductArithmetic = 'engine'): 'float32' | 'float64' {
+    return arithmetic === 'engine' && this.program.hessianVectorProduct ? this.program.precision : 'float64';
+  }
+
+  /** Where the products are computed, in words (for reports). */
+  secondOrderSource(arithmetic: ProductArithmetic = 'engine'): string {
+    return arithmetic === 'engine' && this.program.hessianVectorProduct ? `${this.engine.name} R-operator graph (${this.program.precision})` : 'float64 JavaScript (R-operator on the host)';
+  }
+
   /** Loss without the L2 term, and the network outputs, on a split (a forward pass only). */
   lossAndPredictions(x: Float64Array, split: Split | DeviceSplit): { loss: number; predictions: Floats } {
     this.assertLive();
@@ -226,6 +259,25 @@ export class ModelObjective implements LeastSquaresObjective {
       for (const l of this.model.layers) {
         const end = l.kernelOffset + l.fanIn * l.units;
         for (let k = l.kernelOffset; k < end; k++) grad[k] += lambda2 * x[k];
+      }
+      f += this.penalty(x);
+    }
+    return f;
+  }
+
+  private product(kind: 'hessian' | 'gauss-newton', x: Float64Array, v: Float64Array, out: Float64Array, arithmetic: ProductArithmetic): number {
+    this.assertLive();
+    this.secondOrderProducts++;
+    const own = arithmetic === 'engine' ? (kind === 'hessian' ? this.program.hessianVectorProduct : this.program.gaussNewtonVectorProduct) : undefined;
+    let f = own
+      ? own.call(this.program, x, this.train, v, out)
+      : (kind === 'hessian' ? hessianVectorProduct : gaussNewtonVectorProduct)(this.model, x, { x: this.trainHost.x, y: this.trainHost.y, rows: this.trainHost.rows }, v, out);
+    if (this.model.l2 > 0) {
+      // λ Σ‖W‖² has Hessian 2λ on every kernel entry and 0 on biases.
+      const lambda2 = 2 * this.model.l2;
+      for (const l of this.model.layers) {
+        const end = l.kernelOffset + l.fanIn * l.units;
+        for (let k = l.kernelOffset; k < end; k++) out[k] += lambda2 * v[k];
       }
       f += this.penalty(x);
     }

@@ -104,6 +104,10 @@ export class BfgsStepper extends QuasiNewtonStepper {
     this.updates++;
   }
 
+  inverseHessianModel(): Float64Array | null {
+    return this.H ? Float64Array.from(this.H) : null;
+  }
+
   private matrix(): Float64Array {
     if (!this.H) throw new Error('BFGS inverse Hessian used before the run started.');
     return this.H;

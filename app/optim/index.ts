@@ -7,6 +7,7 @@ import { adagradRule, adamRule, FirstOrderStepper, rmspropRule, sgdRule } from '
 import { BrStepper } from './br';
 import { LbfgsStepper } from './lbfgs';
 import { LmStepper } from './lm';
+import { NewtonCgStepper } from './newtonCg';
 import { SequenceStepper } from './sequence';
 import { OPTIMIZER_LABELS, type OptimizerSpec } from './spec';
 import type { StepperOptions } from './stepper';
@@ -45,6 +46,8 @@ export function createOptimizer(
       return new LmStepper(objective, x0, stopping, spec, options);
     case 'br':
       return new BrStepper(objective, x0, stopping, spec, options);
+    case 'newton-cg':
+      return new NewtonCgStepper(objective, x0, stopping, spec, options);
     case 'sequence':
       // Each phase is an ordinary stepper, built here with fresh state.
       return new SequenceStepper(spec, objective, x0, stopping, options, createOptimizer);

@@ -6,6 +6,7 @@ export const TERMINATION_MESSAGES: Readonly<Record<TerminationStatus, string>> =
   'function-tolerance': 'Optimization terminated successfully: the relative reduction of f is below the function tolerance.',
   'step-tolerance': 'Optimization terminated successfully: the step is below the step tolerance.',
   'precision-loss': 'Desired error not necessarily achieved due to precision loss.',
+  'trust-region-no-decrease': 'A bad approximation caused failure to predict improvement.',
   'line-search-failed': 'Line search failed: no lower point was found along the search direction, nor along the negative gradient.',
   'non-finite': 'The objective returned NaN or an infinite value.',
   'max-iterations': 'Maximum number of iterations has been exceeded.',

@@ -26,7 +26,7 @@ export type StepperFactory = (
 ) => Stepper;
 
 /** Statuses after which the next phase may still make progress, so the run goes on. */
-const HAND_OFF: ReadonlySet<TerminationStatus> = new Set(['function-tolerance', 'step-tolerance', 'precision-loss', 'line-search-failed', 'damping-limit']);
+const HAND_OFF: ReadonlySet<TerminationStatus> = new Set(['function-tolerance', 'step-tolerance', 'precision-loss', 'line-search-failed', 'damping-limit', 'trust-region-no-decrease']);
 
 export class SequenceStepper implements Stepper {
   readonly name: string;
@@ -39,7 +39,7 @@ export class SequenceStepper implements Stepper {
   private stopRequested = false;
   /** Losses of the current phase, for the plateau test. */
   private recent: number[] = [];
-  private readonly offsets = { iterations: 0, functionEvaluations: 0, gradientEvaluations: 0, elapsedMs: 0 };
+  private readonly offsets = { iterations: 0, functionEvaluations: 0, gradientEvaluations: 0, elapsedMs: 0, hessianVectorProducts: 0 };
   private readonly ended: PhaseResult[] = [];
   private startRecord: IterationRecord | null = null;
   private final: OptimizeResult | null = null;
@@ -151,6 +151,7 @@ export class SequenceStepper implements Stepper {
       functionEvaluations: rec.functionEvaluations + o.functionEvaluations,
       gradientEvaluations: rec.gradientEvaluations + o.gradientEvaluations,
       elapsedMs: rec.elapsedMs + o.elapsedMs,
+      ...this.products(rec.hessianVectorProducts),
       phase: this.index,
     };
   }
@@ -177,6 +178,7 @@ export class SequenceStepper implements Stepper {
       this.offsets.functionEvaluations += r.functionEvaluations;
       this.offsets.gradientEvaluations += r.gradientEvaluations;
       this.offsets.elapsedMs += r.elapsedMs;
+      this.offsets.hessianVectorProducts += r.hessianVectorProducts ?? 0;
       this.phase = this.open(this.index + 1, r.x);
       this.phase.start();
       if (!this.phase.done) return;
@@ -215,6 +217,13 @@ export class SequenceStepper implements Stepper {
       functionEvaluations: r.functionEvaluations + o.functionEvaluations,
       gradientEvaluations: r.gradientEvaluations + o.gradientEvaluations,
       elapsedMs: r.elapsedMs + o.elapsedMs,
+      ...this.products(r.hessianVectorProducts),
     };
+  }
+
+  /** Hessian-vector products so far, when any phase counts them (Newton-CG). */
+  private products(phase: number | undefined): { hessianVectorProducts?: number } {
+    const total = (phase ?? 0) + this.offsets.hessianVectorProducts;
+    return phase !== undefined || total > 0 ? { hessianVectorProducts: total } : {};
   }
 }

@@ -155,8 +155,21 @@ export const brSpecSchema = z.object({ kind: z.literal('br'), ...levenbergMarqua
 export type LmSpec = z.infer<typeof lmSpecSchema>;
 export type BrSpec = z.infer<typeof brSpecSchema>;
 
+/**
+ * Trust-region Newton with Steihaug–Toint CG on exact Hessian-vector products, scipy's `trust-ncg`
+ * with its defaults (initial_trust_radius 1, max_trust_radius 1000, eta 0.15).
+ */
+export const newtonCgSpecSchema = z.object({
+  kind: z.literal('newton-cg'),
+  initialTrustRadius: z.number().positive().default(1),
+  maxTrustRadius: z.number().positive().default(1000),
+  eta: z.number().min(0).lt(0.25).default(0.15),
+  /** Cap on CG iterations per trust-region subproblem; omitted = 10·n + 100 (scipy: none). */
+  maxCgIterations: z.int().min(1).optional(),
+});
+
 /** One optimizer on its own: what a run, or one phase of a sequence, uses. */
-const SINGLE_OPTIMIZER_SCHEMAS = [lbfgsSpecSchema, bfgsSpecSchema, sgdSpecSchema, adamSpecSchema, rmspropSpecSchema, adagradSpecSchema, lmSpecSchema, brSpecSchema] as const;
+const SINGLE_OPTIMIZER_SCHEMAS = [lbfgsSpecSchema, bfgsSpecSchema, sgdSpecSchema, adamSpecSchema, rmspropSpecSchema, adagradSpecSchema, lmSpecSchema, brSpecSchema, newtonCgSpecSchema] as const;
 export const singleOptimizerSpecSchema = z.discriminatedUnion('kind', SINGLE_OPTIMIZER_SCHEMAS);
 export type SingleOptimizerSpec = z.infer<typeof singleOptimizerSpecSchema>;
 export type SingleOptimizerKind = SingleOptimizerSpec['kind'];
@@ -199,7 +212,7 @@ export type OptimizerSpec = z.infer<typeof optimizerSpecSchema>;
 export type OptimizerKind = OptimizerSpec['kind'];
 export type OptimizerSpecInput = z.input<typeof optimizerSpecSchema>;
 /** The single optimizers (what `--optimizer` lists and the GUI's add buttons offer). */
-export const OPTIMIZER_KINDS: readonly SingleOptimizerKind[] = ['lbfgs', 'bfgs', 'adam', 'sgd', 'rmsprop', 'adagrad', 'lm', 'br'];
+export const OPTIMIZER_KINDS: readonly SingleOptimizerKind[] = ['lbfgs', 'bfgs', 'adam', 'sgd', 'rmsprop', 'adagrad', 'lm', 'br', 'newton-cg'];
 
 export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
   lbfgs: 'L-BFGS',
@@ -210,6 +223,7 @@ export const OPTIMIZER_LABELS: Record<OptimizerKind, string> = {
   adagrad: 'Adagrad',
   lm: 'Levenberg–Marquardt',
   br: 'Bayesian regularization',
+  'newton-cg': 'Newton-CG',
   sequence: 'Sequence',
 };
 

@@ -108,6 +108,11 @@ export abstract class BaseStepper implements Stepper {
     return null;
   }
 
+  /** Counters a subclass adds to every record (Newton-CG: its Hessian-vector products). */
+  protected extraCounters(): Partial<IterationRecord> {
+    return {};
+  }
+
   /** Allocate large state once the run is known to go ahead. */
   protected prepare(): void {}
 
@@ -261,6 +266,7 @@ export abstract class BaseStepper implements Stepper {
       gradientEvaluations: this.gradientEvaluations,
       elapsedMs: this.elapsedMs,
       ...this.recordExtras(),
+      ...this.extraCounters(),
     };
   }
 }

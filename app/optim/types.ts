@@ -21,6 +21,8 @@ export interface Objective {
    * searches and precision-loss messages use its resolution (2⁻²³ or 2⁻⁵² relative).
    */
   readonly precision?: 'float32' | 'float64';
+  /** out = ∇²f(x)·v, exact; returns f(x). Newton-CG and the spectrum need it. */
+  hessianVectorProduct?(x: Float64Array, v: Float64Array, out: Float64Array): number;
 }
 
 /** Relative resolution (machine epsilon) of a loss computed in the objective's precision. */
@@ -63,6 +65,7 @@ export type TerminationStatus =
   | 'step-tolerance' // ‖Δx‖∞ ≤ xtol (1 + ‖x‖∞)
   | 'precision-loss' // line search could not decrease f even along −g: float32 floor reached
   | 'line-search-failed' // line search failed for another reason (e.g. evaluation cap, bad direction)
+  | 'trust-region-no-decrease' // Newton-CG: the model predicts no decrease, or Δ collapsed without a lower point
   | 'non-finite' // f or g not finite at the start point, or no finite point found
   | 'max-iterations'
   | 'max-evaluations'
@@ -104,6 +107,8 @@ export interface IterationRecord {
   gradientEvaluations: number;
   /** Cumulative wall time spent in this run's own work, ms. */
   elapsedMs: number;
+  /** Cumulative Hessian-vector products (Newton-CG only). */
+  hessianVectorProducts?: number;
   /** 0-based phase of a sequence (hand-off) run; absent for a single optimizer. */
   phase?: number;
   /** Levenberg–Marquardt / Bayesian regularization: the damping μ after this iteration. */
@@ -169,6 +174,8 @@ export interface OptimizeResult {
   functionEvaluations: number;
   gradientEvaluations: number;
   elapsedMs: number;
+  /** Hessian-vector products spent (Newton-CG only). */
+  hessianVectorProducts?: number;
 }
 
 /**
@@ -193,6 +200,11 @@ export interface Stepper {
   phases?(): PhaseResult[];
   /** Levenberg–Marquardt / Bayesian regularization: which solver the run took, in words. */
   solverDescription?(): string;
+  /**
+   * The method's dense model of the inverse Hessian (row-major n×n, a copy), for methods that keep
+   * one (dense BFGS); null before it exists.
+   */
+  inverseHessianModel?(): Float64Array | null;
 }
 
 /** Called after every iteration; return false to stop the run ('stopped-by-callback'). */

@@ -92,6 +92,14 @@ export const experimentSchema = z.object({
    * validation checks on every run — wherever the file does not set those fields itself.
    */
   preset: z.enum(['fitting']).optional(),
+  /**
+   * The Hessian's spectrum (k largest and k smallest eigenvalues) at each run's start, at every
+   * hand-off switch and at its end. 'auto' (also when omitted): on while the model is small enough for
+   * the exact dense spectrum (app/optim/spectrum DENSE_SPECTRUM_BOUND) and its n products over the
+   * training rows are cheap (app/train/curvature AUTO_SPECTRUM_WORK), off otherwise; 'always': on,
+   * Lanczos above the dense bound; 'off'.
+   */
+  spectrum: z.object({ k: z.int().min(1).max(20).default(5), when: z.enum(['auto', 'always', 'off']).default('auto') }).optional(),
 });
 export type Experiment = z.infer<typeof experimentSchema>;
 

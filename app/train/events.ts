@@ -2,6 +2,7 @@
 import type { IterationRecord, OptimizeResult, PhaseResult } from '../optim/types';
 import type { OptimizerKind } from '../optim/spec';
 import type { Task } from '../data/types';
+import type { SpectrumReport } from '../optim/spectrumVerdict';
 import type { Precision } from '../engine/engine';
 import type { DeviceReport } from '../engine/types';
 
@@ -26,6 +27,15 @@ export interface SubsetScore {
   metric: number | null;
   /** Per target (several regression targets only). */
   metrics?: number[];
+}
+
+/** The Hessian's spectrum along a run: at its start, at each hand-off switch, at its end. */
+export interface RunSpectrum {
+  initial?: SpectrumReport;
+  /** One per hand-off: `phase` is the phase that starts at this point, `iteration` the run's iteration. */
+  switches: (SpectrumReport & { phase: number; iteration: number })[];
+  /** At the best point the run returns (its final weights). */
+  final?: SpectrumReport;
 }
 
 export interface Metrics {
@@ -110,6 +120,10 @@ export interface RunSummary extends RunOutcome {
   test?: SubsetScore | null;
   /** R, confusion matrix, AUC per subset at the reported weights, on every row. Always set by the runner. */
   fit?: Partial<Record<SubsetName, SubsetFit>>;
+  /** Newton-CG runs: Hessian-vector products spent. */
+  hessianVectorProducts?: number;
+  /** When the experiment asks for it (see the experiment's `spectrum`): eigenvalues along the run. */
+  spectrum?: RunSpectrum;
 }
 
 /**

@@ -6,10 +6,12 @@
  */
 import { runPrecision, type Experiment, type RunSpec } from '../schema/experiment';
 import type { ComputeEngine, Precision } from '../engine/engine';
-import type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSummary, StartupStage, SubsetFit } from './events';
+import type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSpectrum, RunSummary, StartupStage, SubsetFit } from './events';
 import type { Preprocessing, Task } from '../data/types';
 import { subsetFit } from './fitStats';
 import type { DenseWeights, DenseWeights64 } from '../model/spec';
+import { modelSpectrum, spectrumAt, spectrumPolicy, type SpectrumPolicy } from './curvature';
+import type { SpectrumReport } from '../optim/spectrumVerdict';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
 import { OPTIMIZER_LABELS, isQuasiNewton, needsDeterministicObjective, optimizerLabel } from '../optim/spec';
 import { createOptimizer } from '../optim';
@@ -91,6 +93,12 @@ interface ActiveRun {
   lowest: { f: number; iteration: number };
   checks?: ValidationChecks;
   finished?: FinishedRun;
+  /** Eigenvalues along the run, when the experiment's spectrum policy is on. */
+  spectrum?: RunSpectrum;
+  /** The start point (shared by the runs of one repeat; never modified). */
+  x0: Float64Array;
+  /** Phases ended so far (hand-off runs), to see a switch. */
+  phasesEnded: number;
 }
 
 let counter = 0;
@@ -212,6 +220,8 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
             history: [],
             lowest: { f: Infinity, iteration: 0 },
             ...(validationChecksOf(spec) !== undefined && lane.scorer.hasValidation && { checks: new ValidationChecks(validationChecksOf(spec)!) }),
+            x0: start,
+            phasesEnded: 0,
           });
         });
       }
@@ -226,6 +236,14 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         notes,
       });
 
+      const policy = spectrumPolicy(experiment, model.parameterCount, data.train.rows);
+      // Runs of one repeat share their start point, so its spectrum is computed once.
+      const initialSpectra = new Map<string, SpectrumReport>();
+      const spectrumFor = (lane: Lane, x: Float64Array, p: SpectrumPolicy): SpectrumReport | undefined => {
+        const report = spectrumAt(lane.objective, x, p);
+        return Number.isFinite(report.loss) ? report : undefined;
+      };
+
       const point = (run: ActiveRun, rec: IterationRecord): IterationPoint => {
         const x = run.stepper.current();
         const scores = run.lane.scorer;
@@ -233,6 +251,14 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         return Object.assign(p, scores.validationMetrics(x));
       };
       const record = (run: ActiveRun, rec: IterationRecord) => {
+        // A hand-off opens the next phase inside the step that ended the last one, at the point the
+        // next phase starts from: the spectrum there is the one at the switch.
+        const ended = run.stepper.phases?.().length ?? 0;
+        if (policy && run.spectrum && ended > run.phasesEnded && !run.stepper.done) {
+          const at = spectrumFor(run.lane, Float64Array.from(run.stepper.current()), policy);
+          if (at) run.spectrum.switches.push({ ...at, phase: ended, iteration: rec.iteration });
+        }
+        run.phasesEnded = ended;
         const p = point(run, rec);
         if (Number.isFinite(rec.f) && rec.f < run.lowest.f) run.lowest = { f: rec.f, iteration: rec.iteration };
         if (keepHistory) run.history.push(p);
@@ -245,6 +271,14 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       };
       const finish = (run: ActiveRun) => {
         run.finished = finishRun(run, model, keepPredictions, float32Check);
+        if (policy && run.spectrum) {
+          // At the weights the run reports (the best-validation ones under validation checks).
+          const x = run.checks?.best?.x ?? run.stepper.result().x;
+          if (Number.isFinite(run.finished.summary.objective)) run.spectrum.final = spectrumFor(run.lane, x, policy);
+          const inverse = run.stepper.inverseHessianModel?.();
+          if (run.spectrum.final && inverse) run.spectrum.final.model = modelSpectrum(inverse, model.parameterCount, policy.k);
+          run.finished.summary.spectrum = run.spectrum;
+        }
         const r = run.lane.report;
         // Devices are copied when the run ends: the per-model timing probe has filled them in by then.
         run.finished.summary.engine = { name: r.name, label: r.label, skipped: r.skipped, ...(r.devices ? { devices: r.devices.map((d) => ({ ...d })) } : {}) };
@@ -255,6 +289,15 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
       for (const run of runs) {
         emit({ type: 'run-started', experimentId, runId: run.id, optimizer: run.spec.optimizer.kind, label: run.label });
         stage('first-evaluation', run.id);
+        if (policy) {
+          const key = `${run.precision}/${run.repeat}`;
+          let initial = initialSpectra.get(key);
+          if (!initialSpectra.has(key)) {
+            initial = spectrumFor(run.lane, run.x0, policy);
+            if (initial) initialSpectra.set(key, initial);
+          }
+          run.spectrum = { ...(initial && { initial }), switches: [] };
+        }
         record(run, run.stepper.start());
         if (run.stepper.done) finish(run);
       }
@@ -337,6 +380,7 @@ function finishRun(run: ActiveRun, model: ResolvedModel, keepPredictions: boolea
     fit: fitOf(scores.task, final.predictions),
     validation: scores.hasValidation ? subsetScore(final.metrics) : null,
     test: final.test,
+    ...(r.hessianVectorProducts !== undefined && { hessianVectorProducts: r.hessianVectorProducts }),
   };
   const last = run.history[run.history.length - 1];
   const solver = run.stepper.solverDescription?.() ?? '';

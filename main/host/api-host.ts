@@ -131,6 +131,7 @@ export class ApiHost {
       },
       stopRun: async ({ experimentId, runId }) => trainers.stopRun(experimentId, runId),
       stopAll: async ({ experimentId }) => trainers.stopAll(experimentId),
+      computeSpectrum: async ({ experimentId, runId, k }) => trainers.computeSpectrum(experimentId, runId, k),
       exportRun: async ({ experimentId, runId, formats, overwrite }) => {
         const suggested = exportName(this.experimentNames.get(experimentId) ?? experimentId, runId);
         const directory = await platform.chooseExportDirectory(suggested);

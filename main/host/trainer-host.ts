@@ -4,6 +4,7 @@
  * unexpected exit into an 'error' event carrying the last lines of the trainer's stderr, and starts
  * a fresh process for the next experiment.
  */
+import type { SpectrumReport } from '../../app/optim/spectrumVerdict';
 import type { ExportFormat, ExportResult, TrainerState } from '../../app/api/contract';
 import type { DatasetPreview } from '../../app/data/preview';
 import type { DataCheck } from '../../app/data/check-result';
@@ -94,6 +95,12 @@ export class TrainerHost {
 
   stopAll(experimentId: string): void {
     this.slotFor(experimentId).send({ type: 'stop-all' });
+  }
+
+  computeSpectrum(experimentId: string, runId: string, k: number): Promise<SpectrumReport> {
+    const slot = this.slotFor(experimentId);
+    if (!slot.finished) return Promise.reject(new Error('Wait until the experiment has finished to compute a spectrum on demand.'));
+    return this.request(slot, { type: 'spectrum', runId, k }) as Promise<SpectrumReport>;
   }
 
   exportRun(

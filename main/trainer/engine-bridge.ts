@@ -8,6 +8,7 @@ import type { DataCheck } from '../../app/data/check-result';
 import type { DataSpec } from '../../app/data/spec';
 import type { BackendReport } from '../../app/engine/types';
 import type { Experiment } from '../../app/schema/experiment';
+import type { SpectrumReport } from '../../app/optim/spectrumVerdict';
 import type { ExperimentHandle, ExperimentOutcome, FinishedRun, RunOptions } from '../../app/train/runner';
 
 export type StartExperimentFn = (experiment: Experiment, options: RunOptions) => ExperimentHandle;
@@ -27,6 +28,7 @@ export interface EngineBridge {
   previewDataset(path: string): Promise<DatasetPreview>;
   checkData(data: DataSpec): Promise<DataCheck>;
   backendReport(): Promise<BackendReport>;
+  spectrum(request: { experiment: Experiment; baseDir?: string; run: FinishedRun; k: number }): Promise<SpectrumReport>;
 }
 
 /** The engine; CURVATURE_TRAINER_RUNNER=stub swaps in the protocol stub runner. */
@@ -51,6 +53,10 @@ export function loadEngine(env: NodeJS.ProcessEnv = process.env): EngineBridge {
       const { checkData, TableCache } = await import('../../app/data/check');
       tables ??= new TableCache();
       return checkData(data, tables);
+    },
+    async spectrum({ experiment, baseDir, run, k }) {
+      const { spectrumOfWeights } = await import('../../app/train/curvature');
+      return spectrumOfWeights(experiment, baseDir ?? process.cwd(), run.layers, k);
     },
     async backendReport() {
       const { initBackend } = await import('../../app/engine/backend');

@@ -10,6 +10,7 @@ import type { DataSpec } from '../../app/data/spec';
 import type { BackendReport } from '../../app/engine/types';
 import type { ExperimentEvent } from '../../app/train/events';
 import type { Experiment } from '../../app/schema/experiment';
+import type { SpectrumReport } from '../../app/optim/spectrumVerdict';
 
 export type TrainerCommand =
   | {
@@ -30,12 +31,14 @@ export type TrainerCommand =
       overwrite: boolean;
     }
   | { type: 'preview'; requestId: number; path: string }
+  /** The Hessian spectrum at a finished run's weights. */
+  | { type: 'spectrum'; requestId: number; runId: string; k: number }
   /** Data settings with the source path already resolved by the host. */
   | { type: 'check-data'; requestId: number; data: DataSpec }
   | { type: 'backend-report'; requestId: number }
   | { type: 'shutdown' };
 
-export type TrainerReplyPayload = ExportResult | DatasetPreview | DataCheck | BackendReport;
+export type TrainerReplyPayload = ExportResult | DatasetPreview | DataCheck | BackendReport | SpectrumReport;
 
 export type TrainerMessage =
   | { type: 'ready'; pid: number }

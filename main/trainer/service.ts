@@ -15,6 +15,7 @@ export class TrainerService {
   private handle: ExperimentHandle | null = null;
   private experiment: Experiment | null = null;
   private outcome: ExperimentOutcome | null = null;
+  private baseDir: string | undefined;
   private readonly coalescer: EventCoalescer;
 
   constructor(
@@ -43,6 +44,7 @@ export class TrainerService {
         this.handle?.stopAll();
         return;
       case 'export':
+      case 'spectrum':
       case 'preview':
       case 'check-data':
       case 'backend-report':
@@ -64,6 +66,7 @@ export class TrainerService {
     try {
       const startExperiment = await this.engine.runner();
       this.experiment = experiment;
+      this.baseDir = baseDir;
       this.handle = startExperiment(experiment, { onEvent: this.emit, baseDir, experimentId });
       this.outcome = await this.handle.done;
     } catch (err) {
@@ -92,6 +95,13 @@ export class TrainerService {
         return engine.checkData(request.data);
       case 'backend-report':
         return engine.backendReport();
+      case 'spectrum': {
+        const outcome = this.outcome;
+        if (!outcome || !this.experiment) throw new Error('No spectrum yet: the experiment has not finished.');
+        const run = outcome.runs.find((r) => r.summary.runId === request.runId);
+        if (!run) throw new Error(`No finished run "${request.runId}" in experiment ${outcome.experimentId}.`);
+        return engine.spectrum({ experiment: this.experiment, baseDir: this.baseDir, run, k: request.k });
+      }
       case 'export': {
         const outcome = this.outcome;
         if (!outcome || !this.experiment) throw new Error('Nothing to export: the experiment has not finished.');

@@ -25,6 +25,7 @@ import {
   type ElementType,
   type JacobianGraphKind,
 } from './jacobianGraph';
+import { buildProductGraph, directionInput, INPUT_WEIGHTS as PRODUCT_WEIGHTS, OUTPUT_HV, type ProductKind } from './hvpGraph';
 import { onnxRuntime, type OrtTensor, type OrtElement } from './runtime';
 
 export { dropoutMask } from '../dropout';
@@ -91,6 +92,11 @@ export class OnnxStackProgram implements StackProgram {
   private readonly gradientFetches: Record<string, OrtTensor>;
   private readonly sessions = new Map<string, OnnxSession>();
   private readonly jacobianSessions = new Map<JacobianGraphKind, OnnxSession>();
+  /** Hv / Gv graphs (app/engine/onnx/hvpGraph.ts), built on first use. */
+  private readonly productSessions = new Map<string, OnnxSession>();
+  /** The direction v in the program's precision, with per-block views fed like θ's. */
+  private readonly vBuffer: Floats;
+  private readonly directionFeeds: Record<string, OrtTensor> = {};
   private readonly datasets = new Set<OnnxDataset>();
   private readonly masked: number[];
   private readonly outputDim: number;
@@ -106,6 +112,8 @@ export class OnnxStackProgram implements StackProgram {
     this.thetaBuffer = new Array(stack.parameterCount);
     const { Tensor } = onnxRuntime();
     for (const b of blocks) this.parameterFeeds[b.input] = new Tensor(type, this.thetaBuffer.subarray(b.offset, b.offset + b.size), b.dims);
+    this.vBuffer = new Array(stack.parameterCount);
+    for (const b of blocks) this.directionFeeds[directionInput(b.input)] = new Tensor(type, this.vBuffer.subarray(b.offset, b.offset + b.size), b.dims);
     this.gradientFetches = {
       [OUTPUT_LOSS]: new Tensor(type, new Array(1), []),
       [OUTPUT_GRAD]: new Tensor(type, new Array(stack.parameterCount), [stack.parameterCount]),
@@ -159,10 +167,41 @@ export class OnnxStackProgram implements StackProgram {
     return { loss: (out[OUTPUT_LOSS].data as Floats)[0], outputs: out[OUTPUT_PREDICTIONS].data as Floats };
   }
 
+  /** out = ∇²f(θ)·v of the mean data loss, exact (R-operator graph), in the program's precision; returns f. */
+  hessianVectorProduct(theta: Float64Array, data: EngineDataset, v: Float64Array, out: Float64Array): number {
+    return this.product('hessian', theta, data, v, out);
+  }
+
+  /** out = G·v (generalized Gauss–Newton, positive semi-definite), in the program's precision; returns f. */
+  gaussNewtonVectorProduct(theta: Float64Array, data: EngineDataset, v: Float64Array, out: Float64Array): number {
+    return this.product('gauss-newton', theta, data, v, out);
+  }
+
+  private product(kind: ProductKind, theta: Float64Array, data: EngineDataset, v: Float64Array, out: Float64Array): number {
+    const d = this.checkCall(theta, data);
+    const n = this.stack.parameterCount;
+    if (v.length !== n || out.length !== n) throw new Error(`onnxruntime engine: v and out need length ${n}, got ${v.length} and ${out.length}`);
+    this.vBuffer.set(v);
+    const weighted = d.weights !== undefined;
+    const key = `${kind}${weighted ? '+weights' : ''}`;
+    let session = this.productSessions.get(key);
+    if (!session) {
+      const element = this.precision === 'float64' ? 'double' : 'float';
+      session = new OnnxSession(buildProductGraph(this.stack, kind, element, { weighted }), this.settings, () => this.productSessions.delete(key));
+      this.productSessions.set(key, session);
+    }
+    const feeds: Record<string, OrtTensor> = { ...this.parameterFeeds, ...this.directionFeeds, [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor };
+    if (d.weights) feeds[PRODUCT_WEIGHTS] = new (onnxRuntime().Tensor)(arrays(this.precision).type, arrays(this.precision).Array.from(d.weights), [d.rows]);
+    const result = session.run(feeds, { [OUTPUT_LOSS]: null, [OUTPUT_HV]: null });
+    out.set(result[OUTPUT_HV].data as Floats);
+    return (result[OUTPUT_LOSS].data as Floats)[0];
+  }
+
   liveResources(): number {
     let live = this.datasets.size;
     for (const s of this.sessions.values()) if (s.live) live++;
     for (const s of this.jacobianSessions.values()) if (s.live) live++;
+    for (const s of this.productSessions.values()) if (s.live) live++;
     return live;
   }
 
@@ -173,6 +212,8 @@ export class OnnxStackProgram implements StackProgram {
     this.sessions.clear();
     for (const s of this.jacobianSessions.values()) s.dispose();
     this.jacobianSessions.clear();
+    for (const s of [...this.productSessions.values()]) s.dispose();
+    this.productSessions.clear();
     for (const d of [...this.datasets]) d.dispose();
   }
 

@@ -11,6 +11,7 @@ import { experimentSchema } from '../../../app/ui';
 import type { ExperimentEvent, RunSummary } from '../../../app/ui';
 import { isQuasiNewton, optimizerLabel } from '../../../app/ui';
 import { repeatRunId } from '../../../app/ui';
+import { spectrumVerdict, type SpectrumReport } from '../../../app/ui';
 
 interface FakeRun {
   runId: string;
@@ -213,6 +214,12 @@ export class FakeApi implements CurvatureApi {
   }
   async stopAll(experimentId: string): Promise<void> {
     for (const r of this.experiments.get(experimentId) ?? []) r.stop = true;
+  }
+  async computeSpectrum(experimentId: string, runId: string, k = 5): Promise<SpectrumReport> {
+    if (!this.experiments.get(experimentId)?.some((r) => r.runId === runId && r.summary)) throw new Error(`run ${runId} has not finished`);
+    const largest = Array.from({ length: k }, (_, i) => 2 ** -i);
+    const smallest = Array.from({ length: k }, (_, i) => (i === 0 ? -1e-3 : 1e-4 * i));
+    return { n: 10, largest, smallest, method: 'dense', hessianVectorProducts: 10, ...spectrumVerdict([...smallest, ...largest]) };
   }
   async exportRun(experimentId: string, runId: string, formats: ExportFormat[]): Promise<ExportResult | null> {
     if (!this.experiments.get(experimentId)?.some((r) => r.runId === runId && r.summary)) throw new Error(`run ${runId} has not finished`);

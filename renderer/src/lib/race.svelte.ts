@@ -8,7 +8,7 @@ import { repeatRunId } from '../../../app/ui';
 import { aggregateRepeats, type Aggregate, type Comparison } from '../../../app/ui';
 import type { Experiment } from '../../../app/ui';
 import type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSummary, StartupStage, SubsetName } from '../../../app/ui';
-import type { Task } from '../../../app/ui';
+import type { SpectrumReport, Task } from '../../../app/ui';
 import { errorMessage, humanError, scrubPaths } from './files';
 import { RunSeries } from './series';
 import { bestBasis, bestRun } from './best';
@@ -58,6 +58,8 @@ export class RaceStore {
   /** Bumped when the run list is replaced, so charts rebuild their datasets. */
   generation = $state(0);
   hidden = $state<Record<string, boolean>>({});
+  /** Spectra computed on demand ("compute now") by run id: the report, 'pending', or the error in words. */
+  onDemandSpectra = $state<Record<string, SpectrumReport | 'pending' | { error: string }>>({});
   /** Start points per run spec of the current race; above 1 the charts draw median and IQR bands. */
   repeats = $state(1);
   /** With repeats: also draw every repeat's own curve, thinly. */
@@ -109,6 +111,7 @@ export class RaceStore {
     this.errors = [];
     this.notes = [];
     this.experimentId = null;
+    this.onDemandSpectra = {};
     this.queued = [];
     this.latest.clear();
     this.stage = null;
@@ -152,6 +155,22 @@ export class RaceStore {
       await this.api.stopRun(this.experimentId, runId);
     } catch (e) {
       this.errors = [...this.errors, { message: `Could not stop ${run.label}: ${humanError(errorMessage(e))}` }];
+    }
+  }
+
+  /** The trainer keeps a race's final weights once every run has finished: only then can it compute. */
+  get canComputeSpectra(): boolean {
+    return this.experimentId !== null && this.runs.length > 0 && this.runs.every((r) => r.phase === 'finished' && r.summary);
+  }
+
+  /** "Compute now": the Hessian's ends at a finished run's weights, from the trainer. */
+  async computeSpectrum(runId: string, k = 5): Promise<void> {
+    if (!this.experimentId || !this.canComputeSpectra || this.onDemandSpectra[runId] === 'pending') return;
+    this.onDemandSpectra[runId] = 'pending';
+    try {
+      this.onDemandSpectra[runId] = await this.api.computeSpectrum(this.experimentId, runId, k);
+    } catch (e) {
+      this.onDemandSpectra[runId] = { error: humanError(errorMessage(e)) };
     }
   }
 

@@ -19,6 +19,7 @@ function setup(options: { failStart?: boolean } = {}) {
     done: new Promise((r) => (finish = r)),
   };
   const exports: ExportRequest[] = [];
+  const spectra: { runId: string; k: number; baseDir?: string }[] = [];
   const engine: EngineBridge = {
     runner: async () => (_experiment, opts) => {
       if (options.failStart) throw new Error('data.source: file not found');
@@ -33,6 +34,10 @@ function setup(options: { failStart?: boolean } = {}) {
       throw new Error('x.csv, row 3: bad');
     },
     checkData: async () => ({ ok: true, problems: [], notes: [] }),
+    spectrum: async ({ run, k, baseDir }) => {
+      spectra.push({ runId: run.summary.runId, k, baseDir });
+      return { n: 5, largest: [2], smallest: [-1], method: 'dense', hessianVectorProducts: 5, kind: 'saddle', verdict: 'saddle: 1 negative direction (λ_min = -1)', negativeCount: 1, flatCount: 0, conditionNumber: null, tolerance: 1e-6 };
+    },
     backendReport: async () => ({ name: 'cpu', tfBackend: 'cpu', label: 'CPU', device: 'cpu', package: 'p', version: '1', skipped: [], selection: 'auto' }),
   };
   const exit = vi.fn();
@@ -48,7 +53,7 @@ function setup(options: { failStart?: boolean } = {}) {
   };
   const events = () => sent.flatMap((m) => (m.type === 'events' ? m.events : []));
   const replies = () => sent.filter((m) => m.type === 'reply');
-  return { sent, command, handle, finish, emit: (e: ExperimentEvent) => onEvent(e), exports, exit, events, replies };
+  return { sent, command, handle, finish, emit: (e: ExperimentEvent) => onEvent(e), exports, spectra, exit, events, replies };
 }
 
 const outcome: ExperimentOutcome = {
@@ -81,6 +86,20 @@ describe('TrainerService', () => {
     expect(t.exports[0]).toMatchObject({ directory: '/out/x', overwrite: true, run: outcome.runs[0], outcome });
     await t.command({ type: 'export', requestId: 3, runId: 'adam', formats: ['json'], directory: '/out/y', overwrite: false });
     expect(t.replies().at(-1)).toMatchObject({ requestId: 3, ok: false, error: 'No finished run "adam" in experiment e1.' });
+  });
+
+  it('computes a finished run\'s spectrum on demand, with the experiment\'s base folder', async () => {
+    const t = setup();
+    await t.command({ type: 'start', experimentId: 'e1', experiment: seedExperiment(), baseDir: '/data' });
+    await t.command({ type: 'spectrum', requestId: 7, runId: 'lbfgs', k: 3 });
+    expect(t.replies().at(-1)).toEqual({ type: 'reply', requestId: 7, ok: false, error: 'No spectrum yet: the experiment has not finished.' });
+    t.finish(outcome);
+    await new Promise((r) => setTimeout(r, 0));
+    await t.command({ type: 'spectrum', requestId: 8, runId: 'lbfgs', k: 3 });
+    expect(t.replies().at(-1)).toMatchObject({ requestId: 8, ok: true, result: { verdict: 'saddle: 1 negative direction (λ_min = -1)' } });
+    expect(t.spectra).toEqual([{ runId: 'lbfgs', k: 3, baseDir: '/data' }]);
+    await t.command({ type: 'spectrum', requestId: 9, runId: 'adam', k: 3 });
+    expect(t.replies().at(-1)).toMatchObject({ requestId: 9, ok: false, error: 'No finished run "adam" in experiment e1.' });
   });
 
   it('reports a runner that fails before starting as an error event', async () => {

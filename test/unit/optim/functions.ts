@@ -14,6 +14,7 @@ export function counted(inner: Objective): Objective & { calls: number } {
       wrapper.calls++;
       return inner.evaluate(x, g);
     },
+    ...(inner.hessianVectorProduct && { hessianVectorProduct: inner.hessianVectorProduct.bind(inner) }),
   };
   return wrapper;
 }
@@ -21,7 +22,16 @@ export function counted(inner: Objective): Objective & { calls: number } {
 /** Extended Rosenbrock: Σ over pairs 100(x₂ᵢ − x₂ᵢ₋₁²)² + (1 − x₂ᵢ₋₁)²; minimiser all ones. */
 export function rosenbrock(n = 2): Objective {
   if (n % 2 !== 0) throw new Error('extended Rosenbrock needs an even dimension');
-  return objective(n, (x, g) => {
+  const hessianVectorProduct = (x: Float64Array, v: Float64Array, out: Float64Array): number => {
+    for (let i = 0; i < n; i += 2) {
+      const h11 = 1200 * x[i] * x[i] - 400 * x[i + 1] + 2;
+      const h12 = -400 * x[i];
+      out[i] = h11 * v[i] + h12 * v[i + 1];
+      out[i + 1] = h12 * v[i] + 200 * v[i + 1];
+    }
+    return NaN;
+  };
+  const evaluate = (x: Float64Array, g: Float64Array): number => {
     let f = 0;
     for (let i = 0; i < n; i += 2) {
       const a = x[i + 1] - x[i] * x[i];
@@ -31,7 +41,8 @@ export function rosenbrock(n = 2): Objective {
       g[i + 1] = 200 * a;
     }
     return f;
-  });
+  };
+  return { dimension: n, evaluate, hessianVectorProduct };
 }
 
 /** The standard start point (−1.2, 1, −1.2, 1, …). */
@@ -66,6 +77,10 @@ export function quadratic(n: number, condition: number, offset = 0): Objective &
         g[i] = c[i] * r;
       }
       return f;
+    },
+    hessianVectorProduct(_x, v, out) {
+      for (let i = 0; i < n; i++) out[i] = c[i] * v[i];
+      return NaN;
     },
   };
 }
@@ -121,10 +136,28 @@ export function logisticRegression(samples = 200, features = 5, seed = 7): Objec
     return f / rows.length;
   };
   const all = Int32Array.from({ length: samples }, (_, i) => i);
+  /** Xᵀ diag(p(1 − p)) X v / samples, with the bias as a column of ones. */
+  const hessianVectorProduct = (w: Float64Array, v: Float64Array, out: Float64Array): number => {
+    out.fill(0);
+    for (let i = 0; i < samples; i++) {
+      let z = w[features];
+      let xv = v[features];
+      for (let j = 0; j < features; j++) {
+        z += w[j] * X[i * features + j];
+        xv += v[j] * X[i * features + j];
+      }
+      const p = 1 / (1 + Math.exp(-z));
+      const c = (p * (1 - p) * xv) / samples;
+      for (let j = 0; j < features; j++) out[j] += c * X[i * features + j];
+      out[features] += c;
+    }
+    return NaN;
+  };
   return {
     dimension: n,
     sampleCount: samples,
     evaluate: (w, g) => loss(w, g, all),
     evaluateBatch: (w, g, rows) => loss(w, g, rows),
+    hessianVectorProduct,
   };
 }

@@ -21,8 +21,8 @@ describe('forms derived from the optimizer schemas', () => {
     expect(leafPaths(fields)).toEqual(expect.arrayContaining(expected));
     // Optional settings without a default (batch size) are shown too.
     const optional = fields.filter((f) => f.optional).map((f) => f.key);
-    // Full-batch methods (quasi-Newton, Levenberg–Marquardt) have no batch size.
-    if (!['lbfgs', 'bfgs', 'lm', 'br'].includes(kind)) expect(optional).toContain('batchSize');
+    // Full-batch methods (quasi-Newton, Levenberg–Marquardt, Newton-CG) have no batch size.
+    if (!['lbfgs', 'bfgs', 'lm', 'br', 'newton-cg'].includes(kind)) expect(optional).toContain('batchSize');
   });
 
   it('reads bounds and integer-ness from the schema', () => {

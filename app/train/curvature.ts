@@ -1,0 +1,73 @@
+/**
+ * The Hessian's spectrum for runs: when the experiment wants one, computed at a point with the
+ * objective's exact Hessian-vector products (data loss + L2, float64 on the host when the engine
+ * has no products of its own), and a dense BFGS run's model B = H⁻¹ beside the truth at the end.
+ */
+import type { Experiment } from '../schema/experiment';
+import { ModelObjective } from '../model/objective';
+import type { DenseWeights } from '../model/spec';
+import { fromLayerArrays } from '../model/params';
+import { unfoldTargetScaling } from '../model/outputScaling';
+import { engineFor } from '../engine/backend';
+import { buildProblem } from './problem';
+import { DENSE_SPECTRUM_BOUND, hessianSpectrum, symmetricEigenvalues, type SpectrumReport } from '../optim/spectrum';
+
+export interface SpectrumPolicy {
+  k: number;
+  method: 'dense' | 'lanczos';
+}
+
+/**
+ * 'auto' stays off when the n float64 products of a dense spectrum would cost more than about this
+ * n²·rows (each product is a few passes of n·rows multiply-adds on the host: some seconds here).
+ */
+export const AUTO_SPECTRUM_WORK = 1e9;
+
+/** Whether, and how, runs of this experiment get spectra (n: parameters, rows: training rows). */
+export function spectrumPolicy(experiment: Experiment, n: number, rows = 0): SpectrumPolicy | null {
+  const s = experiment.spectrum ?? { k: 5, when: 'auto' as const };
+  if (s.when === 'off') return null;
+  const dense = n <= DENSE_SPECTRUM_BOUND;
+  if (s.when === 'auto' && (!dense || n * n * rows > AUTO_SPECTRUM_WORK)) return null;
+  return { k: s.k, method: dense ? 'dense' : 'lanczos' };
+}
+
+/** Verdict tolerance for products in float32: their rounding is ~1e-6 of ‖H‖, so "flat" must be coarser. */
+export const FLOAT32_SPECTRUM_TOLERANCE = 1e-4;
+
+/**
+ * The spectrum at x, with the loss (data + L2) there. The dense path (small n) always uses the exact
+ * float64 products; Lanczos uses the engine's own (fast, in the run's precision) when it has them.
+ */
+export function spectrumAt(objective: ModelObjective, x: Float64Array, policy: SpectrumPolicy): SpectrumReport {
+  let loss = NaN;
+  const arithmetic = policy.method === 'dense' ? 'float64' : 'engine';
+  const tolerance = objective.productPrecision(arithmetic) === 'float32' ? FLOAT32_SPECTRUM_TOLERANCE : undefined;
+  const report = hessianSpectrum((v, hv) => void (loss = objective.hessianVectorProduct(x, v, hv, arithmetic)), objective.dimension, { k: policy.k, method: policy.method, tolerance });
+  return { ...report, loss };
+}
+
+/** Eigenvalues of B = H⁻¹ from the inverse model H: the k largest (descending) and k smallest (ascending). */
+export function modelSpectrum(inverse: Float64Array, n: number, k: number): { largest: number[]; smallest: number[] } {
+  const h = symmetricEigenvalues(inverse, n); // ascending eigenvalues of H
+  const b = Array.from(h, (v) => 1 / v).sort((p, q) => p - q);
+  const kk = Math.min(k, n);
+  return { largest: b.slice(n - kk).reverse(), smallest: b.slice(0, kk) };
+}
+
+/**
+ * On demand, after a run: the spectrum at its final weights (as exported: original units), on the
+ * experiment's data and engine — dense for small models, Lanczos above the bound.
+ */
+export async function spectrumOfWeights(experiment: Experiment, baseDir: string, layers: DenseWeights[], k: number): Promise<SpectrumReport> {
+  const { engine } = await engineFor(experiment.engine);
+  const { data, model, targetScaling } = await buildProblem(experiment, baseDir);
+  const flat = fromLayerArrays(model, layers.map((l) => ({ kernel: l.kernel, kernelShape: [l.fanIn, l.units] as [number, number], bias: l.bias })), 'run weights');
+  const x = unfoldTargetScaling(model, flat, targetScaling);
+  const objective = new ModelObjective(model, data.train, { engine });
+  try {
+    return spectrumAt(objective, x, { k, method: model.parameterCount <= DENSE_SPECTRUM_BOUND ? 'dense' : 'lanczos' });
+  } finally {
+    objective.dispose();
+  }
+}
