@@ -57,8 +57,11 @@ export async function readRegularFile(file: string, reportAs: string, what: stri
   }
 }
 
-/** Where a model file's companions (TF.js shards) are looked up: its own folder, or the set uploaded with it. */
-export type Companions = { folder: string } | { files: ReadonlyMap<string, string> };
+/**
+ * Where a model file's companions (TF.js shards) are looked up: its own folder. Files uploaded
+ * together are linked into one private folder by the host, so the same rule covers them.
+ */
+export type Companions = { folder: string };
 
 /** True for a plain file name: no folder part, not `.`/`..`, no NUL or control characters. */
 export function isPlainBaseName(name: unknown): name is string {
@@ -81,11 +84,6 @@ export function companionPath(modelFile: string, companions: Companions, name: u
   if (!isPlainBaseName(name)) {
     const shown = typeof name === 'string' ? `"${printable(name)}"` : `a ${typeof name}`;
     throw new ModelImportError(modelFile, `${field} names ${shown}; a model may only name files by their plain name, in its own folder`);
-  }
-  if ('files' in companions) {
-    const found = companions.files.get(name);
-    if (!found) throw new ModelImportError(modelFile, `${field}: "${printable(name)}" was not uploaded with the model; upload it together with the model file`);
-    return found;
   }
   const folder = path.resolve(companions.folder);
   const target = path.join(folder, name);

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { ExampleInfo, FileHandle, ModelImportInfo } from '../../app/api/contract';
-import { IMPORT_FORMAT_LABELS, importModel } from '../../app/modelio/importModel';
 import { isApiMethod, methodSchemas, type ApiMethod, type MethodPayload, type MethodResult } from '../../app/api/wire';
 import type { BackendReport } from '../../app/engine/types';
 import type { DataCheck } from '../../app/data/check-result';
@@ -86,16 +85,11 @@ export class ApiHost {
         const chosen = await platform.chooseModel();
         return chosen === null ? null : files.register(chosen);
       },
-      importModel: async ({ file, layers }): Promise<ModelImportInfo> => {
-        let real: string;
+      // Parsed in the helper process: a hostile model file costs that process, never this one.
+      importModel: async ({ file, layers, companions }): Promise<ModelImportInfo> => {
+        const real = companions?.length ? this.modelSet(file, companions) : this.resolveToken(file, 'file');
         try {
-          real = files.resolve(file);
-        } catch (err) {
-          throw new ApiError(`file: ${(err as Error).message}`);
-        }
-        try {
-          const m = await importModel(real, { layers });
-          return { fileName: path.basename(real), format: IMPORT_FORMAT_LABELS[m.format], layers: m.layers, inputDim: m.inputDim, ...(m.loss && { loss: m.loss }), notes: m.notes };
+          return await trainers.importModel(real, layers);
         } catch (err) {
           throw new ApiError((err as Error).message);
         }
@@ -139,6 +133,39 @@ export class ApiHost {
         return platform.deliverExport(result, suggested);
       },
     };
+  }
+
+  private resolveToken(token: string, field: string): string {
+    try {
+      return this.o.files.resolve(token);
+    } catch (err) {
+      throw new ApiError(`${field}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * A model uploaded with its companions (TF.js shards), each in its own upload folder: links them
+   * into one new private folder under their base names, so the model finds its shards by the one
+   * rule (plain names in its own folder), and points the model's token there for the start.
+   */
+  private modelSet(modelToken: string, companionTokens: string[]): string {
+    const model = this.resolveToken(modelToken, 'file');
+    const folder = path.join(this.o.uploadDir, `set-${randomBytes(8).toString('hex')}`);
+    fs.mkdirSync(folder, { recursive: true });
+    const link = (source: string, field: string) => {
+      const target = path.join(folder, path.basename(source));
+      if (fs.existsSync(target)) throw new ApiError(`${field}: two files named "${path.basename(source)}"`);
+      try {
+        fs.linkSync(source, target);
+      } catch {
+        fs.copyFileSync(source, target);
+      }
+      return target;
+    };
+    const modelPath = link(model, 'file');
+    companionTokens.forEach((t, i) => link(this.resolveToken(t, `companions.${i}`), `companions.${i}`));
+    this.o.files.repoint(modelToken, modelPath);
+    return modelPath;
   }
 
   /** Small uploads as base64 in one API message (the desktop app's drops); browser mode streams by HTTP. */

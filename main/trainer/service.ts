@@ -46,6 +46,7 @@ export class TrainerService {
       case 'preview':
       case 'check-data':
       case 'backend-report':
+      case 'import-model':
         return this.answer(command);
       case 'shutdown':
         return this.shutdown();
@@ -92,6 +93,8 @@ export class TrainerService {
         return engine.checkData(request.data);
       case 'backend-report':
         return engine.backendReport();
+      case 'import-model':
+        return engine.importModel(request.path, request.layers);
       case 'export': {
         const outcome = this.outcome;
         if (!outcome || !this.experiment) throw new Error('Nothing to export: the experiment has not finished.');

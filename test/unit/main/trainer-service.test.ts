@@ -33,6 +33,9 @@ function setup(options: { failStart?: boolean } = {}) {
       throw new Error('x.csv, row 3: bad');
     },
     checkData: async () => ({ ok: true, problems: [], notes: [] }),
+    importModel: async () => {
+      throw new Error('m.h5: refused');
+    },
     backendReport: async () => ({ name: 'cpu', tfBackend: 'cpu', label: 'CPU', device: 'cpu', package: 'p', version: '1', skipped: [], selection: 'auto' }),
   };
   const exit = vi.fn();
