@@ -18,7 +18,7 @@ import { listExamples, loadExample } from './examples';
 import type { FileRegistry } from './file-registry';
 import type { HostPlatform } from './platform';
 import type { TrainerHost } from './trainer-host';
-import { MAX_UPLOAD_BYTES, safeUploadName, UploadTooLargeError, uploadTarget } from './uploads';
+import { MAX_UPLOAD_BYTES, safeUploadName, UploadTooLargeError, uploadTarget, type UploadBudget } from './uploads';
 
 /** An error meant for the user: the renderer shows its message as is. */
 export class ApiError extends Error {
@@ -36,6 +36,8 @@ export interface ApiHostOptions {
   /** Where uploaded files are stored (a private temp folder). */
   uploadDir: string;
   maxUploadBytes?: number;
+  /** The session's upload budget (browser mode): base64 uploads are charged to it too. */
+  uploads?: UploadBudget;
 }
 
 type Handlers = { [M in ApiMethod]: (payload: MethodPayload<M>) => Promise<MethodResult<M>> };
@@ -173,8 +175,18 @@ export class ApiHost {
     const max = this.o.maxUploadBytes ?? MAX_UPLOAD_BYTES;
     if (base64.length > Math.ceil(max / 3) * 4 + 4) throw new ApiError(new UploadTooLargeError(safeUploadName(name), max).message);
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw new ApiError(`${name}: upload is not valid base64`);
+    const bytes = Buffer.from(base64, 'base64');
+    let ticket: ReturnType<UploadBudget['begin']> | undefined;
+    try {
+      ticket = this.o.uploads?.begin(safeUploadName(name));
+      ticket?.charge(bytes.length);
+      ticket?.end(true);
+    } catch (err) {
+      ticket?.end(false);
+      throw new ApiError((err as Error).message);
+    }
     const target = uploadTarget(this.o.uploadDir, name);
-    fs.writeFileSync(target, Buffer.from(base64, 'base64'));
+    fs.writeFileSync(target, bytes);
     return this.o.files.register(target);
   }
 
