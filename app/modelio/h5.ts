@@ -3,31 +3,43 @@
  * system (the ES module build, whose FS is MEMFS — never the NODERAWFS build that reaches host
  * paths), so nothing an HDF5 file names can be read: external storage and external links find no
  * file. They are also recognised and refused by name: every path HDF5 tries to open besides the
- * file itself is recorded, and HDF5's own error stack is kept off the terminal.
+ * file itself is recorded. HDF5's own error stack goes to a file in that FS (its stderr, fd 2, is
+ * reopened there), is read after each call for the error, and never reaches the terminal.
  */
 import type { Dataset, File as H5File, Group } from 'h5wasm';
 import { ModelImportError, printable } from './errors';
 import { readRegularFile } from './safeFile';
 
 type H5wasm = (typeof import('h5wasm'))['default'];
+interface Stream {
+  fd: number;
+}
 interface MemFs {
   writeFile(path: string, data: Uint8Array): void;
   readFile(path: string): Uint8Array;
   unlink(path: string): void;
-  open: (path: string, ...rest: unknown[]) => unknown;
+  open: (path: string, flags: string) => Stream;
+  close(stream: Stream): void;
+  ftruncate(fd: number, length: number): void;
+  llseek(stream: Stream, offset: number, whence: number): number;
+  streams: (Stream | null)[];
 }
-let loading: Promise<{ h5: H5wasm; fs: MemFs }> | undefined;
+const DIAGNOSTICS = '/hdf5-diagnostics';
+let loading: Promise<{ h5: H5wasm; fs: MemFs; diagnostics: Stream }> | undefined;
 let counter = 0;
 
 /** Loads the wasm once. Emscripten mistakes Electron (which defines `navigator`) for a browser, so hide it while loading. */
-export function loadH5wasm(): Promise<{ h5: H5wasm; fs: MemFs }> {
+export function loadH5wasm(): Promise<{ h5: H5wasm; fs: MemFs; diagnostics: Stream }> {
   loading ??= (async () => {
     const nav = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
     if (nav?.configurable) Object.defineProperty(globalThis, 'navigator', { value: undefined, configurable: true });
     try {
       const h5 = (await import('h5wasm')).default;
-      const mod = (await h5.ready) as unknown as { FS: MemFs };
-      return { h5, fs: mod.FS };
+      const fs = ((await h5.ready) as unknown as { FS: MemFs }).FS;
+      // HDF5 prints its error stack on stderr: make fd 2 a file in memory (the lowest free fd is reused).
+      if (fs.streams[2]) fs.close(fs.streams[2]);
+      const diagnostics = fs.open(DIAGNOSTICS, 'w+');
+      return { h5, fs, diagnostics };
     } finally {
       if (nav?.configurable) Object.defineProperty(globalThis, 'navigator', nav);
     }
@@ -35,29 +47,26 @@ export function loadH5wasm(): Promise<{ h5: H5wasm; fs: MemFs }> {
   return loading;
 }
 
-/**
- * Runs `body` (synchronous h5wasm calls) with HDF5's stderr diagnostics captured instead of printed
- * and every file open other than `own` recorded.
- */
-function guarded<T>(fs: MemFs, own: string, body: () => T): { value: T; foreign: string[]; diagnostics: string } {
+/** Runs `body` (synchronous h5wasm calls) with every file open other than `own` recorded, and collects HDF5's error stack. */
+function guarded<T>(fs: MemFs, diagnostics: Stream, own: string, body: () => T): { value: T; foreign: string[]; diagnostics: string } {
   const foreign: string[] = [];
-  let diagnostics = '';
   const open = fs.open;
-  const write = process.stderr.write;
-  fs.open = (p: string, ...rest: unknown[]) => {
-    if (typeof p === 'string' && p !== own) foreign.push(p);
-    return open.call(fs, p, ...rest);
+  fs.open = (p: string, flags: string) => {
+    if (typeof p === 'string' && p !== own && p !== DIAGNOSTICS) foreign.push(p);
+    return open.call(fs, p, flags);
   };
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    diagnostics += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
-    return true;
-  }) as typeof process.stderr.write;
   try {
-    return { value: body(), foreign, diagnostics };
+    return { value: body(), foreign, diagnostics: takeDiagnostics(fs, diagnostics) };
   } finally {
     fs.open = open;
-    process.stderr.write = write;
   }
+}
+
+function takeDiagnostics(fs: MemFs, stream: Stream): string {
+  const text = new TextDecoder().decode(fs.readFile(DIAGNOSTICS));
+  fs.ftruncate(stream.fd, 0);
+  fs.llseek(stream, 0, 0);
+  return text;
 }
 
 /** The innermost HDF5 error ("unable to open external raw data file") from its captured error stack. */
@@ -93,11 +102,12 @@ export async function buildH5Bytes(_scratchName: string, build: (root: H5File) =
  * link) is refused, whatever `read` returned.
  */
 export async function readH5Bytes<T>(reportAs: string, bytes: Uint8Array, read: (root: H5File) => T, what = 'the HDF5 file'): Promise<T> {
-  const { h5, fs } = await loadH5wasm();
+  const { h5, fs, diagnostics: log } = await loadH5wasm();
   const name = `/curvature-in-${++counter}.h5`;
   fs.writeFile(name, bytes);
+  takeDiagnostics(fs, log);
   try {
-    const { value, foreign, diagnostics } = guarded(fs, name, () => {
+    const { value, foreign, diagnostics } = guarded(fs, log, name, () => {
       const file = new h5.File(name, 'r');
       if (!file.file_id || file.file_id < 0n) throw new ModelImportError(reportAs, `${what} is not a readable HDF5 file`);
       try {
