@@ -13,6 +13,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTrainerLauncher } from '../../main/host/node-launcher';
+import { parseExperiment } from '../../app/schema/experiment';
 import { startWebServer, type WebServer } from '../../main/web/web-server';
 import { containsSecret, HOSTILE, overlappingZip, secretBytes, tfjsCase, tfjsModelJson } from '../unit/import/hostileFiles';
 
@@ -82,6 +83,35 @@ describe('model files are parsed in the helper process', () => {
     expect((await api('importModel', { file: model.token })).error).toMatch(/^model\.json: weightsManifest\.0\.paths\.0: cannot read "w\.bin" \(ENOENT\)/);
     const opened = await api('importModel', { file: model.token, companions: [shard.token] });
     expect(opened).toMatchObject({ ok: true, result: { fileName: 'model.json', inputDim: 2 } });
+  }, 60_000);
+
+  it('started anyway, the hostile model stops the experiment in its trainer with the same refusal; nothing to export', async () => {
+    fs.writeFileSync(path.join(server.workDir, 'uploads-secret.bin'), secretBytes());
+    const hostile = JSON.parse((await upload('model.json', Buffer.from(tfjsModelJson(['../../../uploads-secret.bin'])))).body);
+    const experiment = parseExperiment({
+      data: { source: { kind: 'inline', columns: ['a', 'b', 'y'], rows: [[0, 1, 0], [1, 0, 1], [1, 1, 0]] }, target: 'y', task: 'regression', split: { validation: 0 } },
+      model: { from: 'model.json', layers: [{ name: 'd', units: 1, activation: 'linear' }], output: 'last' },
+      runs: [{ id: 'r', optimizer: { kind: 'bfgs' } }],
+    });
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${encodeURIComponent(server.token)}`);
+    await once(ws, 'open');
+    const messages: { id?: number; ok?: boolean; result?: { experimentId: string }; push?: { channel: string; event?: { type: string; message?: string } } }[] = [];
+    const error = new Promise<string>((resolve) =>
+      ws.on('message', (d) => {
+        const m = JSON.parse(String(d));
+        messages.push(m);
+        if (m.push?.event?.type === 'error') resolve(m.push.event.message);
+      }),
+    );
+    ws.send(JSON.stringify({ id: 1, method: 'startExperiment', payload: { experiment, modelFile: hostile.token } }));
+    const message = await error;
+    expect(message).toMatch(/^model\.json: weightsManifest\.0\.paths\.0 names "\.\.\/\.\.\/\.\.\/uploads-secret\.bin"/);
+    const experimentId = messages.find((m) => m.id === 1)!.result!.experimentId;
+    ws.send(JSON.stringify({ id: 2, method: 'exportRun', payload: { experimentId, runId: 'r', formats: ['json'], overwrite: false } }));
+    await new Promise((r) => setTimeout(r, 300));
+    ws.close();
+    expect(messages.find((m) => m.id === 2)).toMatchObject({ ok: false });
+    expect(containsSecret(JSON.stringify(messages))).toBe(false);
   }, 60_000);
 
   it('four imports of a model whose shard is a FIFO each fail within 5 s while the server keeps answering', async () => {
