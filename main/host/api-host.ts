@@ -270,12 +270,18 @@ export class ApiHost {
   }
 }
 
+/** An experiment file is a few kilobytes of settings; anything far larger, or not a regular file, is refused before reading. */
+const MAX_EXPERIMENT_FILE_BYTES = 16 * 1024 ** 2;
+
 function readExperimentFile(file: string): Experiment {
   let raw: unknown;
   try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    if (stat.size > MAX_EXPERIMENT_FILE_BYTES) throw new Error(`${stat.size} bytes, more than the limit of 16 MiB for an experiment file`);
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ApiError(`${file}: ${(err as Error).message}`);
+    throw new ApiError(`${path.basename(file)}: ${(err as Error).message}`);
   }
   return parseExperiment(raw, file);
 }
