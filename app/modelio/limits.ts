@@ -4,6 +4,8 @@
  * with these limits, and with the file's real length, before memory is reserved for it.
  * Together they bound what one import can hold at once (see docs/safety.md).
  */
+export { formatBytes } from '../util/bytes';
+
 export const MODEL_LIMITS = {
   /** The model file itself, and every shard of a TF.js model together. */
   fileBytes: 512 * 1024 ** 2,
@@ -22,10 +24,3 @@ export const MODEL_LIMITS = {
 } as const;
 
 export type ModelLimits = typeof MODEL_LIMITS;
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3) return `${+(n / 1024 ** 3).toFixed(2)} GiB`;
-  if (n >= 1024 ** 2) return `${+(n / 1024 ** 2).toFixed(2)} MiB`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(2)} KiB`;
-  return `${n} bytes`;
-}

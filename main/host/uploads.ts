@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { formatBytes } from '../../app/util/bytes';
 
 /** The documented upload limit of browser mode (docs/safety.md). */
 export const MAX_UPLOAD_BYTES = 1024 ** 3;
@@ -101,13 +102,6 @@ export class UploadTooLargeError extends Error {
   }
 }
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3 && n % 1024 ** 3 === 0) return `${n / 1024 ** 3} GiB`;
-  if (n >= 1024 ** 2 && n % 1024 ** 2 === 0) return `${n / 1024 ** 2} MiB`;
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${n} bytes`;
-}
 
 /** Only the base name, restricted to harmless characters, so an upload can never leave its folder. */
 export function safeUploadName(name: string): string {
