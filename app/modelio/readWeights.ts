@@ -271,7 +271,8 @@ function parseNpy(file: string, member: string, bytes: Uint8Array, budget: Param
 function readNpz(file: string, members: Record<string, Uint8Array>): LoadedLayerWeights[] {
   const byLayer = new Map<string, RawLayer>();
   const budget = new ParameterBudget(file);
-  checkLayerCount(file, Object.keys(members).length / 2, 'the archive');
+  const arrays = Object.keys(members).length;
+  if (arrays > 2 * MODEL_LIMITS.layers) fail(file, `the archive holds ${arrays} arrays, more than the limit of ${2 * MODEL_LIMITS.layers} (a kernel and a bias for each of ${MODEL_LIMITS.layers} layers)`);
   for (const [member, bytes] of Object.entries(members)) {
     const key = member.replace(/\.npy$/, '');
     const slash = key.lastIndexOf('/');

@@ -187,7 +187,7 @@ export class TrainerHost {
         const ms = this.options.helperTimeoutMs ?? 120_000;
         timer = setTimeout(() => {
           slot.pending.delete(requestId);
-          reject(new Error(`The file took longer than ${Math.round(ms / 1000)} s to open and was given up; the helper process was restarted.`));
+          reject(new Error(`The file took longer than ${ms / 1000} s to open and was given up; the helper process was restarted.`));
           slot.proc.kill();
         }, ms);
         timer.unref?.();

@@ -146,7 +146,7 @@ export async function streamUpload(source: Readable, options: { uploadDir: strin
   function armIdle(): void {
     if (idleMs === undefined) return;
     clearTimeout(idle);
-    idle = setTimeout(() => cap.destroy(new UploadRefusedError(408, `${shown}: no data arrived for ${Math.round(idleMs / 1000)} s; the upload was cut and its partial file removed`)), idleMs);
+    idle = setTimeout(() => cap.destroy(new UploadRefusedError(408, `${shown}: no data arrived for ${idleMs / 1000} s; the upload was cut and its partial file removed`)), idleMs);
   }
   armIdle();
   // Not pipeline(source, …): on a refusal the source (an HTTP request) must stay open long enough

@@ -194,7 +194,7 @@ describe('uploads are capped per browser-mode session', () => {
     expect(JSON.parse(third.body).error).toMatch(/2 uploads are already in progress \(the limit\)/);
     for (const s of await Promise.all(stalled)) {
       expect(s.status).toBe(408);
-      expect(JSON.parse(s.body).error).toMatch(/no data arrived for 1 s; the upload was cut and its partial file removed/);
+      expect(JSON.parse(s.body).error).toMatch(/no data arrived for 0.6 s; the upload was cut and its partial file removed/);
     }
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(uploaded().filter((f) => f.includes('stall'))).toEqual([]);
