@@ -68,7 +68,7 @@ export interface TrainerHostOptions {
   keepFinished?: number;
   /** How long shutdown waits for a trainer to exit on its own before killing it. */
   shutdownGraceMs?: number;
-  /** A helper request (preview, data check, model import) unanswered by then ends the helper; the next starts a fresh one. */
+  /** A model import unanswered by then ends the helper (default 120 s); the next request starts a fresh one. */
   helperTimeoutMs?: number;
 }
 
@@ -183,7 +183,8 @@ export class TrainerHost {
     const requestId = this.nextRequestId++;
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      if (slot === this.helper) {
+      // Model imports are bounded by their budgets, so one that hangs is hostile; data checks of large files may legitimately take long.
+      if (slot === this.helper && body.type === 'import-model') {
         const ms = this.options.helperTimeoutMs ?? 120_000;
         timer = setTimeout(() => {
           slot.pending.delete(requestId);

@@ -48,7 +48,7 @@ export interface WebServerOptions {
   maxConcurrentUploads?: number;
   /** An upload that sends nothing for this long is cut and its partial file removed (default 60 s). */
   uploadIdleMs?: number;
-  /** A helper request (model import, preview) unanswered by then restarts the helper. */
+  /** A model import unanswered by then restarts the helper (default 120 s). */
   helperTimeoutMs?: number;
 }
 
