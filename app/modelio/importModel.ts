@@ -7,6 +7,11 @@
  * Only a chain of Dense layers can be trained here, so the layer list is checked strictly: separate
  * activation layers fold into the Dense before them, InputLayer / Dropout / Flatten-of-flat-input
  * pass, and everything else is collected into one error naming every unsupported layer.
+ *
+ * A model file is hostile input (docs/safety.md): bytes come only through safeFile.ts (regular
+ * files, shards by plain name in the model's folder), zip.ts, json.ts and h5.ts (in memory), with
+ * every size checked against limits.ts before it is allocated. Callers in a host (Electron main,
+ * the browser-mode server) never call this directly: the trainer's helper process does.
  */
 import { dirname } from 'node:path';
 import { LEAKY_RELU_ALPHA } from '../engine/engine';
