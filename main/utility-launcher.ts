@@ -1,11 +1,15 @@
 /** Starts a trainer as an Electron utilityProcess (a Node child that Electron manages). */
 import { utilityProcess } from 'electron';
 import type { TrainerMessage } from './trainer/protocol';
-import type { TrainerLauncher } from './host/trainer-process';
+import { trainerExecArgv, type TrainerLauncher } from './host/trainer-process';
 
 export function utilityTrainerLauncher(entry: string): TrainerLauncher {
-  return () => {
-    const child = utilityProcess.fork(entry, [], { stdio: ['ignore', 'inherit', 'pipe'], serviceName: 'Curvature trainer' });
+  return (role) => {
+    const child = utilityProcess.fork(entry, [], {
+      stdio: ['ignore', 'inherit', 'pipe'],
+      serviceName: role === 'helper' ? 'Curvature file helper' : 'Curvature trainer',
+      execArgv: trainerExecArgv(role),
+    });
     child.stderr?.setEncoding('utf8');
     return {
       get pid() {

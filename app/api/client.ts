@@ -41,7 +41,8 @@ export function createApiClient(transport: ApiTransport): CurvatureApi {
     uploadFile: (name: string, base64: string) => call('uploadFile', { name, base64 }),
     previewDataset: (file: string) => call('previewDataset', { file }),
     chooseModel: () => call('chooseModel'),
-    importModel: (file: string, layers?: LayerSpec[]) => call('importModel', layers === undefined ? { file } : { file, layers }),
+    importModel: (file: string, layers?: LayerSpec[], companions?: string[]) =>
+      call('importModel', { file, ...(layers !== undefined && { layers }), ...(companions?.length && { companions }) }),
     checkData: (file, data) => call('checkData', file === undefined ? { data } : { file, data }),
     listExamples: () => call('listExamples'),
     openExample: (name: string) => call('openExample', { name }),

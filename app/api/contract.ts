@@ -44,7 +44,15 @@ export const requestSchemas = {
   checkData: z.object({ file: z.string().min(1).max(200).optional(), data: dataSpecSchema }),
   startExperiment: z.object({ experiment: experimentSchema, dataFile: z.string().max(200).optional(), modelFile: z.string().max(200).optional() }),
   // FileHandle.token of a model file; layers only matter for weights-only files.
-  importModel: z.object({ file: z.string().min(1).max(200), layers: z.array(layerSpecSchema).max(1000).optional() }),
+  /**
+   * `companions`: tokens of the files uploaded with the model (a TF.js model.json's shards). The
+   * model then reads its shards among them only; without them, from the model file's own folder.
+   */
+  importModel: z.object({
+    file: z.string().min(1).max(200),
+    layers: z.array(layerSpecSchema).max(1000).optional(),
+    companions: z.array(z.string().min(1).max(200)).max(64).optional(),
+  }),
   stopRun: z.object({ experimentId: safeNameSchema, runId: safeNameSchema }),
   stopAll: z.object({ experimentId: safeNameSchema }),
   /** The Hessian spectrum at a finished run's weights, on demand (k largest and k smallest). */
@@ -103,7 +111,7 @@ export interface CurvatureApi {
   /** Native open dialog for a model file (Electron); browser mode uploads it with uploadFile. */
   chooseModel(): Promise<FileHandle | null>;
   /** Reads a chosen model file; `layers` are used only when the file holds weights without layers. */
-  importModel(file: string, layers?: LayerSpec[]): Promise<ModelImportInfo>;
+  importModel(file: string, layers?: LayerSpec[], companions?: string[]): Promise<ModelImportInfo>;
   /** Would the race start with these data settings? Runs the trainer's own preparation on the file. */
   checkData(file: string | undefined, data: Experiment['data']): Promise<DataCheck>;
   listExamples(): Promise<ExampleInfo[]>;

@@ -113,7 +113,7 @@ export function bundleFiles(b: BundleInput): ExportFile[] {
   const r = b.repeated;
   if (!r) {
     return [
-      textFile(EXPERIMENT_FILE, json(b.experiment)),
+      textFile(EXPERIMENT_FILE, json(portableExperiment(b.experiment))),
       textFile(PREPROCESSING_FILE, json(b.preprocessing)),
       textFile(HISTORY_FILE, historyCsv(b.history)),
       textFile(SUMMARY_FILE, json(b.summary)),
@@ -123,7 +123,7 @@ export function bundleFiles(b: BundleInput): ExportFile[] {
   const rows = r.histories.flatMap((h) => h.history.map((p) => ({ repeat: h.repeat, ...p })));
   const summary = { ...b.summary, weights: r.weights, repeats: r.summaries, aggregates: r.aggregates, comparisons: r.comparisons };
   return [
-    textFile(EXPERIMENT_FILE, json(b.experiment)),
+    textFile(EXPERIMENT_FILE, json(portableExperiment(b.experiment))),
     textFile(PREPROCESSING_FILE, json(b.preprocessing)),
     textFile(HISTORY_FILE, historyCsv(rows)),
     textFile(SUMMARY_FILE, json(summary)),
@@ -315,6 +315,26 @@ function readme(b: BundleInput): string {
     );
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * The experiment as an export records it: file paths relative to the experiment stay, absolute ones
+ * (a file chosen in a dialog, an upload in the server's temp folder, a path outside the folder) are
+ * cut to their file name, so an export never tells where on this machine the files were.
+ */
+export function portableExperiment(experiment: Experiment): Experiment {
+  const portable = (p: string) => (/^([A-Za-z]:)?[\\/]/.test(p) ? basenameOf(p) : p);
+  const source = experiment.data.source;
+  const out: Experiment = {
+    ...experiment,
+    data: {
+      ...experiment.data,
+      source: source.kind === 'file' ? { ...source, path: portable(source.path), ...(source.targetPath !== undefined && { targetPath: portable(source.targetPath) }) } : source,
+    },
+    model: experiment.model.from === undefined ? experiment.model : { ...experiment.model, from: portable(experiment.model.from) },
+  };
+  if (experiment.initialWeights && 'path' in experiment.initialWeights) out.initialWeights = { path: portable(experiment.initialWeights.path) };
+  return out;
 }
 
 function basenameOf(p: string): string {

@@ -7,16 +7,26 @@
  * Only a chain of Dense layers can be trained here, so the layer list is checked strictly: separate
  * activation layers fold into the Dense before them, InputLayer / Dropout / Flatten-of-flat-input
  * pass, and everything else is collected into one error naming every unsupported layer.
+ *
+ * A model file is hostile input (docs/safety.md): bytes come only through safeFile.ts (regular
+ * files, shards by plain name in the model's folder), zip.ts, json.ts and h5.ts (in memory), with
+ * every size checked against limits.ts before it is allocated. Callers in a host (Electron main,
+ * the browser-mode server) never call this directly: the trainer's helper process does.
  */
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { unzipSync } from 'fflate';
+import { dirname } from 'node:path';
 import { LEAKY_RELU_ALPHA } from '../engine/engine';
 import type { Activation, LayerSpec, Loss } from '../model/spec';
-import { ConfigError } from '../util/configError';
 import { activationFromName } from '../model/activationNames';
-import { readH5, stringAttr } from './h5';
-import { readInitialWeights, type LoadedLayerWeights } from './readWeights';
+import { asImportError, ModelImportError, printable } from './errors';
+import { readH5Bytes, stringAttr } from './h5';
+import { parseModelJson } from './json';
+import { MODEL_LIMITS } from './limits';
+import { isHdf5, KERAS_MEMBERS, weightsFromBytes, type LoadedLayerWeights } from './readWeights';
+import { readRegularFile, type Companions } from './safeFile';
+import { isZip, readZip, zipMemberNames } from './zip';
+
+export { ModelImportError } from './errors';
+export type { Companions } from './safeFile';
 
 export type ImportFormat = 'keras3' | 'keras-h5' | 'keras-h5-weights' | 'keras3-weights' | 'tfjs' | 'curvature-json' | 'curvature-npz';
 
@@ -50,19 +60,8 @@ export interface ImportOptions {
    * Required for those files; ignored when the file describes its layers.
    */
   layers?: readonly LayerSpec[];
-}
-
-/** A model file that cannot be opened as a Dense stack; the message says which layer and why. */
-export class ModelImportError extends ConfigError {
-  constructor(
-    file: string,
-    message: string,
-    /** The file names no layers of its own (subclassed model): its weights may still be used with given layers. */
-    readonly subclassed = false,
-  ) {
-    super(`${basename(file)}: ${message}`);
-    this.name = 'ModelImportError';
-  }
+  /** Where the files a TF.js model.json names are found: its own folder (default) or the files uploaded with it. */
+  companions?: Companions;
 }
 
 // ---------- the Keras / TF.js layer list ----------
@@ -126,32 +125,27 @@ function lossFromKeras(value: unknown, notes: string[]): Loss | undefined {
   if (key === 'mse' || key === 'mean_squared_error') return 'mse';
   if (key === 'binary_crossentropy') return 'binary-crossentropy';
   if (key === 'categorical_crossentropy' || key === 'sparse_categorical_crossentropy') return 'softmax-crossentropy';
-  notes.push(`The file was compiled with loss "${name}", which Curvature does not have; the loss follows from the task instead.`);
+  notes.push(`The file was compiled with loss "${printable(name, 80)}", which Curvature does not have; the loss follows from the task instead.`);
   return undefined;
 }
 
-/**
- * The layer list of a Keras model config (`model_config`, `config.json`, TF.js `modelTopology`) as a
- * Dense stack, or a ModelImportError listing every layer that is not supported.
- */
-export function describeKerasConfig(file: string, config: unknown, trainingConfig?: unknown): Described {
+/** The layer list of a model config, unwrapped from `model_config`; subclassed models are refused here. */
+function layerListOf(file: string, config: unknown, trainingConfig: unknown): { list: KerasLayer[]; functional: boolean; trainingConfig: unknown } {
   let c = config as Record<string, unknown> | undefined;
   if (c && typeof c === 'object' && 'model_config' in c) {
     trainingConfig ??= c.training_config;
     c = c.model_config as Record<string, unknown>;
   }
   if (!c || typeof c !== 'object') throw new ModelImportError(file, 'the model config is not a JSON object');
-  const cls = String(c.class_name ?? '');
-  let list: KerasLayer[];
-  let functional = false;
+  const cls = printable(String(c.class_name ?? ''), 80);
+  let list: unknown;
   if (cls === 'Sequential') {
     const inner = c.config as unknown;
-    list = (Array.isArray(inner) ? inner : (inner as { layers?: unknown })?.layers) as KerasLayer[];
+    list = Array.isArray(inner) ? inner : (inner as { layers?: unknown })?.layers;
   } else if (cls === 'Model' || cls === 'Functional') {
-    list = (c.config as { layers?: unknown })?.layers as KerasLayer[];
-    functional = true;
+    list = (c.config as { layers?: unknown })?.layers;
   } else {
-    const registered = typeof c.registered_name === 'string' ? ` (registered as "${c.registered_name}")` : '';
+    const registered = typeof c.registered_name === 'string' ? ` (registered as "${printable(c.registered_name, 80)}")` : '';
     throw new ModelImportError(
       file,
       `the model is a subclassed Keras model "${cls}"${registered}: its layers and how they connect are written in Python ` +
@@ -161,112 +155,146 @@ export function describeKerasConfig(file: string, config: unknown, trainingConfi
     );
   }
   if (!Array.isArray(list)) throw new ModelImportError(file, `the ${cls} config has no layer list`);
+  if (list.length > MODEL_LIMITS.layers) throw new ModelImportError(file, `the ${cls} config lists ${list.length} layers, more than the limit of ${MODEL_LIMITS.layers}`);
+  return { list: list.map((l) => (l && typeof l === 'object' ? l : {}) as KerasLayer), functional: cls !== 'Sequential', trainingConfig };
+}
 
-  const notes: string[] = [];
-  const unsupported: string[] = [];
-  const layers: LayerSpec[] = [];
-  let inputShape: number[] | undefined;
+/** Where describing a layer list stands: the Dense stack so far and the layers refused. */
+interface Walk {
+  layers: LayerSpec[];
+  unsupported: string[];
+  inputShape?: number[];
+}
+
+function refuse(walk: Walk, name: string, klass: string, why = ''): void {
+  walk.unsupported.push(`"${printable(name, 80)}" (${printable(klass, 80)}${why ? `: ${why}` : ''})`);
+}
+
+/** The activation a separate activation layer applies, or undefined after refusing it. */
+function activationLayer(walk: Walk, name: string, klass: string, config: Record<string, unknown>): Activation | undefined {
+  if (klass === 'Activation') {
+    const act = activationText(config.activation);
+    const activation = activationFromName(act);
+    if (!activation) refuse(walk, name, klass, `activation "${printable(act, 80)}" is not available`);
+    return activation;
+  }
+  if (klass === 'Softmax') {
+    const axis = config.axis ?? -1;
+    if (axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) return void refuse(walk, name, klass, `softmax over axis ${printable(JSON.stringify(axis), 80)}`);
+    return 'softmax';
+  }
+  if (klass === 'ReLU') {
+    const plain = (config.max_value ?? null) === null && Number(config.negative_slope ?? 0) === 0 && Number(config.threshold ?? 0) === 0;
+    if (!plain) return void refuse(walk, name, klass, 'max_value, negative_slope or threshold set');
+    return 'relu';
+  }
+  // LeakyReLU: Keras 2 calls the slope alpha, Keras 3 negative_slope; both default to 0.3, tfjs' alpha also 0.3.
+  const slope = Number(config.negative_slope ?? config.alpha ?? 0.3);
+  if (Math.fround(slope) !== Math.fround(LEAKY_RELU_ALPHA)) {
+    return void refuse(walk, name, klass, `slope (alpha) ${slope}; Curvature's leakyRelu has slope ${LEAKY_RELU_ALPHA}, so this model would compute something else`);
+  }
+  return 'leakyRelu';
+}
+
+/** One entry of the layer list: appended to the Dense stack, folded into its last layer, passed, or refused. */
+function describeLayer(walk: Walk, klass: string, name: string, config: Record<string, unknown>): void {
+  const last = walk.layers[walk.layers.length - 1];
+  switch (klass) {
+    case 'InputLayer':
+      return;
+    case 'QDense':
+      return refuse(walk, name, klass, 'quantised Dense');
+    case 'Dense': {
+      const act = activationText(config.activation);
+      const activation = activationFromName(act);
+      if (!activation) return refuse(walk, name, klass, `activation "${printable(act, 80)}" is not available`);
+      const units = Number(config.units);
+      if (!Number.isInteger(units) || units < 1) return refuse(walk, name, klass, `units ${printable(String(config.units), 40)}`);
+      walk.layers.push({ name, units, activation, useBias: config.use_bias !== false, dropout: 0 });
+      return;
+    }
+    case 'Dropout': {
+      const rate = Number(config.rate ?? 0);
+      if (!last) return refuse(walk, name, klass, 'dropout on the inputs');
+      if (!(rate >= 0 && rate <= 0.95)) return refuse(walk, name, klass, `rate ${rate} is outside 0…0.95`);
+      if (last.dropout > 0) return refuse(walk, name, klass, `"${printable(last.name ?? '', 80)}" already has dropout`);
+      last.dropout = rate;
+      return;
+    }
+    case 'Flatten': {
+      const flat = walk.layers.length > 0 || (walk.inputShape !== undefined && walk.inputShape.length === 1);
+      if (flat) return;
+      const shape = walk.inputShape ? `(${walk.inputShape.join(', ')})` : 'of unknown shape';
+      return refuse(walk, name, klass, `flattens a ${shape} input; Curvature trains on flat rows, so give the model a flat input`);
+    }
+    case 'Activation':
+    case 'Softmax':
+    case 'ReLU':
+    case 'LeakyReLU': {
+      const activation = activationLayer(walk, name, klass, config);
+      if (!activation) return;
+      if (!last) return refuse(walk, name, klass, 'an activation on the inputs, before any Dense layer');
+      if (last.activation !== 'linear') return refuse(walk, name, klass, `follows "${printable(last.name ?? '', 80)}", which already applies ${last.activation}`);
+      if (last.dropout > 0) return refuse(walk, name, klass, `follows a Dropout after "${printable(last.name ?? '', 80)}"`);
+      last.activation = activation;
+      return;
+    }
+    default:
+      return refuse(walk, name, klass);
+  }
+}
+
+/** Layer names Curvature can export (letters, digits, _); others are renamed with a note. */
+function safeLayerNames(layers: LayerSpec[], notes: string[]): void {
+  for (const l of layers) {
+    if (!LAYER_NAME.test(l.name!)) {
+      const safe = l.name!.replace(/[^A-Za-z0-9_]/g, '_').replace(/^[^A-Za-z]/, 'L$&').slice(0, 200);
+      notes.push(`Layer "${printable(l.name!, 80)}" is exported as "${safe}" (layer names are letters, digits and _).`);
+      l.name = safe;
+    }
+  }
+}
+
+/**
+ * The layer list of a Keras model config (`model_config`, `config.json`, TF.js `modelTopology`) as a
+ * Dense stack, or a ModelImportError listing every layer that is not supported.
+ */
+export function describeKerasConfig(file: string, config: unknown, trainingConfig?: unknown): Described {
+  const { list, functional, trainingConfig: training } = layerListOf(file, config, trainingConfig);
+  const walk: Walk = { layers: [], unsupported: [] };
   let previous: string | undefined;
-  const refuse = (name: string, klass: string, why = '') => unsupported.push(`"${name}" (${klass}${why ? `: ${why}` : ''})`);
-
   list.forEach((l, i) => {
     const klass = String(l.class_name ?? '?');
-    const config = (l.config ?? {}) as Record<string, unknown>;
+    const config = (l.config && typeof l.config === 'object' ? l.config : {}) as Record<string, unknown>;
     const name = String(config.name ?? l.name ?? `layer ${i}`);
     if (functional) {
       const inbound = inboundNames(l.inbound_nodes);
       const expected = previous === undefined ? [] : [previous];
       if (inbound.length !== expected.length || inbound.some((n, k) => n !== expected[k])) {
-        refuse(name, klass, `takes its input from ${inbound.length ? inbound.map((n) => `"${n}"`).join(', ') : 'no layer'}, not a single chain`);
+        const from = inbound.length ? inbound.slice(0, 8).map((n) => `"${printable(n, 80)}"`).join(', ') : 'no layer';
+        refuse(walk, name, klass, `takes its input from ${from}, not a single chain`);
       }
     }
     previous = name;
-    inputShape ??= shapeOf(config);
-    const last = layers[layers.length - 1];
-    switch (klass) {
-      case 'InputLayer':
-        return;
-      case 'Dense':
-      case 'QDense': {
-        if (klass === 'QDense') return refuse(name, klass, 'quantised Dense');
-        const act = activationText(config.activation);
-        const activation = activationFromName(act);
-        if (!activation) return refuse(name, klass, `activation "${act}" is not available`);
-        const units = Number(config.units);
-        if (!Number.isInteger(units) || units < 1) return refuse(name, klass, `units ${String(config.units)}`);
-        layers.push({ name, units, activation, useBias: config.use_bias !== false, dropout: 0 });
-        return;
-      }
-      case 'Dropout': {
-        const rate = Number(config.rate ?? 0);
-        if (!last) return refuse(name, klass, 'dropout on the inputs');
-        if (!(rate >= 0 && rate <= 0.95)) return refuse(name, klass, `rate ${rate} is outside 0…0.95`);
-        if (last.dropout > 0) return refuse(name, klass, `"${last.name}" already has dropout`);
-        last.dropout = rate;
-        return;
-      }
-      case 'Flatten': {
-        const flat = layers.length > 0 || (inputShape !== undefined && inputShape.length === 1);
-        if (!flat) {
-          const shape = inputShape ? `(${inputShape.join(', ')})` : 'of unknown shape';
-          return refuse(name, klass, `flattens a ${shape} input; Curvature trains on flat rows, so give the model a flat input`);
-        }
-        return;
-      }
-      case 'Activation':
-      case 'Softmax':
-      case 'ReLU':
-      case 'LeakyReLU': {
-        let activation: Activation | undefined;
-        if (klass === 'Activation') {
-          const act = activationText(config.activation);
-          activation = activationFromName(act);
-          if (!activation) return refuse(name, klass, `activation "${act}" is not available`);
-        } else if (klass === 'Softmax') {
-          const axis = config.axis ?? -1;
-          if (axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) return refuse(name, klass, `softmax over axis ${JSON.stringify(axis)}`);
-          activation = 'softmax';
-        } else if (klass === 'ReLU') {
-          const plain = (config.max_value ?? null) === null && Number(config.negative_slope ?? 0) === 0 && Number(config.threshold ?? 0) === 0;
-          if (!plain) return refuse(name, klass, 'max_value, negative_slope or threshold set');
-          activation = 'relu';
-        } else {
-          // Keras 2 calls the slope alpha, Keras 3 negative_slope; both default to 0.3, tfjs' alpha also 0.3.
-          const slope = Number(config.negative_slope ?? config.alpha ?? 0.3);
-          if (Math.fround(slope) !== Math.fround(LEAKY_RELU_ALPHA)) {
-            return refuse(name, klass, `slope (alpha) ${slope}; Curvature's leakyRelu has slope ${LEAKY_RELU_ALPHA}, so this model would compute something else`);
-          }
-          activation = 'leakyRelu';
-        }
-        if (!last) return refuse(name, klass, 'an activation on the inputs, before any Dense layer');
-        if (last.activation !== 'linear') return refuse(name, klass, `follows "${last.name}", which already applies ${last.activation}`);
-        if (last.dropout > 0) return refuse(name, klass, `follows a Dropout after "${last.name}"`);
-        last.activation = activation;
-        return;
-      }
-      default:
-        return refuse(name, klass);
-    }
+    walk.inputShape ??= shapeOf(config);
+    describeLayer(walk, klass, name, config);
   });
+  const { layers, unsupported, inputShape } = walk;
   if (unsupported.length > 0) {
     throw new ModelImportError(
       file,
       `${unsupported.length} layer${unsupported.length === 1 ? ' is' : 's are'} not supported — Curvature trains chains of Dense layers ` +
-        `(with Activation, Softmax, ReLU, LeakyReLU(0.2), Dropout, InputLayer, Flatten of a flat input): ${unsupported.join('; ')}`,
+        `(with Activation, Softmax, ReLU, LeakyReLU(0.2), Dropout, InputLayer, Flatten of a flat input): ${unsupported.slice(0, 20).join('; ')}` +
+        (unsupported.length > 20 ? `; … (${unsupported.length} in all)` : ''),
     );
   }
   if (layers.length === 0) throw new ModelImportError(file, 'the model has no Dense layer');
   if (inputShape && inputShape.length !== 1) {
     throw new ModelImportError(file, `the model's input has shape (${inputShape.join(', ')}); Curvature trains on flat rows of features`);
   }
-  for (const l of layers) {
-    if (!LAYER_NAME.test(l.name!)) {
-      const safe = l.name!.replace(/[^A-Za-z0-9_]/g, '_').replace(/^[^A-Za-z]/, 'L$&');
-      notes.push(`Layer "${l.name}" is exported as "${safe}" (layer names are letters, digits and _).`);
-      l.name = safe;
-    }
-  }
-  const tc = trainingConfig as { loss?: unknown } | undefined;
+  const notes: string[] = [];
+  safeLayerNames(layers, notes);
+  const tc = training as { loss?: unknown } | undefined;
   return { layers, inputDim: inputShape?.[0], loss: lossFromKeras(tc?.loss, notes), notes };
 }
 
@@ -297,77 +325,61 @@ function joinLayersAndWeights(file: string, layers: readonly LayerSpec[], weight
 
 // ---------- file formats ----------
 
-const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-
-function parseJson(file: string, text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ModelImportError(file, `${what} is not valid JSON (${(e as Error).message})`);
-  }
-}
-
 interface Sniffed {
   format: ImportFormat;
   described?: Described;
 }
 
-async function sniff(file: string, bytes: Uint8Array, options: ImportOptions): Promise<Sniffed> {
-  if (HDF5_MAGIC.every((b, i) => bytes[i] === b)) {
-    const meta = await readH5(file, (root) => ({
-      modelConfig: stringAttr(root, 'model_config'),
-      trainingConfig: stringAttr(root, 'training_config'),
-      legacy: root.attrs['layer_names'] !== undefined || root.get('model_weights') !== null,
-      keras3: root.get('layers') !== null,
-    })).catch((e: Error) => {
-      throw new ModelImportError(file, `unreadable HDF5 file (${e.message})`);
-    });
-    if (meta.modelConfig) {
-      const config = parseJson(file, meta.modelConfig, 'attribute model_config');
-      const training = meta.trainingConfig ? parseJson(file, meta.trainingConfig, 'attribute training_config') : undefined;
-      return { format: 'keras-h5', described: describeKerasConfig(file, config, training) };
-    }
-    if (meta.legacy) return { format: 'keras-h5-weights' };
-    if (meta.keras3) return { format: 'keras3-weights' };
-    throw new ModelImportError(file, 'this HDF5 file holds no Keras model or weights (no model_config, layer_names or /layers)');
+async function sniffHdf5(file: string, bytes: Uint8Array): Promise<Sniffed> {
+  const meta = await readH5Bytes(file, bytes, (root) => ({
+    modelConfig: stringAttr(root, 'model_config'),
+    trainingConfig: stringAttr(root, 'training_config'),
+    legacy: root.attrs['layer_names'] !== undefined || root.get('model_weights') !== null,
+    keras3: root.get('layers') !== null,
+  }));
+  if (meta.modelConfig) {
+    const config = parseModelJson(file, meta.modelConfig, 'attribute model_config');
+    const training = meta.trainingConfig ? parseModelJson(file, meta.trainingConfig, 'attribute training_config') : undefined;
+    return { format: 'keras-h5', described: describeKerasConfig(file, config, training) };
   }
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
-    let names: string[];
+  if (meta.legacy) return { format: 'keras-h5-weights' };
+  if (meta.keras3) return { format: 'keras3-weights' };
+  throw new ModelImportError(file, 'this HDF5 file holds no Keras model or weights (no model_config, layer_names or /layers)');
+}
+
+function sniffZip(file: string, bytes: Uint8Array, options: ImportOptions): Sniffed {
+  const names = zipMemberNames(file, bytes);
+  if (names.includes('model.weights.h5')) {
+    if (!names.includes('config.json')) return { format: 'keras3-weights' };
+    const members = readZip(file, bytes, (n) => n === 'config.json', () => true);
+    const config = parseModelJson(file, members['config.json'], 'member config.json') as { compile_config?: { loss?: unknown } } | null;
     try {
-      names = Object.keys(unzipSync(bytes, { filter: (f) => f.name === 'config.json' || f.name === 'metadata.json' || f.name.endsWith('.npy') }));
-      const members = unzipSync(bytes, { filter: (f) => f.name === 'config.json' || f.name === 'model.weights.h5' });
-      if (members['model.weights.h5']) {
-        if (!members['config.json']) return { format: 'keras3-weights' };
-        const text = new TextDecoder().decode(members['config.json']);
-        const config = parseJson(file, text, 'config.json') as { compile_config?: { loss?: unknown } };
-        try {
-          return { format: 'keras3', described: describeKerasConfig(file, config, config.compile_config ?? undefined) };
-        } catch (e) {
-          // A subclassed model's weights are usable with layers the user states (as for save_weights files).
-          if (e instanceof ModelImportError && e.subclassed && options.layers?.length) return { format: 'keras3' };
-          throw e;
-        }
-      }
+      return { format: 'keras3', described: describeKerasConfig(file, config, config?.compile_config ?? undefined) };
     } catch (e) {
-      if (e instanceof ModelImportError) throw e;
-      throw new ModelImportError(file, `corrupt zip archive (${(e as Error).message})`);
+      // A subclassed model's weights are usable with layers the user states (as for save_weights files).
+      if (e instanceof ModelImportError && e.subclassed && options.layers?.length) return { format: 'keras3' };
+      throw e;
     }
-    if (names.some((n) => n.endsWith('.npy'))) return { format: 'curvature-npz' };
-    throw new ModelImportError(file, 'a zip that is neither a Keras .keras archive nor a weights.npz');
   }
-  const text = new TextDecoder().decode(bytes);
-  const json = parseJson(file, text, 'the file (not HDF5, not a zip)') as Record<string, unknown> | null;
-  if (!json || typeof json !== 'object') throw new ModelImportError(file, 'the JSON is not an object');
+  if (names.some((n) => n.endsWith('.npy'))) return { format: 'curvature-npz' };
+  throw new ModelImportError(file, `a zip that is neither a Keras .keras archive (${KERAS_MEMBERS.join(', ')}) nor a weights.npz`);
+}
+
+function sniffJson(file: string, bytes: Uint8Array): Sniffed {
+  const json = parseModelJson(file, bytes, 'the file (not HDF5, not a zip)') as Record<string, unknown> | null;
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new ModelImportError(file, 'the JSON is not an object');
   if ('weightsManifest' in json) {
     if (json.format === 'graph-model') throw new ModelImportError(file, 'a TF.js graph model has no layers to train; convert the Keras model as a layers model');
     if (!json.modelTopology) throw new ModelImportError(file, 'TF.js model.json without modelTopology');
     return { format: 'tfjs', described: describeKerasConfig(file, json.modelTopology) };
   }
   if (Array.isArray(json.layers)) {
+    if (json.layers.length > MODEL_LIMITS.layers) throw new ModelImportError(file, `field layers lists ${json.layers.length} layers, more than the limit of ${MODEL_LIMITS.layers}`);
     // Curvature's weights.json records name, activation, W and b per layer.
-    const layers = (json.layers as Record<string, unknown>[]).map((l, i): LayerSpec => {
+    const layers = (json.layers as unknown[]).map((entry, i): LayerSpec => {
+      const l = (entry && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
       const activation = typeof l.activation === 'string' ? activationFromName(l.activation) : undefined;
-      if (!activation) throw new ModelImportError(file, `layers.${i}.activation "${String(l.activation)}" is not an activation Curvature has`);
+      if (!activation) throw new ModelImportError(file, `layers.${i}.activation "${printable(String(l.activation), 80)}" is not an activation Curvature has`);
       const W = Array.isArray(l.W) ? (l.W as unknown[][]) : [];
       const name = typeof l.name === 'string' ? l.name : undefined;
       return { ...(name ? { name } : {}), units: Array.isArray(W[0]) ? W[0].length : 0, activation, useBias: l.b !== undefined && l.b !== null, dropout: 0 };
@@ -377,21 +389,25 @@ async function sniff(file: string, bytes: Uint8Array, options: ImportOptions): P
   throw new ModelImportError(file, 'unknown model format: expected a Keras .keras or .h5 file, a TF.js model.json, or weights.json / weights.npz');
 }
 
+async function sniff(file: string, bytes: Uint8Array, options: ImportOptions): Promise<Sniffed> {
+  if (isHdf5(bytes)) return sniffHdf5(file, bytes);
+  if (isZip(bytes)) return sniffZip(file, bytes, options);
+  return sniffJson(file, bytes);
+}
+
 /** Opens a model file: its layers (from the file, or `options.layers` for weights-only files) and weights. */
 export async function importModel(file: string, options: ImportOptions = {}): Promise<ImportedModel> {
-  let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(file));
+    const bytes = await readRegularFile(file, file, 'the model file');
+    const { format, described } = await sniff(file, bytes, options);
+    const weights = await weightsFromBytes(file, bytes, { companions: options.companions ?? { folder: dirname(file) } });
+    return joined(file, format, described, weights, options);
   } catch (e) {
-    throw new ModelImportError(file, `cannot read the model file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw asImportError(file, e);
   }
-  const { format, described } = await sniff(file, bytes, options);
-  let weights: LoadedLayerWeights[];
-  try {
-    weights = await readInitialWeights(file);
-  } catch (e) {
-    throw new ModelImportError(file, (e as Error).message.replace(`${file}: `, ''));
-  }
+}
+
+function joined(file: string, format: ImportFormat, described: Described | undefined, weights: LoadedLayerWeights[], options: ImportOptions): ImportedModel {
   if (described) {
     const inputDim = joinLayersAndWeights(file, described.layers, weights, described.inputDim, 'the model config');
     return { file, format, layers: described.layers, inputDim, weights, ...(described.loss ? { loss: described.loss } : {}), notes: described.notes };

@@ -10,11 +10,15 @@ import { resolveModel, type ResolvedModel } from '../model/layers';
 import type { ModelSpec } from '../model/spec';
 import { fromLayerArrays } from '../model/params';
 import { ConfigError } from '../util/configError';
-import { resolveInside } from '../util/paths';
 
-/** Absolute paths (chosen in a dialog or given on the command line) stay; relative ones must stay inside the experiment's folder. */
+/**
+ * `model.from` resolved against the experiment's folder. Whether it may lead outside that folder is
+ * decided before (app/cli/experimentPaths: the same check as `data`, lifted by
+ * --allow-outside-paths; hosts pass only files the user chose), never here.
+ */
 export function modelFromPath(from: string, baseDir: string): string {
-  return path.isAbsolute(from) ? from : resolveInside(baseDir, from, 'model.from');
+  if (from.includes('\0')) throw new ConfigError('model.from: the path contains a NUL byte');
+  return path.resolve(baseDir, from);
 }
 
 function list(names: readonly string[], max = 8): string {

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { ExampleInfo, FileHandle, ModelImportInfo } from '../../app/api/contract';
-import { IMPORT_FORMAT_LABELS, importModel } from '../../app/modelio/importModel';
 import { isApiMethod, methodSchemas, type ApiMethod, type MethodPayload, type MethodResult } from '../../app/api/wire';
 import type { BackendReport } from '../../app/engine/types';
 import type { DataCheck } from '../../app/data/check-result';
@@ -19,7 +18,7 @@ import { listExamples, loadExample } from './examples';
 import type { FileRegistry } from './file-registry';
 import type { HostPlatform } from './platform';
 import type { TrainerHost } from './trainer-host';
-import { MAX_UPLOAD_BYTES, safeUploadName, UploadTooLargeError, uploadTarget } from './uploads';
+import { MAX_UPLOAD_BYTES, safeUploadName, UploadTooLargeError, uploadTarget, type UploadBudget } from './uploads';
 
 /** An error meant for the user: the renderer shows its message as is. */
 export class ApiError extends Error {
@@ -37,6 +36,8 @@ export interface ApiHostOptions {
   /** Where uploaded files are stored (a private temp folder). */
   uploadDir: string;
   maxUploadBytes?: number;
+  /** The session's upload budget (browser mode): base64 uploads are charged to it too. */
+  uploads?: UploadBudget;
 }
 
 type Handlers = { [M in ApiMethod]: (payload: MethodPayload<M>) => Promise<MethodResult<M>> };
@@ -86,16 +87,11 @@ export class ApiHost {
         const chosen = await platform.chooseModel();
         return chosen === null ? null : files.register(chosen);
       },
-      importModel: async ({ file, layers }): Promise<ModelImportInfo> => {
-        let real: string;
+      // Parsed in the helper process: a hostile model file costs that process, never this one.
+      importModel: async ({ file, layers, companions }): Promise<ModelImportInfo> => {
+        const real = companions?.length ? this.modelSet(file, companions) : this.resolveToken(file, 'file');
         try {
-          real = files.resolve(file);
-        } catch (err) {
-          throw new ApiError(`file: ${(err as Error).message}`);
-        }
-        try {
-          const m = await importModel(real, { layers });
-          return { fileName: path.basename(real), format: IMPORT_FORMAT_LABELS[m.format], layers: m.layers, inputDim: m.inputDim, ...(m.loss && { loss: m.loss }), notes: m.notes };
+          return await trainers.importModel(real, layers);
         } catch (err) {
           throw new ApiError((err as Error).message);
         }
@@ -142,13 +138,56 @@ export class ApiHost {
     };
   }
 
+  private resolveToken(token: string, field: string): string {
+    try {
+      return this.o.files.resolve(token);
+    } catch (err) {
+      throw new ApiError(`${field}: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * A model uploaded with its companions (TF.js shards), each in its own upload folder: links them
+   * into one new private folder under their base names, so the model finds its shards by the one
+   * rule (plain names in its own folder), and points the model's token there for the start.
+   */
+  private modelSet(modelToken: string, companionTokens: string[]): string {
+    const model = this.resolveToken(modelToken, 'file');
+    const folder = path.join(this.o.uploadDir, `set-${randomBytes(8).toString('hex')}`);
+    fs.mkdirSync(folder, { recursive: true });
+    const link = (source: string, field: string) => {
+      const target = path.join(folder, path.basename(source));
+      if (fs.existsSync(target)) throw new ApiError(`${field}: two files named "${path.basename(source)}"`);
+      try {
+        fs.linkSync(source, target);
+      } catch {
+        fs.copyFileSync(source, target);
+      }
+      return target;
+    };
+    const modelPath = link(model, 'file');
+    companionTokens.forEach((t, i) => link(this.resolveToken(t, `companions.${i}`), `companions.${i}`));
+    this.o.files.repoint(modelToken, modelPath);
+    return modelPath;
+  }
+
   /** Small uploads as base64 in one API message (the desktop app's drops); browser mode streams by HTTP. */
   private storeUpload(name: string, base64: string): FileHandle {
     const max = this.o.maxUploadBytes ?? MAX_UPLOAD_BYTES;
     if (base64.length > Math.ceil(max / 3) * 4 + 4) throw new ApiError(new UploadTooLargeError(safeUploadName(name), max).message);
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw new ApiError(`${name}: upload is not valid base64`);
+    const bytes = Buffer.from(base64, 'base64');
+    let ticket: ReturnType<UploadBudget['begin']> | undefined;
+    try {
+      ticket = this.o.uploads?.begin(safeUploadName(name));
+      ticket?.charge(bytes.length);
+      ticket?.end(true);
+    } catch (err) {
+      ticket?.end(false);
+      throw new ApiError((err as Error).message);
+    }
     const target = uploadTarget(this.o.uploadDir, name);
-    fs.writeFileSync(target, Buffer.from(base64, 'base64'));
+    fs.writeFileSync(target, bytes);
     return this.o.files.register(target);
   }
 
@@ -232,12 +271,18 @@ export class ApiHost {
   }
 }
 
+/** An experiment file is a few kilobytes of settings; anything far larger, or not a regular file, is refused before reading. */
+const MAX_EXPERIMENT_FILE_BYTES = 16 * 1024 ** 2;
+
 function readExperimentFile(file: string): Experiment {
   let raw: unknown;
   try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    if (stat.size > MAX_EXPERIMENT_FILE_BYTES) throw new Error(`${stat.size} bytes, more than the limit of 16 MiB for an experiment file`);
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ApiError(`${file}: ${(err as Error).message}`);
+    throw new ApiError(`${path.basename(file)}: ${(err as Error).message}`);
   }
   return parseExperiment(raw, file);
 }

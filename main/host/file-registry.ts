@@ -30,6 +30,13 @@ export class FileRegistry {
     return entry.path;
   }
 
+  /** Points an existing token at another file the host made (a model linked next to its shards). */
+  repoint(token: string, filePath: string): void {
+    const entry = this.files.get(token);
+    if (!entry) throw new Error('Unknown file handle');
+    this.files.set(token, { path: path.resolve(filePath), handle: entry.handle });
+  }
+
   has(token: string): boolean {
     return this.files.has(token);
   }

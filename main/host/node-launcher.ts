@@ -6,16 +6,16 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { TrainerLauncher } from './trainer-process';
+import { trainerExecArgv, type TrainerLauncher } from './trainer-process';
 import type { TrainerMessage } from '../trainer/protocol';
 
 export const TRAINER_ENTRY = fileURLToPath(new URL('../trainer/entry.ts', import.meta.url));
 
 export function nodeTrainerLauncher(options: { entry?: string; env?: NodeJS.ProcessEnv } = {}): TrainerLauncher {
   const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return () => {
+  return (role) => {
     const child = fork(options.entry ?? TRAINER_ENTRY, [], {
-      execArgv: ['--import', tsxLoader],
+      execArgv: [...trainerExecArgv(role), '--import', tsxLoader],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       serialization: 'advanced',
       env: options.env ?? process.env,

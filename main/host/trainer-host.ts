@@ -5,7 +5,8 @@
  * a fresh process for the next experiment.
  */
 import type { SpectrumReport } from '../../app/optim/spectrumVerdict';
-import type { ExportFormat, ExportResult, TrainerState } from '../../app/api/contract';
+import type { ExportFormat, ExportResult, ModelImportInfo, TrainerState } from '../../app/api/contract';
+import type { LayerSpec } from '../../app/model/spec';
 import type { DatasetPreview } from '../../app/data/preview';
 import type { DataCheck } from '../../app/data/check-result';
 import type { DataSpec } from '../../app/data/spec';
@@ -68,6 +69,8 @@ export interface TrainerHostOptions {
   keepFinished?: number;
   /** How long shutdown waits for a trainer to exit on its own before killing it. */
   shutdownGraceMs?: number;
+  /** A model import unanswered by then ends the helper (default 120 s); the next request starts a fresh one. */
+  helperTimeoutMs?: number;
 }
 
 export class TrainerHost {
@@ -120,6 +123,16 @@ export class TrainerHost {
     return this.request(this.helperSlot(), { type: 'check-data', data }) as Promise<DataCheck>;
   }
 
+  /** Opens a model file in the helper process (never here): its layers for the editor, or the refusal. */
+  importModel(path: string, layers?: LayerSpec[]): Promise<ModelImportInfo> {
+    return this.request(this.helperSlot(), { type: 'import-model', path, layers }) as Promise<ModelImportInfo>;
+  }
+
+  /** Pid of the helper process, when one is running (tests measure its memory). */
+  helperPid(): number | undefined {
+    return this.helper && !this.helper.exited ? this.helper.proc.pid : undefined;
+  }
+
   backendReport(): Promise<BackendReport> {
     return this.request(this.helperSlot(), { type: 'backend-report' }) as Promise<BackendReport>;
   }
@@ -169,20 +182,35 @@ export class TrainerHost {
   }
 
   private helperSlot(): TrainerSlot {
-    if (!this.helper || this.helper.exited) this.helper = this.spawn(null);
+    if (!this.helper || this.helper.exited) this.helper = this.spawn(null, 'helper');
     return this.helper;
   }
 
   private request(slot: TrainerSlot, body: TrainerRequestBody): Promise<TrainerReplyPayload> {
     const requestId = this.nextRequestId++;
     return new Promise((resolve, reject) => {
-      slot.pending.set(requestId, { resolve, reject });
+      let timer: NodeJS.Timeout | undefined;
+      // Model imports are bounded by their budgets, so one that hangs is hostile; data checks of large files may legitimately take long.
+      if (slot === this.helper && body.type === 'import-model') {
+        const ms = this.options.helperTimeoutMs ?? 120_000;
+        timer = setTimeout(() => {
+          slot.pending.delete(requestId);
+          reject(new Error(`The file took longer than ${ms / 1000} s to open and was given up; the helper process was restarted.`));
+          slot.proc.kill();
+        }, ms);
+        timer.unref?.();
+      }
+      const done = () => timer && clearTimeout(timer);
+      slot.pending.set(requestId, {
+        resolve: (v) => (done(), resolve(v)),
+        reject: (e) => (done(), reject(e)),
+      });
       slot.send({ ...body, requestId } as TrainerCommand);
     });
   }
 
-  private spawn(experimentId: string | null): TrainerSlot {
-    const slot = new TrainerSlot(this.options.launch(), experimentId);
+  private spawn(experimentId: string | null, role: 'experiment' | 'helper' = 'experiment'): TrainerSlot {
+    const slot = new TrainerSlot(this.options.launch(role), experimentId);
     slot.proc.onMessage((m) => this.onMessage(slot, m));
     void slot.exitPromise.then((info) => this.onExit(slot, info));
     return slot;

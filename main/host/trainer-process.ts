@@ -15,4 +15,18 @@ export interface TrainerProcess {
   kill(): void;
 }
 
-export type TrainerLauncher = () => TrainerProcess;
+/**
+ * `helper`: the process that opens files for the host (previews, data checks, model imports). It
+ * runs under a V8 heap limit (HELPER_HEAP_MB) so that a hostile file ends it, never the host; the
+ * next request starts a fresh one. Experiment trainers keep Node's default limit.
+ */
+export type TrainerRole = 'experiment' | 'helper';
+export type TrainerLauncher = (role?: TrainerRole) => TrainerProcess;
+
+/** The helper's V8 heap limit (--max-old-space-size), in MiB. */
+export const HELPER_HEAP_MB = 1024;
+
+/** Node flags for a process of `role`. */
+export function trainerExecArgv(role: TrainerRole | undefined): string[] {
+  return role === 'helper' ? [`--max-old-space-size=${HELPER_HEAP_MB}`] : [];
+}

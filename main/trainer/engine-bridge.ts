@@ -2,7 +2,8 @@
  * The trainer's calls into the engine, each behind one function. Modules are loaded lazily: a
  * trainer that only previews a file never loads TensorFlow.js.
  */
-import type { ExportFormat, ExportResult } from '../../app/api/contract';
+import type { ExportFormat, ExportResult, ModelImportInfo } from '../../app/api/contract';
+import type { LayerSpec } from '../../app/model/spec';
 import type { DatasetPreview } from '../../app/data/preview';
 import type { DataCheck } from '../../app/data/check-result';
 import type { DataSpec } from '../../app/data/spec';
@@ -29,6 +30,8 @@ export interface EngineBridge {
   checkData(data: DataSpec): Promise<DataCheck>;
   backendReport(): Promise<BackendReport>;
   spectrum(request: { experiment: Experiment; baseDir?: string; run: FinishedRun; k: number }): Promise<SpectrumReport>;
+  /** What "Start from model…" shows: the file's layers and format (its weights stay here). */
+  importModel(path: string, layers?: LayerSpec[]): Promise<ModelImportInfo>;
 }
 
 /** The engine; CURVATURE_TRAINER_RUNNER=stub swaps in the protocol stub runner. */
@@ -61,6 +64,12 @@ export function loadEngine(env: NodeJS.ProcessEnv = process.env): EngineBridge {
     async backendReport() {
       const { initBackend } = await import('../../app/engine/backend');
       return initBackend();
+    },
+    async importModel(path, layers) {
+      const { importModel, IMPORT_FORMAT_LABELS } = await import('../../app/modelio/importModel');
+      const { basename } = await import('node:path');
+      const m = await importModel(path, { layers });
+      return { fileName: basename(path), format: IMPORT_FORMAT_LABELS[m.format], layers: m.layers, inputDim: m.inputDim, ...(m.loss && { loss: m.loss }), notes: m.notes };
     },
   };
 }

@@ -3,7 +3,8 @@
  * Plain data only: sent with structured clone (utilityProcess / fork with advanced serialization),
  * so NaN and Infinity in iteration points survive.
  */
-import type { ExportFormat, ExportResult } from '../../app/api/contract';
+import type { ExportFormat, ExportResult, ModelImportInfo } from '../../app/api/contract';
+import type { LayerSpec } from '../../app/model/spec';
 import type { DatasetPreview } from '../../app/data/preview';
 import type { DataCheck } from '../../app/data/check-result';
 import type { DataSpec } from '../../app/data/spec';
@@ -36,9 +37,11 @@ export type TrainerCommand =
   /** Data settings with the source path already resolved by the host. */
   | { type: 'check-data'; requestId: number; data: DataSpec }
   | { type: 'backend-report'; requestId: number }
+  /** Opens a model file here, never in the host: a hostile file costs at most this process. */
+  | { type: 'import-model'; requestId: number; path: string; layers?: LayerSpec[] }
   | { type: 'shutdown' };
 
-export type TrainerReplyPayload = ExportResult | DatasetPreview | DataCheck | BackendReport | SpectrumReport;
+export type TrainerReplyPayload = ExportResult | DatasetPreview | DataCheck | BackendReport | SpectrumReport | ModelImportInfo;
 
 export type TrainerMessage =
   | { type: 'ready'; pid: number }

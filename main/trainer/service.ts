@@ -48,6 +48,7 @@ export class TrainerService {
       case 'preview':
       case 'check-data':
       case 'backend-report':
+      case 'import-model':
         return this.answer(command);
       case 'shutdown':
         return this.shutdown();
@@ -102,6 +103,8 @@ export class TrainerService {
         if (!run) throw new Error(`No finished run "${request.runId}" in experiment ${outcome.experimentId}.`);
         return engine.spectrum({ experiment: this.experiment, baseDir: this.baseDir, run, k: request.k });
       }
+      case 'import-model':
+        return engine.importModel(request.path, request.layers);
       case 'export': {
         const outcome = this.outcome;
         if (!outcome || !this.experiment) throw new Error('Nothing to export: the experiment has not finished.');

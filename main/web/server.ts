@@ -18,8 +18,14 @@ const program = new Command('curvature-web')
   .option('--no-build', 'do not build the user interface when it is missing')
   .option('--renderer <dir>', 'folder of the built user interface', path.join(REPO, 'out/renderer'))
   .option('--header-timeout <seconds>', 'disconnect clients that take longer to send their request headers', '10')
+  .option('--max-upload-total <GiB>', 'bytes all uploads of this session may hold together, in GiB', '4')
   .parse();
-const opts = program.opts<{ port: string; build: boolean; renderer: string; headerTimeout: string }>();
+const opts = program.opts<{ port: string; build: boolean; renderer: string; headerTimeout: string; maxUploadTotal: string }>();
+const maxUploadTotal = Number(opts.maxUploadTotal);
+if (!(maxUploadTotal > 0 && maxUploadTotal <= 1024)) {
+  console.error(`--max-upload-total: expected GiB between 0 and 1024, got "${opts.maxUploadTotal}"`);
+  process.exit(2);
+}
 const headerTimeout = Number(opts.headerTimeout);
 if (!(headerTimeout > 0 && headerTimeout <= 600)) {
   console.error(`--header-timeout: expected seconds between 0 and 600, got "${opts.headerTimeout}"`);
@@ -50,6 +56,7 @@ const server = await startWebServer({
   examplesDir: path.join(REPO, 'app/examples'),
   launch: nodeTrainerLauncher(),
   headersTimeoutMs: headerTimeout * 1000,
+  maxUploadTotalBytes: Math.round(maxUploadTotal * 1024 ** 3),
   // One line per refused request or protocol error, on stderr, so hostile traffic is visible.
   log: (line) => console.error(`[${new Date().toISOString()}] ${line}`),
 });

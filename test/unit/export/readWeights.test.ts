@@ -99,24 +99,24 @@ describe('readInitialWeights reads files written by Keras and TF.js themselves',
   });
 });
 
-describe('readInitialWeights errors name the file and the field', () => {
+describe('readInitialWeights errors name the file (its base name, never the folder) and the field', () => {
   it('missing file', async () => {
     const p = join(await tempDir(), 'nope.json');
-    await expect(readInitialWeights(p)).rejects.toThrow(`${p}: cannot read weights file (ENOENT)`);
+    await expect(readInitialWeights(p)).rejects.toThrow('nope.json: cannot read the weights file (ENOENT)');
   });
   it('ragged W row', async () => {
     const p = join(await tempDir(), 'w.json');
     await writeFile(p, JSON.stringify({ layers: [{ W: [[1, 2], [3]], b: [0, 0] }] }));
-    await expect(readInitialWeights(p)).rejects.toThrow(`${p}: field layers.0.W.1 has 1 values, expected 2`);
+    await expect(readInitialWeights(p)).rejects.toThrow(`w.json: field layers.0.W.1 has 1 values, expected 2`);
   });
   it('layers that do not chain', async () => {
     const p = join(await tempDir(), 'w.json');
     await writeFile(p, JSON.stringify({ layers: [{ W: [[1, 2]] }, { W: [[1], [2], [3]] }] }));
-    await expect(readInitialWeights(p)).rejects.toThrow(`${p}: layer 1 ("dense_1"): kernel has 3 inputs but the previous layer has 2 units`);
+    await expect(readInitialWeights(p)).rejects.toThrow(`w.json: layer 1 ("dense_1"): kernel has 3 inputs but the previous layer has 2 units`);
   });
   it('not a weights file', async () => {
     const p = join(await tempDir(), 'w.bin');
     await writeFile(p, 'hello');
-    await expect(readInitialWeights(p)).rejects.toThrow(`${p}: unknown weights format`);
+    await expect(readInitialWeights(p)).rejects.toThrow('w.bin: unknown weights format');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * "Start from model…" through the real ApiHost: only a dialog or upload handle names the model file,
- * the host reads it, and startExperiment swaps the page's file name for the registered path.
+ * a real helper process (not the host) reads it, and startExperiment swaps the page's file name for
+ * the registered path. Experiment trainers are fakes that record their commands.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,25 +12,34 @@ import { FileRegistry } from '../../../main/host/file-registry';
 import type { HostPlatform } from '../../../main/host/platform';
 import { TrainerHost } from '../../../main/host/trainer-host';
 import type { TrainerProcess } from '../../../main/host/trainer-process';
+import { nodeTrainerLauncher } from '../../../main/host/node-launcher';
 import type { TrainerCommand } from '../../../main/trainer/protocol';
 import type { FileHandle, ModelImportInfo } from '../../../app/api/contract';
 import { seedExperiment } from '../../integration/helpers';
 import { KERAS } from './helpers';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-api-model-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const hosts: TrainerHost[] = [];
+afterAll(async () => {
+  await Promise.all(hosts.map((h) => h.shutdown()));
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+const realLaunch = nodeTrainerLauncher();
 const MODEL = path.join(KERAS, 'legacy-h5/keras2.11.0_sequential_dense_activation.h5');
 
 function host(chooseModel?: () => Promise<string | null>) {
   const sent: TrainerCommand[] = [];
-  const launch = (): TrainerProcess => ({
-    pid: 1,
-    send: (c) => sent.push(c),
-    onMessage: (l) => queueMicrotask(() => l({ type: 'ready', pid: 1 })),
-    onStderr: () => {},
-    onExit: () => {},
-    kill: () => {},
-  });
+  const fake = (): TrainerProcess => {
+    let exited: ((info: { code: number | null; signal: string | null }) => void) | undefined;
+    return {
+      pid: 1,
+      send: (c) => sent.push(c),
+      onMessage: (l) => queueMicrotask(() => l({ type: 'ready', pid: 1 })),
+      onStderr: () => {},
+      onExit: (l) => (exited = l),
+      kill: () => exited?.({ code: null, signal: 'SIGKILL' }),
+    };
+  };
   const platform: HostPlatform = {
     transport: chooseModel ? 'electron' : 'websocket',
     chooseDataset: async () => null,
@@ -40,7 +50,10 @@ function host(chooseModel?: () => Promise<string | null>) {
     deliverExport: async (r) => r,
     saveResultFile: async () => null,
   };
-  const api = new ApiHost({ platform, trainers: new TrainerHost({ launch, onEvent: () => {} }), files: new FileRegistry(), examplesDir: tmp, uploadDir: path.join(tmp, 'uploads') });
+  const launch = (role?: 'experiment' | 'helper') => (role === 'helper' ? realLaunch(role) : fake());
+  const trainers = new TrainerHost({ launch, onEvent: () => {}, shutdownGraceMs: 200 });
+  hosts.push(trainers);
+  const api = new ApiHost({ platform, trainers, files: new FileRegistry(), examplesDir: tmp, uploadDir: path.join(tmp, 'uploads') });
   return { api, sent };
 }
 

@@ -121,3 +121,29 @@ describe('TrainerHost', () => {
     await expect(h.exportRun('a', { runId: 'r', formats: ['json'], directory: '/x', overwrite: false })).rejects.toThrow(/Wait until the experiment has finished/);
   });
 });
+
+describe('TrainerHost helper (issue 18: files are opened there, never in the host)', () => {
+  it('launches the helper in its role, gives up an unanswered request after the timeout, kills it and starts a fresh one', async () => {
+    FakeTrainer.all = [];
+    const roles: (string | undefined)[] = [];
+    const h = new TrainerHost({
+      launch: (role) => (roles.push(role), new FakeTrainer()),
+      onEvent: () => {},
+      helperTimeoutMs: 50,
+      shutdownGraceMs: 50,
+    });
+    const first = h.importModel('/m/model.json');
+    FakeTrainer.all[0].say({ type: 'ready', pid: 1 });
+    expect(roles).toEqual(['helper']);
+    expect(FakeTrainer.all[0].received).toEqual([{ type: 'import-model', path: '/m/model.json', layers: undefined, requestId: 1 }]);
+    await expect(first).rejects.toThrow(/took longer than 0.05 s to open and was given up; the helper process was restarted/);
+    expect(h.helperPid()).toBeUndefined();
+
+    const second = h.importModel('/m/good.h5');
+    expect(FakeTrainer.all).toHaveLength(2);
+    FakeTrainer.all[1].say({ type: 'ready', pid: 2 });
+    FakeTrainer.all[1].say({ type: 'reply', requestId: 2, ok: true, result: { fileName: 'good.h5', format: 'f', layers: [], inputDim: 1, notes: [] } });
+    await expect(second).resolves.toMatchObject({ fileName: 'good.h5' });
+    await h.shutdown();
+  });
+});

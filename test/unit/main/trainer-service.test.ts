@@ -38,6 +38,9 @@ function setup(options: { failStart?: boolean } = {}) {
       spectra.push({ runId: run.summary.runId, k, baseDir });
       return { n: 5, largest: [2], smallest: [-1], method: 'dense', hessianVectorProducts: 5, kind: 'saddle', verdict: 'saddle: 1 negative direction (λ_min = -1)', negativeCount: 1, flatCount: 0, conditionNumber: null, tolerance: 1e-6 };
     },
+    importModel: async () => {
+      throw new Error('m.h5: refused');
+    },
     backendReport: async () => ({ name: 'cpu', tfBackend: 'cpu', label: 'CPU', device: 'cpu', package: 'p', version: '1', skipped: [], selection: 'auto' }),
   };
   const exit = vi.fn();
