@@ -181,7 +181,7 @@ export class ApiHost {
       const where = `data.source.path: "${source.path}" lies outside the experiment's folder ${baseDir}`;
       const confirm = this.o.platform.confirmOutsideDataPath;
       if (!confirm) {
-        throw new ApiError(`${where}; browser mode only reads files that were uploaded. Upload the data file and choose it with Open dataset.`);
+        throw new ApiError(`${where}; browser mode only reads files that were uploaded. Upload the data file and choose it with Open data file… in the Data view.`);
       }
       // Declined: the experiment opens without its data, and Start asks for a dataset.
       if (!(await confirm(dataPath, experimentFile))) return undefined;
@@ -219,7 +219,7 @@ export class ApiHost {
       throw new ApiError('data.source.targetPath: a second data file cannot be named by the page; put the target in the data file.');
     }
     if (dataFile === undefined) {
-      throw new ApiError('dataFile: this experiment reads a file; choose it with Open dataset… (paths typed by the page are not accepted).');
+      throw new ApiError('dataFile: this experiment reads a file; choose it with Open data file… (paths typed by the page are not accepted).');
     }
     let realPath: string;
     try {

@@ -61,6 +61,11 @@ export function blankExperiment(): Experiment {
   };
 }
 
+/** The file's own name: a saved path may come from another machine (either separator). */
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}
+
 function snapshot(e: Experiment): string {
   return JSON.stringify(e);
 }
@@ -95,6 +100,10 @@ export class ExperimentStore {
       issues.push(`Start from model: open ${this.experiment.model.from} again with "Start from model…" in the Model view, or drop its weights.`);
     }
     if (noData) issues.unshift('No dataset: open a file or an example in the Data view.');
+    else if (!this.dataFile && this.experiment.data.source.kind === 'file') {
+      // A reopened experiment names its data file, but the page has not got it: racing would fail late.
+      issues.unshift(`Data file ${baseName(this.experiment.data.source.path)} is not open: choose it with "Open data file…" in the Data view.`);
+    }
     return issues;
   });
   /** Everything that stops a race: the above plus what the data check found. */
@@ -212,9 +221,9 @@ export class ExperimentStore {
     this.loading = true;
     try {
       // Browser mode streams the file by HTTP; the desktop app (a drop) sends it in one message,
-      // which cannot hold a very large file: those go through the native Open dataset… dialog.
+      // which cannot hold a very large file: those go through the native Open data file… dialog.
       if (!this.api.uploadBlob && file.size > MAX_DROP_BYTES) {
-        throw new Error(`${file.name}: too large to drop (${Math.round(file.size / 2 ** 20)} MiB); open it with Open Dataset… instead`);
+        throw new Error(`${file.name}: too large to drop (${Math.round(file.size / 2 ** 20)} MiB); open it with Open data file… instead`);
       }
       const handle = this.api.uploadBlob
         ? await this.api.uploadBlob(file, file.name)
