@@ -9,6 +9,7 @@ export { EXPORT_FORMATS } from './api/contract';
 export type { CurvatureApi, ExampleInfo, ExportFormat, ExportResult, FileHandle, MenuCommand, ModelImportInfo, TrainerState } from './api/contract';
 export type { DataCheck, DataControl, DataProblem } from './data/check-result';
 export type { ColumnInfo, DatasetPreview } from './data/preview';
+export type { ColumnHint, ColumnHintKind } from './data/columnHints';
 export type { Task } from './data/types';
 export { ENGINE_NAMES } from './engine/engine';
 export type { BackendReport } from './engine/types';
