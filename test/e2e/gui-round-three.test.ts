@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { screenshot, selectView, setBudget, useAppSession } from './harness';
+import { screenshot, selectView, setBudget, uploadData, useAppSession } from './harness';
 
 const app = useAppSession();
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-r3-'));
@@ -37,6 +37,24 @@ async function discardAndNew(): Promise<void> {
   const dialog = app.page.getByRole('dialog', { name: 'Unsaved changes' });
   if (await dialog.isVisible()) await dialog.getByRole('button', { name: 'Discard changes' }).click();
   await expect.poll(() => app.page.getByLabel('Experiment name').inputValue()).toBe('Untitled experiment');
+}
+
+/** A held-out-style export: semicolons, decimal commas, a customer ID and an order date beside real features. */
+function europeanCsv(rows: number): string {
+  const lines = ['Kunden-ID;Bestelldatum;Menge;Preis;Rabatt;Umsatz'];
+  let s = 7;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < rows; i++) {
+    const menge = 1 + Math.floor(rand() * 20);
+    const preis = 5 + rand() * 95;
+    const rabatt = rand() * 0.3;
+    const umsatz = menge * preis * (1 - rabatt) + (rand() - 0.5) * 10;
+    const day = 1 + (i % 28);
+    const month = 1 + (Math.floor(i / 28) % 12);
+    const comma = (v: number, d: number) => v.toFixed(d).replace('.', ',');
+    lines.push([`K${String(10_000 + i * 7)}`, `${String(day).padStart(2, '0')}.${String(month).padStart(2, '0')}.2024`, menge, comma(preis, 2), comma(rabatt, 3), comma(umsatz, 2)].join(';'));
+  }
+  return lines.join('\n') + '\n';
 }
 
 describe('GUI round three in browser mode', () => {
@@ -89,5 +107,102 @@ describe('GUI round three in browser mode', () => {
     await selectView(app.page, 'Data');
     await app.page.getByRole('button', { name: button }).waitFor();
     await discardAndNew();
+  });
+
+  it('8: an empty cell is called an empty cell, on the row number the preview shows', async () => {
+    await app.page.setViewportSize({ width: 1280, height: 800 });
+    const file = path.join(TMP, 'gap.csv');
+    const rows = ['x1,x2,y', ...Array.from({ length: 12 }, (_, i) => `${i},${i === 5 ? '' : i * 2},${i % 3}`)];
+    fs.writeFileSync(file, rows.join('\n') + '\n');
+    await uploadData(app.page, file);
+    const note = app.page.locator('.data-problem[data-control="missing"]');
+    await note.waitFor({ timeout: 60_000 });
+    const text = (await note.innerText()).replace(/\s+/g, ' ');
+    expect(text).not.toContain('"drop"');
+    expect(text).toContain('empty cell');
+    const row = Number(/Row (\d+)/.exec(text)?.[1]);
+    // The preview's row of that number has the empty cell in column x2.
+    const cells = await app.page.locator('section[aria-labelledby="preview-title"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
+    const shown = cells.find((c) => Number(c[0]) === row);
+    expect(shown?.[2]).toBe('∅');
+    await screenshot(app.page, 'r3-8-empty-cell-1280x800');
+  });
+
+  it('7 and the held-out flow: a semicolon/decimal-comma file with an ID and a date warns, is fixed in one click, and races', async () => {
+    await discardAndNew();
+    const file = path.join(TMP, 'umsatz-export.csv');
+    fs.writeFileSync(file, europeanCsv(300));
+    await uploadData(app.page, file);
+    await app.page.getByText('300 rows, 6 columns').waitFor({ timeout: 60_000 });
+    const hints = app.page.locator('.column-hints li');
+    await expect.poll(() => hints.count()).toBe(2);
+    expect(await hints.evaluateAll((ls) => ls.map((l) => [l.getAttribute('data-column'), l.getAttribute('data-hint')]))).toEqual([
+      ['Kunden-ID', 'identifier'],
+      ['Bestelldatum', 'date'],
+    ]);
+    expect(await hints.first().innerText()).toMatch(/300 inputs/);
+    // Decimal commas were read as numbers.
+    const preis = app.page.locator('section[aria-labelledby="columns-title"] tr', { hasText: 'Preis' });
+    expect(await preis.locator('td').first().innerText()).toBe('numeric');
+    await hints.first().scrollIntoViewIfNeeded();
+    await screenshot(app.page, 'r3-7-hints-1280x800');
+    await app.page.setViewportSize({ width: 1024, height: 700 });
+    await hints.first().scrollIntoViewIfNeeded();
+    await screenshot(app.page, 'r3-7-hints-1024x700');
+    await app.page.setViewportSize({ width: 1280, height: 800 });
+    await app.page.getByRole('button', { name: 'Ignore all 2' }).click();
+    await expect.poll(() => hints.count()).toBe(0);
+    expect(await app.page.getByLabel('Role of Kunden-ID').inputValue()).toBe('ignore');
+    expect(await app.page.getByLabel('Role of Bestelldatum').inputValue()).toBe('ignore');
+    await app.page.locator('.check-summary[data-state="ok"]').waitFor({ timeout: 60_000 });
+    await removeRunsBut('Adam');
+    await setBudget(app.page, 'Max iterations', '40');
+    await startRace();
+    await finishedRows(1);
+    // 3 numeric inputs, not 3 + 300 + 28·12 one-hot columns.
+    expect(await app.page.locator('details.notes summary').innerText()).toMatch(/parameters/);
+    expect(await app.page.locator('table.results').innerText()).toMatch(/Adam/);
+    await screenshot(app.page, 'r3-heldout-race-1280x800');
+  });
+
+  it('9: empty charts start at 0, a log x axis is offered, and the results table fits at 1024 px', async () => {
+    await discardAndNew();
+    await app.page.getByRole('button', { name: /Three spirals/ }).click();
+    await selectView(app.page, 'Optimizers');
+    await setBudget(app.page, 'Max iterations', '80');
+    await selectView(app.page, 'Race');
+    // Every x tick any chart shows while it has no points yet.
+    await app.page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { emptyTicks: string[] }).emptyTicks = seen;
+      new MutationObserver(() => {
+        for (const f of document.querySelectorAll('figure.chart')) if (f.getAttribute('data-points') === '0') seen.push(f.getAttribute('data-x-ticks') ?? '');
+      }).observe(document.body, { subtree: true, attributes: true, childList: true });
+    });
+    await app.page.getByRole('button', { name: /Start race/ }).click();
+    await app.page.locator('figure.chart').first().waitFor();
+    await screenshot(app.page, 'r3-9-race-starting-1280x800');
+    await finishedRows(3);
+    const emptyTicks = (await app.page.evaluate(() => (window as unknown as { emptyTicks: string[] }).emptyTicks)).join(' ').split(' ').filter(Boolean).map(Number);
+    expect(emptyTicks.length).toBeGreaterThan(0);
+    expect(Math.min(...emptyTicks)).toBeGreaterThanOrEqual(0);
+
+    await app.page.getByLabel('Log-scale x').check();
+    await expect.poll(() => chartAttr('Loss', 'data-x-scale')).toBe('log');
+    const ticks = (await chartAttr('Loss', 'data-x-ticks'))!.split(' ').map(Number);
+    expect(ticks).toContain(1);
+    expect(ticks).toContain(10);
+    expect(Number(await chartAttr('Loss', 'data-points'))).toBeGreaterThan(100);
+    await screenshot(app.page, 'r3-9-log-x-1280x800');
+
+    await app.page.setViewportSize({ width: 1024, height: 700 });
+    await app.page.waitForTimeout(200);
+    const table = app.page.locator('[role=region][aria-label="Results table"]');
+    await table.scrollIntoViewIfNeeded();
+    const fit = await table.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    expect(fit.scroll).toBeLessThanOrEqual(fit.client);
+    expect(await app.page.locator('table.results').innerText()).toMatch(/\d+\.\d%/);
+    await screenshot(app.page, 'r3-9-results-1024x700');
+    await app.page.setViewportSize({ width: 1280, height: 800 });
   });
 });
