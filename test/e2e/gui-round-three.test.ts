@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { screenshot, selectView, setBudget, uploadData, useAppSession } from './harness';
+import { REPO, screenshot, selectView, setBudget, uploadData, useAppSession } from './harness';
 
 const app = useAppSession();
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-r3-'));
@@ -204,5 +204,32 @@ describe('GUI round three in browser mode', () => {
     expect(await app.page.locator('table.results').innerText()).toMatch(/\d+\.\d%/);
     await screenshot(app.page, 'r3-9-results-1024x700');
     await app.page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('4: a model that does not fit the data is refused beside the model, before the race', async () => {
+    await discardAndNew();
+    const file = path.join(TMP, 'four.csv');
+    const lines = ['a,b,c,d,label', ...Array.from({ length: 60 }, (_, i) => `${Math.sin(i)},${Math.cos(i)},${(i % 7) / 7},${(i * 37) % 11},${i % 3 === 0 ? 'x' : i % 3 === 1 ? 'y' : 'z'}`)];
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    await uploadData(app.page, file);
+    await app.page.getByText('60 rows, 5 columns').waitFor({ timeout: 60_000 });
+    await app.page.locator('.check-summary[data-state="ok"]').waitFor({ timeout: 60_000 });
+    await selectView(app.page, 'Model');
+    // 8 inputs and 2 outputs (tf.keras 2.11 HDF5).
+    await app.page.locator('#model-file-input').setInputFiles(path.join(REPO, 'test/fixtures/keras/legacy-h5/keras2.11.0_sequential_dense_activation.h5'));
+    const fit = app.page.locator('.model-fit');
+    await fit.first().waitFor({ timeout: 150_000 });
+    const text = (await fit.allInnerTexts()).join(' ');
+    expect(text).toMatch(/takes 8 inputs, but the data gives 4 inputs/);
+    expect(text).toMatch(/has 2 outputs, but the target has 3 classes/);
+    expect(await app.page.getByTestId('input-count').innerText()).toMatch(/4.*the model file expects 8/);
+    await screenshot(app.page, 'r3-4-model-does-not-fit-1280x800');
+    await selectView(app.page, 'Race');
+    expect(await app.page.getByRole('button', { name: /Start race/ }).isDisabled()).toBe(true);
+    expect(await app.page.locator('.warning', { hasText: 'Not ready to race' }).innerText()).toMatch(/Start from model: .*takes 8 inputs/);
+    // Dropping the weights makes it a fresh model shaped by the data: ready again.
+    await selectView(app.page, 'Model');
+    await app.page.getByRole('button', { name: 'drop weights' }).click();
+    await expect.poll(() => fit.count()).toBe(0);
   });
 });

@@ -20,6 +20,7 @@ import { errorMessage, fileToBase64, humanError, withFileName } from './files';
 import { watchDataCheck } from './data-check.svelte';
 import { describeDataProblem, describeIssue } from './issues';
 import { classCount, outputLayerFor, resolveTask, TEMPLATES } from './model-math';
+import { modelFitProblems } from './model-fit';
 import { download, findUpload, rememberUpload } from './session-files';
 
 /** A dropped file travels base64-encoded in one IPC message; past this size use the native dialog. */
@@ -106,8 +107,16 @@ export class ExperimentStore {
     }
     return issues;
   });
+  /** An imported model that does not fit the data (inputs, classes): shown beside the model, and it stops a race. */
+  readonly modelFit = $derived(
+    this.experiment.model.from !== undefined ? modelFitProblems(this.importedModel, this.dataCheck, this.task, classCount(this.experiment.data, this.preview)) : [],
+  );
   /** Everything that stops a race: the above plus what the data check found. */
-  readonly issues = $derived([...this.schemaIssues, ...(this.dataCheck?.problems ?? []).map(describeDataProblem)]);
+  readonly issues = $derived([
+    ...this.schemaIssues,
+    ...(this.dataCheck?.problems ?? []).map(describeDataProblem),
+    ...this.modelFit.map((p) => `Start from model: ${p}`),
+  ]);
 
   constructor(private readonly api: CurvatureApi) {
     watchDataCheck(api, this);
