@@ -18,6 +18,7 @@ export { ACTIVATIONS, LOSSES, layerSpecSchema, modelSpecSchema } from './model/s
 export type { Activation, LayerSpec } from './model/spec';
 export { OPTIMIZER_KINDS, OPTIMIZER_LABELS, bfgsSpecSchema, isQuasiNewton, lbfgsSpecSchema, optimizerLabel, optimizerSpecSchema, singleOptimizerSpecSchema, stoppingSpecSchema, variantSummary } from './optim/spec';
 export type { OptimizerKind, OptimizerSpec, SequenceSpec, SingleOptimizerKind, SingleOptimizerSpec, StoppingSpec } from './optim/spec';
+export { formatBytes } from './optim/messages';
 export { dataSpecSchema, experimentSchema, parseExperiment, runSpecSchema } from './schema/experiment';
 export type { DataSpec, Experiment, RunSpec } from './schema/experiment';
 export { aggregateRepeats } from './train/aggregate';

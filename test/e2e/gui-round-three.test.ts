@@ -37,6 +37,7 @@ async function discardAndNew(): Promise<void> {
   const dialog = app.page.getByRole('dialog', { name: 'Unsaved changes' });
   if (await dialog.isVisible()) await dialog.getByRole('button', { name: 'Discard changes' }).click();
   await expect.poll(() => app.page.getByLabel('Experiment name').inputValue()).toBe('Untitled experiment');
+  await selectView(app.page, 'Data');
 }
 
 /** A held-out-style export: semicolons, decimal commas, a customer ID and an order date beside real features. */
@@ -231,5 +232,42 @@ describe('GUI round three in browser mode', () => {
     await selectView(app.page, 'Model');
     await app.page.getByRole('button', { name: 'drop weights' }).click();
     await expect.poll(() => fit.count()).toBe(0);
+  });
+
+  it('11: memory in MiB, line-search tuning under Advanced with its defaults, accuracy in % in every table', async () => {
+    await discardAndNew();
+    await app.page.getByRole('button', { name: /Friedman #1 regression/ }).click();
+    await selectView(app.page, 'Optimizers');
+    const bfgs = app.page.locator('article[aria-labelledby="run-bfgs-title"]');
+    const budget = bfgs.getByLabel('Memory budget (MiB)');
+    expect(await budget.inputValue()).toBe('512');
+    expect(await bfgs.locator('#run-bfgs-memoryBudgetBytes-hint').innerText()).toBe('default 512 MiB');
+    // Line-search settings are folded, the summary says they are at their defaults, and each names its default.
+    const lineSearch = app.page.locator('#run-lbfgs-lineSearch-c1');
+    expect(await lineSearch.isVisible()).toBe(false);
+    const summary = app.page.locator('article[aria-labelledby="run-lbfgs-title"] details.advanced summary');
+    expect(await summary.innerText()).toMatch(/Advanced: Line search.*H₀ scaling.*all at their defaults/);
+    await summary.click();
+    expect(await lineSearch.isVisible()).toBe(true);
+    expect(await app.page.locator('#run-lbfgs-lineSearch-c1-hint').innerText()).toMatch(/^default 0\.0001|^default 1e-4/);
+    await lineSearch.scrollIntoViewIfNeeded();
+    await screenshot(app.page, 'r3-11-advanced-1280x800');
+    await app.page.setViewportSize({ width: 1024, height: 700 });
+    await screenshot(app.page, 'r3-11-advanced-1024x700');
+    await app.page.setViewportSize({ width: 1280, height: 800 });
+
+    // Accuracy over repeats reads as the results table does: 96.5%, not 0.965.
+    await discardAndNew();
+    await app.page.getByRole('button', { name: /Three spirals/ }).click();
+    await removeRunsBut('Adam');
+    await setBudget(app.page, 'Max iterations', '15');
+    await app.page.getByLabel(/^Repeats/).fill('2');
+    await startRace();
+    await finishedRows(2);
+    const aggregate = app.page.locator('table.aggregates tbody tr').first();
+    await aggregate.waitFor();
+    expect(await aggregate.locator('td').nth(2).innerText()).toMatch(/^\d+\.\d% \[\d+\.\d%, \d+\.\d%\]$/);
+    await app.page.locator('table.aggregates').scrollIntoViewIfNeeded();
+    await screenshot(app.page, 'r3-11-aggregate-percent-1280x800');
   });
 });

@@ -13,15 +13,13 @@ export function formatInt(v: number | undefined): string {
   return v === undefined ? '—' : v.toLocaleString('en-US');
 }
 
-export function formatBytes(b: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = b;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+/** The app's one byte formatter (KiB, MiB, GiB; three significant digits), as the CLI and trainer notes use it. */
+export { formatBytes } from '../../../app/ui';
+
+/** A validation metric as every table shows it: accuracy in percent (96.5%), R² as a plain number. */
+export function formatMetric(v: number | undefined | null, kind: 'accuracy' | 'r2'): string {
+  if (v === undefined || v === null || !Number.isFinite(v)) return formatNumber(v);
+  return kind === 'accuracy' ? `${(v * 100).toFixed(1)}%` : formatNumber(v, 4);
 }
 
 export function formatSeconds(s: number | undefined): string {
