@@ -6,6 +6,7 @@ import type { IterationPoint, RunSummary } from '../train/events';
 import type { ExportFormat } from './formats';
 import { textFile, type ExportFile } from './files';
 import type { Aggregate, Comparison } from '../train/aggregate';
+import { portableExperiment, type CompanionFile } from './companions';
 
 export const EXPERIMENT_FILE = 'experiment.json';
 export const PREPROCESSING_FILE = 'preprocessing.json';
@@ -100,13 +101,15 @@ export interface BundleInput {
   formats: readonly ExportFormat[];
   weightFiles: readonly string[];
   repeated?: RepeatedBundle;
+  /** Files experiment.json needs beside it to run again (data first). */
+  companions?: readonly CompanionFile[];
 }
 
 export function bundleFiles(b: BundleInput): ExportFile[] {
   const r = b.repeated;
   if (!r) {
     return [
-      textFile(EXPERIMENT_FILE, json(b.experiment)),
+      textFile(EXPERIMENT_FILE, json(portableExperiment(b.experiment))),
       textFile(PREPROCESSING_FILE, json(b.preprocessing)),
       textFile(HISTORY_FILE, historyCsv(b.history)),
       textFile(SUMMARY_FILE, json(b.summary)),
@@ -116,7 +119,7 @@ export function bundleFiles(b: BundleInput): ExportFile[] {
   const rows = r.histories.flatMap((h) => h.history.map((p) => ({ repeat: h.repeat, ...p })));
   const summary = { ...b.summary, weights: r.weights, repeats: r.summaries, aggregates: r.aggregates, comparisons: r.comparisons };
   return [
-    textFile(EXPERIMENT_FILE, json(b.experiment)),
+    textFile(EXPERIMENT_FILE, json(portableExperiment(b.experiment))),
     textFile(PREPROCESSING_FILE, json(b.preprocessing)),
     textFile(HISTORY_FILE, historyCsv(rows)),
     textFile(SUMMARY_FILE, json(summary)),
@@ -198,7 +201,7 @@ function readme(b: BundleInput): string {
   }
   out.push('## Files', '');
   out.push(`- ${b.weightFiles.map((f) => `\`${f}\``).join(', ')} — the trained weights (see below).`);
-  out.push('- `experiment.json` — the experiment that produced them (`curvature run experiment.json` repeats it).');
+  out.push('- `experiment.json` — the experiment that produced them (see "Running it again" below).');
   out.push('- `preprocessing.json` — how raw rows become network inputs.');
   out.push('- `history.csv` — one row per iteration: objective, losses, metrics, gradient norms, step sizes, evaluation counts.');
   if (b.repeated) {
@@ -208,6 +211,7 @@ function readme(b: BundleInput): string {
   } else {
     out.push('- `summary.json` — the run summary.', '');
   }
+  out.push(...rerunSection(b.companions ?? []));
   out.push('## Model', '', `Input: ${b.inputDim} float32 values per row.`, '', architecture(b), '');
   out.push(outputMeaning(p, b.layers[b.layers.length - 1]), '');
   out.push('## Preparing a raw row', '', preprocessingSteps(p), '');
@@ -295,6 +299,20 @@ function readme(b: BundleInput): string {
     );
   }
   return out.join('\n') + '\n';
+}
+
+/** Which files to put beside experiment.json, with the checksums of the ones the run read. */
+function rerunSection(companions: readonly CompanionFile[]): string[] {
+  const out = ['## Running it again', ''];
+  if (companions.length === 0) {
+    out.push('`experiment.json` holds its data inline: `curvature run experiment.json` repeats the run.', '');
+    return out;
+  }
+  out.push('`experiment.json` names these files relative to itself. Put them in this folder, beside it:', '');
+  out.push('| file | what | bytes | SHA-256 |', '|---|---|---|---|');
+  for (const c of companions) out.push(`| \`${c.name}\` | ${c.role} | ${c.bytes ?? '?'} | ${c.sha256 ? `\`${c.sha256}\`` : 'not readable at export time'} |`);
+  out.push('', 'then run `curvature run experiment.json` here (add `--out DIR` to export again). `sha256sum` (Linux), `shasum -a 256` (macOS) or `Get-FileHash` (Windows) checks that a file is the one this run read.', '');
+  return out;
 }
 
 function basenameOf(p: string): string {

@@ -14,6 +14,7 @@ import type { TrainerTransport } from './transport';
 export class TrainerService {
   private handle: ExperimentHandle | null = null;
   private experiment: Experiment | null = null;
+  private baseDir: string | undefined;
   private outcome: ExperimentOutcome | null = null;
   private readonly coalescer: EventCoalescer;
 
@@ -64,6 +65,7 @@ export class TrainerService {
     try {
       const startExperiment = await this.engine.runner();
       this.experiment = experiment;
+      this.baseDir = baseDir;
       this.handle = startExperiment(experiment, { onEvent: this.emit, baseDir, experimentId });
       this.outcome = await this.handle.done;
     } catch (err) {
@@ -104,6 +106,7 @@ export class TrainerService {
           formats: request.formats,
           directory: request.directory,
           overwrite: request.overwrite,
+          baseDir: this.baseDir,
         });
       }
     }

@@ -2,9 +2,12 @@
  * GUI round three (issue 23): what a new user tripped over on data the app had never seen. Each
  * `it` names the item it covers; screenshots at 1280×800 and 1024×700 go to test-artifacts/e2e/.
  */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { REPO, screenshot, selectView, setBudget, uploadData, useAppSession } from './harness';
 
@@ -165,6 +168,33 @@ describe('GUI round three in browser mode', () => {
     expect(await app.page.locator('table.results').innerText()).toMatch(/Adam/);
     await screenshot(app.page, 'r3-heldout-race-1280x800');
   });
+
+  it('2: the exported zip runs again with the CLI once its data file is put beside experiment.json', async () => {
+    await selectView(app.page, 'Export');
+    const card = app.page.locator('article[data-run-id="adam"]');
+    const [zip] = await Promise.all([app.page.waitForEvent('download'), card.getByRole('button', { name: /Export/ }).click()]);
+    const unzipped = path.join(TMP, 'unzipped');
+    for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(fs.readFileSync((await zip.path())!))))) {
+      const to = path.join(unzipped, name);
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.writeFileSync(to, bytes);
+    }
+    // The zip holds one folder named after the experiment and run.
+    const folder = path.join(unzipped, 'Untitled-experiment-adam');
+    const experiment = JSON.parse(fs.readFileSync(path.join(folder, 'experiment.json'), 'utf8'));
+    expect(experiment.data.source.path).toBe('umsatz-export.csv');
+    const data = fs.readFileSync(path.join(TMP, 'umsatz-export.csv'));
+    const readme = fs.readFileSync(path.join(folder, 'README.md'), 'utf8');
+    expect(readme).toContain(`| \`umsatz-export.csv\` | data | ${data.length} | \`${createHash('sha256').update(data).digest('hex')}\` |`);
+    await screenshot(app.page, 'r3-2-export-1280x800');
+    // What the README says: put the data file beside experiment.json and run it.
+    fs.copyFileSync(path.join(TMP, 'umsatz-export.csv'), path.join(folder, 'umsatz-export.csv'));
+    const run = spawnSync(process.execPath, [path.join(REPO, 'bin/curvature.mjs'), 'run', 'experiment.json', '--json'], { cwd: folder, encoding: 'utf8', timeout: 180_000 });
+    expect(run.stderr).not.toMatch(/outside|ENOENT|not found/i);
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(JSON.stringify(report)).toMatch(/"iterations":40\b/);
+  }, 240_000);
 
   it('9: empty charts start at 0, a log x axis is offered, and the results table fits at 1024 px', async () => {
     await discardAndNew();
