@@ -5,7 +5,7 @@
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Group } from 'h5wasm/node';
 import type { Activation } from '../model/spec';
@@ -140,7 +140,12 @@ async function readTfjsModel(file: string, json: { modelTopology?: unknown; weig
       try {
         chunks.push(new Uint8Array(await readFile(shard)));
       } catch (e) {
-        fail(file, `weightsManifest.${g}: cannot read shard ${shard}: ${(e as Error).message}`);
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+          // The usual cause: model.json was chosen without its weight files. Name the file, not a host path.
+          const all = (json.weightsManifest as TfjsManifestGroup[]).flatMap((m) => m.paths);
+          fail(file, `weight file "${p}" is missing; it must sit beside ${basename(file)}. Choose ${basename(file)} together with ${all.map((n) => `"${n}"`).join(', ')} (select them all, or drop them together)`);
+        }
+        fail(file, `weightsManifest.${g}: cannot read shard "${p}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
     }
     const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));

@@ -196,6 +196,38 @@ describe('GUI round three in browser mode', () => {
     expect(JSON.stringify(report)).toMatch(/"iterations":40\b/);
   }, 240_000);
 
+  it('3: a TF.js model.json opens with its shard chosen alongside, and without it the page names the missing shard', async () => {
+    // The export above: a TF.js layers model for these 3 inputs, model.json beside group1-shard1of1.bin.
+    const folder = path.join(TMP, 'unzipped', 'Untitled-experiment-adam');
+    await selectView(app.page, 'Model');
+    await app.page.locator('#model-file-input').setInputFiles(path.join(folder, 'model.json'));
+    const alert = app.page.locator('[role=alert]', { hasText: 'model.json' });
+    await alert.waitFor({ timeout: 120_000 });
+    const text = await alert.innerText();
+    expect(text).toContain('"group1-shard1of1.bin" is missing');
+    expect(text).toMatch(/together/);
+    expect(text).not.toMatch(/ENOENT|\/tmp\/|uploads|curvature-web-/);
+    await screenshot(app.page, 'r3-3-missing-shard-1280x800');
+    await app.page.locator('#model-file-input').setInputFiles([path.join(folder, 'group1-shard1of1.bin'), path.join(folder, 'model.json')]);
+    await expect.poll(() => app.page.getByTestId('start-from').textContent(), { timeout: 120_000 }).toMatch(/weights from model\.json \(.*TF\.js.*, 3 inputs\)/);
+    expect(await app.page.locator('[role=alert]', { hasText: 'model.json' }).count()).toBe(0);
+    expect(await app.page.locator('.model-fit').count()).toBe(0);
+    await screenshot(app.page, 'r3-3-tfjs-opened-1280x800');
+    // Drop both files together, as from a file manager.
+    await app.page.getByRole('button', { name: 'drop weights' }).click();
+    const dataTransfer = await app.page.evaluateHandle(
+      ([json, bin]) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([json], 'model.json', { type: 'application/json' }));
+        dt.items.add(new File([new Uint8Array(bin)], 'group1-shard1of1.bin'));
+        return dt;
+      },
+      [fs.readFileSync(path.join(folder, 'model.json'), 'utf8'), [...fs.readFileSync(path.join(folder, 'group1-shard1of1.bin'))]] as const,
+    );
+    await app.page.locator('[role=region][aria-label="Start from model"]').dispatchEvent('drop', { dataTransfer });
+    await expect.poll(() => app.page.getByTestId('start-from').textContent(), { timeout: 120_000 }).toMatch(/weights from model\.json/);
+  }, 300_000);
+
   it('9: empty charts start at 0, a log x axis is offered, and the results table fits at 1024 px', async () => {
     await discardAndNew();
     await app.page.getByRole('button', { name: /Three spirals/ }).click();

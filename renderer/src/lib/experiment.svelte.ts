@@ -331,13 +331,23 @@ export class ExperimentStore {
     }
   }
 
-  async uploadModel(file: File): Promise<void> {
+  /**
+   * Picked or dropped model files. A TF.js model.json needs its weight shards beside it, so several
+   * files travel as one set; the one to open is the .json (or the only non-.bin file).
+   */
+  async uploadModel(files: File[]): Promise<void> {
     this.modelError = null;
+    const main = files.find((f) => /\.json$/i.test(f.name)) ?? files.find((f) => !/\.bin$/i.test(f.name)) ?? files[0];
+    if (!main) return;
     try {
-      const handle = await this.api.uploadFile(file.name, await fileToBase64(file));
+      const set = [main, ...files.filter((f) => f !== main)];
+      const handle =
+        set.length === 1
+          ? await this.api.uploadFile(main.name, await fileToBase64(main))
+          : await this.api.uploadFileSet(await Promise.all(set.map(async (f) => ({ name: f.name, base64: await fileToBase64(f) }))));
       await this.useModel(handle);
     } catch (e) {
-      this.modelError = errorMessage(e);
+      this.modelError = humanError(errorMessage(e), main.name);
     }
   }
 
@@ -355,7 +365,7 @@ export class ExperimentStore {
       this.modelFile = handle;
       this.importedModel = info;
     } catch (e) {
-      this.modelError = errorMessage(e);
+      this.modelError = humanError(errorMessage(e), handle.name);
     }
   }
 
