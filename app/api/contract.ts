@@ -102,7 +102,7 @@ export interface CurvatureApi {
    * Browser mode only: streams a picked file to the server by HTTP (no string in memory, up to the
    * 1 GiB limit). Callers prefer it over uploadFile when it exists.
    */
-  uploadBlob?(file: Blob, name: string): Promise<FileHandle>;
+  uploadBlob?(file: Blob, name: string, onProgress?: (sent: number, total: number) => void): Promise<FileHandle>;
   previewDataset(file: string): Promise<DatasetPreview>;
   /** Native open dialog for a model file (Electron); browser mode uploads it with uploadFile. */
   chooseModel(): Promise<FileHandle | null>;

@@ -332,4 +332,51 @@ describe('GUI round three in browser mode', () => {
     await app.page.locator('table.aggregates').scrollIntoViewIfNeeded();
     await screenshot(app.page, 'r3-11-aggregate-percent-1280x800');
   });
+
+  it('10: a large file shows bytes sent with a percentage, then reading time; a long race shows its rate and time left', async () => {
+    await discardAndNew();
+    // ~40 MB of CSV, written here (not shipped).
+    const file = path.join(TMP, 'large.csv');
+    const out = fs.openSync(file, 'w');
+    fs.writeSync(out, 'a,b,c,d,e,f,g,y\n');
+    const block: string[] = [];
+    for (let i = 0; i < 600_000; i++) {
+      block.push(`${(i % 997) * 0.001234},${Math.sin(i).toFixed(6)},${Math.cos(i).toFixed(6)},${i % 13},${(i * 7919) % 1000},${(i % 101) / 7},${i % 2},${(Math.sin(i) + (i % 13) / 13).toFixed(6)}`);
+      if (block.length === 50_000) fs.writeSync(out, block.splice(0).join('\n') + '\n');
+    }
+    fs.closeSync(out);
+    expect(fs.statSync(file).size).toBeGreaterThan(30 * 2 ** 20);
+    await app.page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { loadTexts: string[] }).loadTexts = seen;
+      new MutationObserver(() => {
+        const el = document.querySelector('.load-progress');
+        if (el) seen.push(`${el.getAttribute('data-phase')}: ${el.textContent?.replace(/\s+/g, ' ')}`);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await uploadData(app.page, file);
+    await app.page.locator('.load-progress[data-phase="read"]').waitFor({ timeout: 60_000 });
+    await screenshot(app.page, 'r3-10-reading-1280x800');
+    await app.page.getByText(/600,000 rows, 8 columns/).waitFor({ timeout: 180_000 });
+    const texts = await app.page.evaluate(() => (window as unknown as { loadTexts: string[] }).loadTexts);
+    expect(texts.some((t) => /^upload: Uploading large\.csv: [\d.]+ (MiB|KiB|bytes) of [\d.]+ MiB \(\d+%\)/.test(t)), texts.slice(0, 5).join('\n')).toBe(true);
+    expect(texts.some((t) => /^read: Reading large\.csv \([\d.]+ MiB\): .* [\d.]+ s/.test(t))).toBe(true);
+
+    // A race long enough to read its pace: iterations per second and the time until the budget is used.
+    await discardAndNew();
+    await app.page.getByRole('button', { name: /Friedman #1 regression/ }).click();
+    await removeRunsBut('Adam');
+    await setBudget(app.page, 'Max iterations', '100000');
+    await setBudget(app.page, 'Max evaluations', '200000');
+    // No early stop by tolerance: the race must still be going when the rate is read.
+    await setBudget(app.page, 'Gradient tolerance', '1e-30');
+    await setBudget(app.page, 'Function tolerance', '0');
+    await startRace();
+    const rate = app.page.locator('.race-rate');
+    await rate.waitFor({ timeout: 60_000 });
+    await expect.poll(() => rate.innerText(), { timeout: 30_000 }).toMatch(/[\d,]+ it\/s · budget used up in ≈ ([\d.]+ s|\d+ min|\d+ h \d+ min)/);
+    await screenshot(app.page, 'r3-10-race-rate-1280x800');
+    await app.page.getByRole('button', { name: /Stop all/ }).click();
+    await finishedRows(1);
+  }, 400_000);
 });

@@ -77,6 +77,8 @@ export class ExperimentStore {
   preview = $state.raw<DatasetPreview | null>(null);
   loadError = $state<string | null>(null);
   loading = $state(false);
+  /** A data file on its way: bytes sent so far (upload), then the host reading it (since `since`, ms). */
+  loadProgress = $state<{ name: string; phase: 'upload' | 'read'; sent: number; total: number; since: number } | null>(null);
   fileName = $state<string | null>(null);
   fileError = $state<string | null>(null);
   /** "Start from model…": the chosen file and what it held; its weights are every run's start point. */
@@ -234,15 +236,21 @@ export class ExperimentStore {
       if (!this.api.uploadBlob && file.size > MAX_DROP_BYTES) {
         throw new Error(`${file.name}: too large to drop (${Math.round(file.size / 2 ** 20)} MiB); open it with Open data file… instead`);
       }
+      const progress = { name: file.name, phase: 'upload' as const, sent: 0, total: file.size, since: Date.now() };
+      this.loadProgress = progress;
       const handle = this.api.uploadBlob
-        ? await this.api.uploadBlob(file, file.name)
+        ? await this.api.uploadBlob(file, file.name, (sent, total) => {
+            if (this.loadProgress?.phase === 'upload') this.loadProgress = { ...progress, sent, total };
+          })
         : await this.api.uploadFile(file.name, await fileToBase64(file));
+      this.loadProgress = { ...progress, phase: 'read', sent: file.size, since: Date.now() };
       rememberUpload(handle);
       await this.useDataset(handle);
     } catch (e) {
       this.loadError = humanError(errorMessage(e));
     } finally {
       this.loading = false;
+      this.loadProgress = null;
     }
   }
 

@@ -27,6 +27,13 @@ export function formatSeconds(s: number | undefined): string {
   return s < 10 ? s.toFixed(2) : s < 100 ? s.toFixed(1) : Math.round(s).toString();
 }
 
+/** A time left as people say it: "40 s", "12 min", "2 h 5 min". */
+export function formatDuration(s: number): string {
+  if (s < 120) return `${formatSeconds(s)} s`;
+  const minutes = Math.round(s / 60);
+  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
 /** "1 column", "2 columns": a count with its noun. */
 export function plural(n: number, noun: string, nouns = `${noun}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? noun : nouns}`;
