@@ -155,6 +155,10 @@ describe('GUI round three in browser mode', () => {
     await hints.first().scrollIntoViewIfNeeded();
     await screenshot(app.page, 'r3-7-hints-1024x700');
     await app.page.setViewportSize({ width: 1280, height: 800 });
+    // The ready line says how many inputs those two columns would add.
+    await expect.poll(() => app.page.locator('.check-summary').innerText(), { timeout: 60_000 }).toMatch(/600 inputs of these come from 2 columns flagged/);
+    await app.page.locator('.check-summary').scrollIntoViewIfNeeded();
+    await screenshot(app.page, 'r3-7-ready-line-1280x800');
     await app.page.getByRole('button', { name: 'Ignore all 2' }).click();
     await expect.poll(() => hints.count()).toBe(0);
     expect(await app.page.getByLabel('Role of Kunden-ID').inputValue()).toBe('ignore');

@@ -68,6 +68,12 @@ export class ExperimentStore {
     return issues;
   });
   readonly classes = $derived(classCount(this.experiment.data, this.preview));
+  /** Likely identifiers, dates and very wide one-hot columns that are still features. */
+  readonly columnHints = $derived(
+    (this.preview?.hints ?? []).filter(
+      (h) => this.roleOf(h.column) === 'feature' && (h.kind === 'identifier' || this.experiment.data.preprocessing.oneHot),
+    ),
+  );
   /** Everything that stops a race: the above plus what the data check found. */
   readonly issues = $derived.by(() => [
     ...this.schemaIssues,
