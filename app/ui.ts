@@ -9,6 +9,7 @@ export { EXPORT_FORMATS } from './api/contract';
 export type { CurvatureApi, ExampleInfo, ExportFormat, ExportResult, FileHandle, MenuCommand, ModelImportInfo, TrainerState } from './api/contract';
 export type { DataCheck, DataControl, DataProblem } from './data/check-result';
 export type { ColumnInfo, DatasetPreview } from './data/preview';
+export type { ColumnHint, ColumnHintKind } from './data/columnHints';
 export type { Task } from './data/types';
 export { ENGINE_NAMES, ONNX_DEVICES } from './engine/engine';
 export type { BackendReport, DeviceReport } from './engine/types';
@@ -17,6 +18,7 @@ export { ACTIVATIONS, LOSSES, layerSpecSchema, modelSpecSchema } from './model/s
 export type { Activation, LayerSpec } from './model/spec';
 export { OPTIMIZER_KINDS, OPTIMIZER_LABELS, bfgsSpecSchema, isLevenbergMarquardt, isQuasiNewton, lbfgsSpecSchema, optimizerLabel, optimizerSpecSchema, singleOptimizerSpecSchema, stoppingSpecSchema, variantSummary } from './optim/spec';
 export type { OptimizerKind, OptimizerSpec, SequenceSpec, SingleOptimizerKind, SingleOptimizerSpec, StoppingSpec } from './optim/spec';
+export { formatBytes } from './optim/messages';
 export { dataSpecSchema, experimentSchema, FITTING_VALIDATION_CHECKS, parseExperiment, runSpecSchema } from './schema/experiment';
 export { targetsOf } from './data/spec';
 export type { DataSpec, Experiment, RunSpec } from './schema/experiment';

@@ -25,7 +25,7 @@ export function menuTemplate(
   const file: MenuItemConstructorOptions = {
     label: '&File',
     submenu: [
-      { label: 'Open Dataset…', accelerator: 'CmdOrCtrl+O', click: send({ command: 'open-dataset' }) },
+      { label: 'Open Data File…', accelerator: 'CmdOrCtrl+O', click: send({ command: 'open-dataset' }) },
       { label: 'Open Experiment…', accelerator: 'CmdOrCtrl+Shift+O', click: send({ command: 'open-experiment' }) },
       { label: 'Start from Model…', click: send({ command: 'start-from-model' }) },
       {

@@ -39,6 +39,7 @@ export function createApiClient(transport: ApiTransport): CurvatureApi {
     getTrainerState: () => call('getTrainerState'),
     chooseDataset: () => call('chooseDataset'),
     uploadFile: (name: string, base64: string) => call('uploadFile', { name, base64 }),
+    uploadFileSet: (files: { name: string; base64: string }[]) => call('uploadFileSet', { files }),
     previewDataset: (file: string) => call('previewDataset', { file }),
     chooseModel: () => call('chooseModel'),
     importModel: (file: string, layers?: LayerSpec[], companions?: string[]) =>

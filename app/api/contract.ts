@@ -67,6 +67,8 @@ export const requestSchemas = {
   /** A result file made in the page (chart PNG, history CSV); the desktop app asks where to save it. */
   saveResultFile: z.object({ name: z.string().min(1).max(200), base64: z.string().max(400 * 1024 * 1024) }),
   uploadFile: z.object({ name: z.string().min(1).max(255), base64: z.string() }),
+  /** Files that belong together (a TF.js model.json and its weight shards): stored in one folder. */
+  uploadFileSet: z.object({ files: z.array(z.object({ name: z.string().min(1).max(255), base64: z.string() })).min(1).max(64) }),
   openExample: z.object({ name: z.string().min(1).max(100) }),
 } as const;
 
@@ -103,10 +105,15 @@ export interface CurvatureApi {
   /** Browser mode: send a picked file's bytes; Electron: a dropped file. */
   uploadFile(name: string, base64: string): Promise<FileHandle>;
   /**
+   * Several files as one set in one folder, so a TF.js model.json finds its shards beside it; the
+   * handle is the first file's (the one to open).
+   */
+  uploadFileSet(files: { name: string; base64: string }[]): Promise<FileHandle>;
+  /**
    * Browser mode only: streams a picked file to the server by HTTP (no string in memory, up to the
    * 1 GiB limit). Callers prefer it over uploadFile when it exists.
    */
-  uploadBlob?(file: Blob, name: string): Promise<FileHandle>;
+  uploadBlob?(file: Blob, name: string, onProgress?: (sent: number, total: number) => void): Promise<FileHandle>;
   previewDataset(file: string): Promise<DatasetPreview>;
   /** Native open dialog for a model file (Electron); browser mode uploads it with uploadFile. */
   chooseModel(): Promise<FileHandle | null>;

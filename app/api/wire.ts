@@ -14,6 +14,7 @@ export const methodSchemas = {
   getTrainerState: empty,
   chooseDataset: empty,
   uploadFile: requestSchemas.uploadFile.strict(),
+  uploadFileSet: requestSchemas.uploadFileSet.strict(),
   previewDataset: requestSchemas.previewDataset.strict(),
   chooseModel: empty,
   importModel: requestSchemas.importModel.strict(),

@@ -119,7 +119,7 @@ async function execute(fromFile: Experiment, baseDir: string, flags: OutputFlags
   // From here on (exports, report) Ctrl-C quits at once: half-written staging folders go, nothing else is touched.
   if (!process.listeners('SIGINT').includes(quitNow)) process.once('SIGINT', quitNow);
   try {
-    await exportAndReport(experiment, outcome, flags, formats, plan, notes);
+    await exportAndReport(experiment, outcome, flags, formats, plan, notes, baseDir);
   } finally {
     process.off('SIGINT', quitNow);
   }
@@ -132,6 +132,7 @@ async function exportAndReport(
   formats: ExportFormat[],
   plan: ExportPlan | undefined,
   notes: string[],
+  baseDir: string,
 ): Promise<void> {
   const exported = new Map<string, string>();
   if (flags.out) {
@@ -141,7 +142,7 @@ async function exportAndReport(
     for (const [spec, group] of groups) {
       const run = bestRepeat(group);
       const directory = plan?.folders.get(spec) ?? resolveInside(flags.out, spec, 'run id');
-      const result = await exportFinishedRun(experiment, outcome, run, { directory, formats, overwrite: flags.force ?? false });
+      const result = await exportFinishedRun(experiment, outcome, run, { directory, formats, overwrite: flags.force ?? false, baseDir });
       if (result.replaced && !flags.json) process.stderr.write(`${result.directory}: ${result.replaced}\n`);
       exported.set(run.summary.runId, result.directory);
     }

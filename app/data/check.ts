@@ -18,9 +18,11 @@ const MISSING_HINT = /\s*\(set preprocessing\.missing to "drop" or "fill-mean" t
 
 /** Which control fixes a preparation error, and the error in the words of the Data view. */
 export function describeDataError(err: DataError): DataProblem {
-  let message = err.reason;
+  // The CLI's hint quotes option values ("drop"): not the cell, so it goes before the value is read.
+  let message = err.reason.replace(MISSING_HINT, '');
   const where = { row: err.row, column: err.column };
-  const value = /"((?:[^"\\]|\\.)*)"/.exec(message)?.[1];
+  // A missing value is an empty cell: say so rather than quote some other word of the message.
+  const value = /^missing value/.test(message) ? '' : /"((?:[^"\\]|\\.)*)"/.exec(message)?.[1];
   const withValue = (control: DataControl, text: string): DataProblem => ({
     control,
     message: text,
@@ -29,7 +31,6 @@ export function describeDataError(err: DataError): DataProblem {
   });
   if (/missing value|non-numeric value/.test(message)) {
     const inTarget = message.includes('in the target');
-    message = message.replace(MISSING_HINT, '');
     const fix = inTarget
       ? 'Set "Missing values" to "Drop the row" to skip such rows.'
       : 'Set "Missing values" to "Drop the row" or "Fill with the column mean", or set this column\'s Role to Ignore.';

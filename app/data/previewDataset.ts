@@ -1,6 +1,7 @@
 /** The Data view's first look at a file: column kinds and statistics, first rows, a suggested target. */
 import { basename } from 'node:path';
 import type { DataSource } from './spec';
+import { columnHints } from './columnHints';
 import { inferTask, summarizeTarget } from './infer';
 import { loadTable, type LoadOptions } from './load';
 import type { ColumnInfo, DatasetPreview } from './preview';
@@ -72,7 +73,11 @@ export function previewTable(table: RawTable, file: string): DatasetPreview {
   const n = table.rowCount;
   const columns = table.columns.map((c) => (c.kind === 'numeric' ? numericInfo(c, n) : categoricalInfo(c, n)));
   const head: string[][] = [];
-  for (let i = 0; i < Math.min(n, HEAD_ROWS); i++) head.push(table.columns.map((c) => display(c, i)));
+  const headRows: number[] = [];
+  for (let i = 0; i < Math.min(n, HEAD_ROWS); i++) {
+    head.push(table.columns.map((c) => display(c, i)));
+    headRows.push(table.rowNumber(i));
+  }
   const suggestedTarget = suggestTarget(table.columns.map((c) => c.name));
   const target = table.columns.find((c) => c.name === suggestedTarget) as RawColumn;
   return {
@@ -81,6 +86,8 @@ export function previewTable(table: RawTable, file: string): DatasetPreview {
     rowCount: n,
     columns,
     head,
+    headRows,
+    hints: columnHints(table),
     suggestedTarget,
     inferredTask: inferTask(summarizeTarget(target, range(n))),
   };

@@ -6,6 +6,7 @@ import type { IterationPoint, RunSummary } from '../train/events';
 import type { ExportFormat } from './formats';
 import { textFile, type ExportFile } from './files';
 import type { Aggregate, Comparison } from '../train/aggregate';
+import { portableExperiment, type CompanionFile } from './companions';
 
 export const EXPERIMENT_FILE = 'experiment.json';
 export const PREPROCESSING_FILE = 'preprocessing.json';
@@ -107,6 +108,8 @@ export interface BundleInput {
   formats: readonly ExportFormat[];
   weightFiles: readonly string[];
   repeated?: RepeatedBundle;
+  /** Files experiment.json needs beside it to run again (data first). */
+  companions?: readonly CompanionFile[];
 }
 
 export function bundleFiles(b: BundleInput): ExportFile[] {
@@ -218,7 +221,7 @@ function readme(b: BundleInput): string {
   }
   out.push('## Files', '');
   out.push(`- ${b.weightFiles.map((f) => `\`${f}\``).join(', ')} — the trained weights (see below).`);
-  out.push('- `experiment.json` — the experiment that produced them (`curvature run experiment.json` repeats it).');
+  out.push('- `experiment.json` — the experiment that produced them (see "Running it again" below).');
   out.push('- `preprocessing.json` — how raw rows become network inputs.');
   out.push('- `history.csv` — one row per iteration: objective, losses, metrics, gradient norms, step sizes, evaluation counts.');
   if (b.repeated) {
@@ -228,6 +231,7 @@ function readme(b: BundleInput): string {
   } else {
     out.push('- `summary.json` — the run summary.', '');
   }
+  out.push(...rerunSection(b.companions ?? []));
   out.push('## Model', '', `Input: ${b.inputDim} float32 values per row.`, '', architecture(b), '');
   out.push(outputMeaning(p, b.layers[b.layers.length - 1]), '');
   out.push('## Preparing a raw row', '', preprocessingSteps(p), '');
@@ -317,23 +321,17 @@ function readme(b: BundleInput): string {
   return out.join('\n') + '\n';
 }
 
-/**
- * The experiment as an export records it: file paths relative to the experiment stay, absolute ones
- * (a file chosen in a dialog, an upload in the server's temp folder, a path outside the folder) are
- * cut to their file name, so an export never tells where on this machine the files were.
- */
-export function portableExperiment(experiment: Experiment): Experiment {
-  const portable = (p: string) => (/^([A-Za-z]:)?[\\/]/.test(p) ? basenameOf(p) : p);
-  const source = experiment.data.source;
-  const out: Experiment = {
-    ...experiment,
-    data: {
-      ...experiment.data,
-      source: source.kind === 'file' ? { ...source, path: portable(source.path), ...(source.targetPath !== undefined && { targetPath: portable(source.targetPath) }) } : source,
-    },
-    model: experiment.model.from === undefined ? experiment.model : { ...experiment.model, from: portable(experiment.model.from) },
-  };
-  if (experiment.initialWeights && 'path' in experiment.initialWeights) out.initialWeights = { path: portable(experiment.initialWeights.path) };
+/** Which files to put beside experiment.json, with the checksums of the ones the run read. */
+function rerunSection(companions: readonly CompanionFile[]): string[] {
+  const out = ['## Running it again', ''];
+  if (companions.length === 0) {
+    out.push('`experiment.json` holds its data inline: `curvature run experiment.json` repeats the run.', '');
+    return out;
+  }
+  out.push('`experiment.json` names these files relative to itself. Put them in this folder, beside it:', '');
+  out.push('| file | what | bytes | SHA-256 |', '|---|---|---|---|');
+  for (const c of companions) out.push(`| \`${c.name}\` | ${c.role} | ${c.bytes ?? '?'} | ${c.sha256 ? `\`${c.sha256}\`` : 'not readable at export time'} |`);
+  out.push('', 'then run `curvature run experiment.json` here (add `--out DIR` to export again). `sha256sum` (Linux), `shasum -a 256` (macOS) or `Get-FileHash` (Windows) checks that a file is the one this run read.', '');
   return out;
 }
 

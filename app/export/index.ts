@@ -11,6 +11,7 @@ import type { Experiment } from '../schema/experiment';
 import type { IterationPoint, RunSummary } from '../train/events';
 import { ExportError, writeDirectoryAtomically, type AtomicResult, type WriteFileFn } from './atomicDirectory';
 import { bundleFiles, type RepeatedBundle } from './bundle';
+import { companionFiles } from './companions';
 import { checkExportDestination, estimateExportBytes } from './destination';
 import { aggregateRepeats, bestRepeat, choiceBasis, repeatOutcomes } from '../train/aggregate';
 import type { ExportFile } from './files';
@@ -43,6 +44,8 @@ export interface ExportRequest {
   history: IterationPoint[];
   /** Set when the run spec was repeated: all repeats' histories and the aggregate table. */
   repeated?: RepeatedBundle;
+  /** Folder the experiment's relative paths are read from (the README names its files with their SHA-256). */
+  baseDir?: string;
 }
 
 /** Test seam: replace the file write primitive (e.g. to simulate a full disk). */
@@ -104,7 +107,8 @@ export async function exportRun(req: ExportRequest, deps: ExportDeps = {}): Prom
     async (staging) => {
       const weights: ExportFile[] = [];
       for (const f of formats) weights.push(...(await formatFiles(f, req, staging)));
-      const bundle = bundleFiles({ ...req, formats, weightFiles: weights.map((w) => w.name) });
+      const companions = await companionFiles(req.experiment, req.baseDir ?? process.cwd());
+      const bundle = bundleFiles({ ...req, formats, weightFiles: weights.map((w) => w.name), companions });
       return [...weights, ...bundle];
     },
     {
@@ -124,7 +128,7 @@ export function exportFinishedRun(
   experiment: Experiment,
   outcome: Pick<ExperimentOutcome, 'inputDim' | 'preprocessing'> & Partial<Pick<ExperimentOutcome, 'runs'>>,
   run: FinishedRun,
-  target: { directory: string; formats: ExportFormat[]; overwrite?: boolean },
+  target: { directory: string; formats: ExportFormat[]; overwrite?: boolean; baseDir?: string },
   deps: ExportDeps = {},
 ): Promise<AtomicResult> {
   const specOf = (r: FinishedRun) => r.spec ?? r.summary.runId;

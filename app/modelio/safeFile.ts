@@ -91,7 +91,15 @@ export function companionPath(modelFile: string, companions: Companions, name: u
   try {
     stat = fs.lstatSync(target);
   } catch (e) {
-    throw new ModelImportError(modelFile, `${field}: cannot read "${printable(name)}" (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    // The usual cause: the model file was chosen without its weight files. Name the file, not a host path.
+    if (code === 'ENOENT') {
+      throw new ModelImportError(
+        modelFile,
+        `${field}: weight file "${printable(name)}" is missing; it must sit beside ${path.basename(modelFile)} (choose or drop them together)`,
+      );
+    }
+    throw new ModelImportError(modelFile, `${field}: cannot read "${printable(name)}" (${code ?? 'unreadable'})`);
   }
   if (stat.isSymbolicLink()) {
     let real: string;

@@ -15,6 +15,7 @@ import type { SpectrumReport } from '../optim/spectrumVerdict';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
 import { OPTIMIZER_LABELS, isQuasiNewton, needsDeterministicObjective, optimizerLabel } from '../optim/spec';
 import { createOptimizer } from '../optim';
+import { formatBytes } from '../optim/messages';
 import { engineFor } from '../engine/backend';
 import type { BackendReport } from '../engine/types';
 import { hasDropout, type ResolvedModel } from '../model/layers';
@@ -487,7 +488,7 @@ function modelNotes(experiment: Experiment, model: ResolvedModel): string[] {
       const bytes = model.parameterCount ** 2 * 8;
       if (bytes > o.memoryBudgetBytes) {
         notes.push(
-          `Dense BFGS needs ${(bytes / 1024 ** 3).toFixed(2)} GB for ${model.parameterCount} parameters, over its budget; it will refuse. Use L-BFGS.`,
+          `Dense BFGS needs ${formatBytes(bytes)} for ${model.parameterCount} parameters, over its budget of ${formatBytes(o.memoryBudgetBytes)}; it will refuse. Use L-BFGS.`,
         );
       }
     }

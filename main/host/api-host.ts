@@ -81,6 +81,7 @@ export class ApiHost {
         return chosen === null ? null : files.register(chosen);
       },
       uploadFile: async ({ name, base64 }) => this.storeUpload(name, base64),
+      uploadFileSet: async ({ files }) => this.storeUploadSet(files),
       previewDataset: async ({ file }) => trainers.previewDataset(files.resolve(file)),
       chooseModel: async () => {
         if (!platform.chooseModel) throw new ApiError('Browser mode has no file dialog: pick the model file in the page and it is uploaded (uploadFile).');
@@ -191,6 +192,24 @@ export class ApiHost {
     return this.o.files.register(target);
   }
 
+  /**
+   * Files that belong together (model.json and its shards) into one private folder, each under its
+   * safe base name; the first file's handle is returned. The set counts against one upload's cap.
+   */
+  private storeUploadSet(files: { name: string; base64: string }[]): FileHandle {
+    const max = this.o.maxUploadBytes ?? MAX_UPLOAD_BYTES;
+    const total = files.reduce((n, f) => n + f.base64.length, 0);
+    if (total > Math.ceil(max / 3) * 4 + 4 * files.length) throw new ApiError(new UploadTooLargeError(safeUploadName(files[0].name), max).message);
+    const names = files.map((f) => safeUploadName(f.name));
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) throw new ApiError(`${twice}: chosen twice; each file of a set needs its own name`);
+    for (const f of files) if (!/^[A-Za-z0-9+/]*={0,2}$/.test(f.base64)) throw new ApiError(`${f.name}: upload is not valid base64`);
+    const first = uploadTarget(this.o.uploadDir, files[0].name);
+    const folder = path.dirname(first);
+    files.forEach((f, i) => fs.writeFileSync(path.join(folder, names[i]), Buffer.from(f.base64, 'base64'), { flag: 'wx' }));
+    return this.o.files.register(first);
+  }
+
   /** The trainer's own preparation, run on the chosen file; file problems come back as answers, not errors. */
   private async checkData(file: string | undefined, data: DataSpec): Promise<DataCheck> {
     const source = data.source;
@@ -221,7 +240,7 @@ export class ApiHost {
       const where = `data.source.path: "${source.path}" lies outside the experiment's folder ${baseDir}`;
       const confirm = this.o.platform.confirmOutsideDataPath;
       if (!confirm) {
-        throw new ApiError(`${where}; browser mode only reads files that were uploaded. Upload the data file and choose it with Open dataset.`);
+        throw new ApiError(`${where}; browser mode only reads files that were uploaded. Upload the data file and choose it with Open data file… in the Data view.`);
       }
       // Declined: the experiment opens without its data, and Start asks for a dataset.
       if (!(await confirm(dataPath, experimentFile))) return undefined;
@@ -259,7 +278,7 @@ export class ApiHost {
       throw new ApiError('data.source.targetPath: a second data file cannot be named by the page; put the target in the data file.');
     }
     if (dataFile === undefined) {
-      throw new ApiError('dataFile: this experiment reads a file; choose it with Open dataset… (paths typed by the page are not accepted).');
+      throw new ApiError('dataFile: this experiment reads a file; choose it with Open data file… (paths typed by the page are not accepted).');
     }
     let realPath: string;
     try {

@@ -25,7 +25,7 @@ export class FileRegistry {
   resolve(token: string): string {
     const entry = this.files.get(token);
     if (!entry) {
-      throw new Error('Unknown file handle: choose the file again with Open dataset… (paths typed by the page are not accepted).');
+      throw new Error('Unknown file handle: choose the file again with Open data file… (paths typed by the page are not accepted).');
     }
     return entry.path;
   }

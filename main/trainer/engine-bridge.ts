@@ -21,6 +21,8 @@ export interface ExportRequest {
   formats: ExportFormat[];
   directory: string;
   overwrite: boolean;
+  /** Where the experiment's relative paths point from (the bundle README checksums those files). */
+  baseDir?: string;
 }
 
 export interface EngineBridge {
@@ -44,9 +46,9 @@ export function loadEngine(env: NodeJS.ProcessEnv = process.env): EngineBridge {
         ? (await import('./stub-runner')).startStubExperiment
         : (await import('../../app/train/runner')).startExperiment;
     },
-    async exportRun({ experiment, outcome, run, formats, directory, overwrite }) {
+    async exportRun({ experiment, outcome, run, formats, directory, overwrite, baseDir }) {
       const { exportFinishedRun } = await import('../../app/export/index');
-      return exportFinishedRun(experiment, outcome, run, { directory, formats, overwrite });
+      return exportFinishedRun(experiment, outcome, run, { directory, formats, overwrite, baseDir });
     },
     async previewDataset(path) {
       const { previewDataset } = await import('../../app/data/previewDataset');

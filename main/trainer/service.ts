@@ -14,8 +14,8 @@ import type { TrainerTransport } from './transport';
 export class TrainerService {
   private handle: ExperimentHandle | null = null;
   private experiment: Experiment | null = null;
-  private outcome: ExperimentOutcome | null = null;
   private baseDir: string | undefined;
+  private outcome: ExperimentOutcome | null = null;
   private readonly coalescer: EventCoalescer;
 
   constructor(
@@ -117,6 +117,7 @@ export class TrainerService {
           formats: request.formats,
           directory: request.directory,
           overwrite: request.overwrite,
+          baseDir: this.baseDir,
         });
       }
     }

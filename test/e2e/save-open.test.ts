@@ -52,6 +52,8 @@ describe('experiment files', () => {
     await app.page.locator('#run-sgd-momentum').fill('0.5');
     await app.page.locator('#run-sgd-batchSize').fill('32');
     await app.page.locator('#run-lbfgs-history').fill('7');
+    // Line-search settings sit under the run card's "Advanced" disclosure.
+    await app.page.locator('article[aria-labelledby="run-lbfgs-title"] details.advanced summary').click();
     await app.page.locator('#run-lbfgs-lineSearch-kind').selectOption('backtracking');
     await setBudget(app.page, 'Max seconds', '30');
     await expect.poll(() => app.page.getByText('● Unsaved').count()).toBe(1);

@@ -93,6 +93,9 @@ export class FakeApi implements CurvatureApi {
   async importModel(file: string): Promise<ModelImportInfo> {
     throw new Error(`${this.files.get(file)?.name ?? file}: model import needs the real host (npm start)`);
   }
+  async uploadFileSet(files: { name: string; base64: string }[]): Promise<FileHandle> {
+    return this.uploadFile(files[0].name, files[0].base64);
+  }
   async uploadFile(name: string, base64: string): Promise<FileHandle> {
     const text = new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
     const token = `upload-${this.nextId++}`;

@@ -98,11 +98,19 @@ export function uploadUrl(socketUrl: string, name: string): { url: string; token
  * Streams a file to the server's /upload endpoint: the browser sends the Blob from disk, so no
  * string of the whole file is ever built (base64 over the socket capped uploads near 400 MB).
  */
-export async function uploadOverHttp(socketUrl: string, file: Blob, name: string, fetchImpl: typeof fetch = fetch): Promise<FileHandle> {
+export async function uploadOverHttp(
+  socketUrl: string,
+  file: Blob,
+  name: string,
+  fetchImpl: typeof fetch = fetch,
+  onProgress?: (sent: number, total: number) => void,
+): Promise<FileHandle> {
   if (file.size > MAX_UPLOAD_BYTES) {
     throw new Error(`${name}: larger than the upload limit of 1 GiB; open a file this large with the desktop app or the CLI`);
   }
   const { url, token } = uploadUrl(socketUrl, name);
+  // fetch() reports no upload progress; XMLHttpRequest does, so the page can say how far a large file got.
+  if (onProgress && typeof XMLHttpRequest !== 'undefined') return uploadWithProgress(url, token, file, name, onProgress);
   let response: Response;
   try {
     response = await fetchImpl(url, { method: 'POST', body: file, headers: { 'X-Curvature-Token': token, 'Content-Type': 'application/octet-stream' } });
@@ -114,6 +122,31 @@ export async function uploadOverHttp(socketUrl: string, file: Blob, name: string
   return body;
 }
 
+function uploadWithProgress(url: string, token: string, file: Blob, name: string, onProgress: (sent: number, total: number) => void): Promise<FileHandle> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('X-Curvature-Token', token);
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onerror = () => reject(new Error(`${name}: the upload failed. Is the Curvature server still running?`));
+    xhr.onload = () => {
+      let body: (FileHandle & { error?: string }) | null = null;
+      try {
+        body = JSON.parse(xhr.responseText) as FileHandle & { error?: string };
+      } catch {
+        body = null;
+      }
+      if (xhr.status < 200 || xhr.status >= 300 || !body) reject(new Error(body?.error ?? `${name}: the upload was refused (HTTP ${xhr.status})`));
+      else resolve(body);
+    };
+    xhr.send(file);
+  });
+}
+
 export function createWebSocketApi(url: string, WebSocketImpl?: typeof WebSocket, fetchImpl?: typeof fetch): CurvatureApi {
-  return { ...createApiClient(webSocketTransport(url, WebSocketImpl)), uploadBlob: (file, name) => uploadOverHttp(url, file, name, fetchImpl) };
+  return {
+    ...createApiClient(webSocketTransport(url, WebSocketImpl)),
+    uploadBlob: (file, name, onProgress) => uploadOverHttp(url, file, name, fetchImpl, onProgress),
+  };
 }

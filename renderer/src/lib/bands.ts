@@ -49,10 +49,12 @@ export class BandCache {
       }
       if (!started) continue;
       const q = quartiles(this.values);
-      const y = (v: number) => (Number.isFinite(v) ? v : NaN);
-      this.median.push({ x: next, y: y(q.median) });
-      this.q1.push({ x: next, y: y(q.q1) });
-      this.q3.push({ x: next, y: y(q.q3) });
+      // Unusable quartiles (a step size at iteration 0, a diverged repeat) are left out, not kept as
+      // NaN gaps: chart.js' LTTB decimation throws on a bucket of NaN points and the chart stays blank.
+      const push = (to: XYPoint[], y: number) => Number.isFinite(y) && to.push({ x: next, y });
+      push(this.median, q.median);
+      push(this.q1, q.q1);
+      push(this.q3, q.q3);
     }
   }
 

@@ -2,64 +2,30 @@
  * The experiment being edited: exactly the JSON the CLI runs, plus the data file handle and its
  * preview. Views edit it through these methods so the output layer follows the task.
  */
-import type { CurvatureApi, FileHandle, ModelImportInfo } from '../../../app/ui';
-import { sameLayers } from './imported-model';
-import type { DatasetPreview } from '../../../app/ui';
-import type { LayerSpec } from '../../../app/ui';
-import { layerSpecSchema, modelSpecSchema } from '../../../app/ui';
-import {
-  OPTIMIZER_LABELS,
-  type SingleOptimizerKind as OptimizerKind,
-  type SingleOptimizerSpec,
-  singleOptimizerSpecSchema,
-  type StoppingSpec,
-} from '../../../app/ui';
-import { dataSpecSchema, type Experiment, experimentSchema, FITTING_VALIDATION_CHECKS, parseExperiment, runSpecSchema, targetsOf } from '../../../app/ui';
-import type { DataCheck } from '../../../app/ui';
+import type { CurvatureApi, FileHandle } from '../../../app/ui';
+import type { DatasetPreview, DataCheck, Experiment, SingleOptimizerKind as OptimizerKind, StoppingSpec } from '../../../app/ui';
+import { experimentSchema, FITTING_VALIDATION_CHECKS, targetsOf, type ModelImportInfo } from '../../../app/ui';
 import { errorMessage, fileToBase64, humanError, withFileName } from './files';
+import { sameLayers } from './imported-model';
 import { watchDataCheck } from './data-check.svelte';
 import { describeDataProblem, describeIssue } from './issues';
-import { classCount, outputLayerFor, resolveTask, TEMPLATES } from './model-math';
+import { classCount, resolveTask } from './model-math';
+import { StartModelStore } from './start-model.svelte';
 import { download, findUpload, rememberUpload } from './session-files';
+import { blankExperiment } from './edits/blank';
+import * as layerEdits from './edits/layers';
+import { roleOf, setRole, type ColumnRole } from './edits/roles';
+import { newHandOff, newRun, withRunIds } from './edits/runs';
+
+export { blankExperiment, defaultOptimizer } from './edits/blank';
+export type { ColumnRole } from './edits/roles';
 
 /** A dropped file travels base64-encoded in one IPC message; past this size use the native dialog. */
 const MAX_DROP_BYTES = 256 * 2 ** 20;
 
-export type ColumnRole = 'feature' | 'target' | 'weight' | 'ignore';
-
-function defaultsOf<T>(schema: { parse(v: unknown): T }): T {
-  return schema.parse(undefined);
-}
-
-export function defaultOptimizer(kind: OptimizerKind): SingleOptimizerSpec {
-  return singleOptimizerSpecSchema.parse({ kind });
-}
-
-/** A fresh experiment with every default from the schemas; data is chosen later. */
-export function blankExperiment(): Experiment {
-  const shape = dataSpecSchema.shape;
-  const template = TEMPLATES[1];
-  return {
-    version: 1,
-    name: 'Untitled experiment',
-    data: {
-      source: { kind: 'file', path: '' },
-      target: '',
-      ignore: [],
-      task: 'auto',
-      preprocessing: defaultsOf(shape.preprocessing),
-      split: defaultsOf(shape.split),
-      maxFileBytes: defaultsOf(shape.maxFileBytes),
-    },
-    model: modelSpecSchema.parse({ layers: [...template.hidden, { units: 1 }] }),
-    runs: [
-      runSpecSchema.parse({ id: 'lbfgs', optimizer: { kind: 'lbfgs' } }),
-      runSpecSchema.parse({ id: 'adam', optimizer: { kind: 'adam' } }),
-    ],
-    seed: experimentSchema.shape.seed.parse(undefined),
-    precision: 'float32',
-    repeats: 1,
-  };
+/** The file's own name: a saved path may come from another machine (either separator). */
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
 }
 
 function snapshot(e: Experiment): string {
@@ -67,17 +33,17 @@ function snapshot(e: Experiment): string {
 }
 
 export class ExperimentStore {
+  /** "Start from model…": the file whose weights every run starts from. */
+  readonly startModel: StartModelStore;
   experiment = $state<Experiment>(blankExperiment());
   dataFile = $state<FileHandle | null>(null);
   preview = $state.raw<DatasetPreview | null>(null);
   loadError = $state<string | null>(null);
   loading = $state(false);
+  /** A data file on its way: bytes sent so far (upload), then the host reading it (since `since`, ms). */
+  loadProgress = $state<{ name: string; phase: 'upload' | 'read'; sent: number; total: number; since: number } | null>(null);
   fileName = $state<string | null>(null);
   fileError = $state<string | null>(null);
-  /** "Start from model…": the chosen file and what it held; its weights are every run's start point. */
-  modelFile = $state<FileHandle | null>(null);
-  importedModel = $state.raw<ModelImportInfo | null>(null);
-  modelError = $state<string | null>(null);
   /** The trainer's verdict on the current data settings (null while there is nothing to check). */
   dataCheck = $state.raw<DataCheck | null>(null);
   checking = $state(false);
@@ -92,16 +58,32 @@ export class ExperimentStore {
     // Without data the empty path and target are one problem, said once.
     const zodIssues = r.success ? [] : r.error.issues.filter((i) => !(noData && i.path[0] === 'data'));
     const issues = [...new Set(zodIssues.map((i) => describeIssue(i, this.experiment)))];
-    if (this.experiment.model.from !== undefined && !this.modelFile) {
+    if (this.experiment.model.from !== undefined && !this.startModel.file) {
       issues.push(`Start from model: open ${this.experiment.model.from} again with "Start from model…" in the Model view, or drop its weights.`);
     }
     if (noData) issues.unshift('No dataset: open a file or an example in the Data view.');
+    else if (!this.dataFile && this.experiment.data.source.kind === 'file') {
+      // A reopened experiment names its data file, but the page has not got it: racing would fail late.
+      issues.unshift(`Data file ${baseName(this.experiment.data.source.path)} is not open: choose it with "Open data file…" in the Data view.`);
+    }
     return issues;
   });
+  readonly classes = $derived(classCount(this.experiment.data, this.preview));
+  /** Likely identifiers, dates and very wide one-hot columns that are still features. */
+  readonly columnHints = $derived(
+    (this.preview?.hints ?? []).filter(
+      (h) => this.roleOf(h.column) === 'feature' && (h.kind === 'identifier' || this.experiment.data.preprocessing.oneHot),
+    ),
+  );
   /** Everything that stops a race: the above plus what the data check found. */
-  readonly issues = $derived([...this.schemaIssues, ...(this.dataCheck?.problems ?? []).map(describeDataProblem)]);
+  readonly issues = $derived.by(() => [
+    ...this.schemaIssues,
+    ...(this.dataCheck?.problems ?? []).map(describeDataProblem),
+    ...this.startModel.fit.map((p) => `Start from model: ${p}`),
+  ]);
 
   constructor(private readonly api: CurvatureApi) {
+    this.startModel = new StartModelStore(api, this);
     watchDataCheck(api, this);
   }
 
@@ -112,29 +94,15 @@ export class ExperimentStore {
   }
 
   private replace(experiment: Experiment, dataFile: FileHandle | null, fileName: string | null): void {
-    this.experiment = this.withRunIds(experiment);
+    this.experiment = withRunIds(experiment);
     this.saved = snapshot(this.experiment);
     this.dataFile = dataFile;
     this.fileName = fileName;
     this.preview = null;
     this.loadError = null;
     this.fileError = null;
-    this.modelFile = null;
-    this.importedModel = null;
-    this.modelError = null;
+    this.startModel.clear();
     if (dataFile) void this.loadPreview(dataFile, false);
-  }
-
-  /** Runs need stable ids: the race view and stopRun address runs by id. */
-  private withRunIds(e: Experiment): Experiment {
-    const used = new Set<string>();
-    const runs = e.runs.map((r) => {
-      let id = r.id ?? r.optimizer.kind;
-      for (let i = 2; used.has(id); i++) id = `${r.id ?? r.optimizer.kind}-${i}`;
-      used.add(id);
-      return { ...r, id };
-    });
-    return { ...e, runs };
   }
 
   async open(): Promise<boolean> {
@@ -213,19 +181,25 @@ export class ExperimentStore {
     this.loading = true;
     try {
       // Browser mode streams the file by HTTP; the desktop app (a drop) sends it in one message,
-      // which cannot hold a very large file: those go through the native Open dataset… dialog.
+      // which cannot hold a very large file: those go through the native Open data file… dialog.
       if (!this.api.uploadBlob && file.size > MAX_DROP_BYTES) {
-        throw new Error(`${file.name}: too large to drop (${Math.round(file.size / 2 ** 20)} MiB); open it with Open Dataset… instead`);
+        throw new Error(`${file.name}: too large to drop (${Math.round(file.size / 2 ** 20)} MiB); open it with Open data file… instead`);
       }
+      const progress = { name: file.name, phase: 'upload' as const, sent: 0, total: file.size, since: Date.now() };
+      this.loadProgress = progress;
       const handle = this.api.uploadBlob
-        ? await this.api.uploadBlob(file, file.name)
+        ? await this.api.uploadBlob(file, file.name, (sent, total) => {
+            if (this.loadProgress?.phase === 'upload') this.loadProgress = { ...progress, sent, total };
+          })
         : await this.api.uploadFile(file.name, await fileToBase64(file));
+      this.loadProgress = { ...progress, phase: 'read', sent: file.size, since: Date.now() };
       rememberUpload(handle);
       await this.useDataset(handle);
     } catch (e) {
       this.loadError = humanError(errorMessage(e));
     } finally {
       this.loading = false;
+      this.loadProgress = null;
     }
   }
 
@@ -266,12 +240,7 @@ export class ExperimentStore {
   }
 
   roleOf(column: string): ColumnRole {
-    const d = this.experiment.data;
-    if (targetsOf(d).includes(column)) return 'target';
-    if (d.weight === column) return 'weight';
-    if (d.ignore.includes(column)) return 'ignore';
-    if (d.features && !d.features.includes(column)) return 'ignore';
-    return 'feature';
+    return roleOf(this.experiment.data, column);
   }
 
   /**
@@ -279,33 +248,7 @@ export class ExperimentStore {
    * multi-output regression) instead of replacing the one there (the target picker).
    */
   setRole(column: string, role: ColumnRole, mode: 'replace' | 'add' = 'replace'): void {
-    const d = this.experiment.data;
-    const targets = targetsOf(d);
-    // An explicit feature list becomes "everything not ignored", which says the same thing.
-    if (d.features && this.preview) {
-      const keep = new Set(d.features);
-      d.ignore = this.preview.columns.map((c) => c.name).filter((n) => !targets.includes(n) && n !== d.weight && !keep.has(n));
-      d.features = undefined;
-    }
-    if (d.weight === column && role !== 'weight') d.weight = undefined;
-    if (role !== 'target' && targets.includes(column) && targets.length > 1) {
-      const rest = targets.filter((t) => t !== column);
-      d.target = rest.length === 1 ? rest[0] : rest;
-      this.syncOutputLayer();
-    }
-    if (role === 'target') {
-      const next = mode === 'add' ? (targets.includes(column) ? targets : [...targets.filter(Boolean), column]) : [column];
-      d.target = next.length === 1 ? next[0] : next;
-      d.ignore = d.ignore.filter((n) => n !== column);
-      this.syncOutputLayer();
-    } else if (role === 'weight') {
-      d.weight = column;
-      d.ignore = d.ignore.filter((n) => n !== column);
-    } else if (role === 'ignore') {
-      if (!d.ignore.includes(column)) d.ignore = [...d.ignore, column];
-    } else {
-      d.ignore = d.ignore.filter((n) => n !== column);
-    }
+    if (setRole(this.experiment.data, this.preview?.columns.map((c) => c.name) ?? null, column, role, mode)) this.syncOutputLayer();
   }
 
   /** MATLAB's fitting-app defaults: a 70/15/15 split and 6 validation checks on every run. */
@@ -323,131 +266,44 @@ export class ExperimentStore {
 
   // ---- model ------------------------------------------------------------------------------
 
-  /** True when the layers no longer match the imported file: the user must drop its weights or undo. */
-  readonly layersEdited = $derived(
-    this.importedModel !== null && this.experiment.model.from !== undefined && !sameLayers(this.experiment.model.layers, this.importedModel.layers),
-  );
-
-  async chooseModel(): Promise<void> {
-    this.modelError = null;
-    try {
-      const handle = await this.api.chooseModel();
-      if (handle) await this.useModel(handle);
-    } catch (e) {
-      this.modelError = errorMessage(e);
-    }
-  }
-
-  async uploadModel(file: File): Promise<void> {
-    this.modelError = null;
-    try {
-      const handle = await this.api.uploadFile(file.name, await fileToBase64(file));
-      await this.useModel(handle);
-    } catch (e) {
-      this.modelError = errorMessage(e);
-    }
-  }
-
-  /** Fills the layer editor from the file; weights-only files are read against the current layers. */
-  async useModel(handle: FileHandle): Promise<void> {
-    this.modelError = null;
-    try {
-      const layers = $state.snapshot(this.experiment.model.layers) as LayerSpec[];
-      const info = await this.api.importModel(handle.token, layers);
-      const model = this.experiment.model;
-      model.layers = info.layers.map((l) => layerSpecSchema.parse(l));
-      model.from = handle.name;
-      model.output = 'last';
-      if (info.loss) model.loss = info.loss;
-      this.modelFile = handle;
-      this.importedModel = info;
-    } catch (e) {
-      this.modelError = errorMessage(e);
-    }
-  }
-
-  /** Back to fresh Glorot weights from the seed; the layers stay as they are. */
-  dropModelWeights(): void {
-    this.experiment.model.from = undefined;
-    this.modelFile = null;
-    this.importedModel = null;
-  }
-
-  /** Puts the imported layers back (undoing an edit) so the file's weights still fit. */
-  restoreImportedLayers(): void {
-    if (this.importedModel) this.experiment.model.layers = this.importedModel.layers.map((l) => layerSpecSchema.parse(l));
-  }
-
   /** Output units and activation follow the task; the user may still edit them afterwards. */
   syncOutputLayer(): void {
     const task = resolveTask(this.experiment.data, this.preview);
     // An imported model's output layer is part of its weights: the run checks it against the data instead.
     if (!task || this.experiment.model.from !== undefined) return;
-    const layers = this.experiment.model.layers;
-    const out = outputLayerFor(task, classCount(this.experiment.data, this.preview), targetsOf(this.experiment.data).length);
-    const last = layers[layers.length - 1];
-    last.units = out.units;
-    last.activation = out.activation;
+    layerEdits.fitOutputLayer(this.experiment.model.layers, task, classCount(this.experiment.data, this.preview), targetsOf(this.experiment.data).length);
   }
 
   applyTemplate(id: string): void {
-    const t = TEMPLATES.find((x) => x.id === id);
-    if (!t) return;
-    const out = this.experiment.model.layers[this.experiment.model.layers.length - 1];
-    this.experiment.model.layers = [...t.hidden.map((h) => layerSpecSchema.parse(h)), out];
+    this.experiment.model.layers = layerEdits.applyTemplate(this.experiment.model.layers, id);
   }
 
   addHiddenLayer(): void {
-    const layers = this.experiment.model.layers;
-    const prev = layers.length > 1 ? layers[layers.length - 2] : undefined;
-    const layer: LayerSpec = layerSpecSchema.parse({ units: prev?.units ?? 32, activation: prev?.activation ?? 'tanh' });
-    layers.splice(layers.length - 1, 0, layer);
+    layerEdits.addHiddenLayer(this.experiment.model.layers);
   }
 
   removeLayer(index: number): void {
-    const layers = this.experiment.model.layers;
-    if (index < layers.length - 1) layers.splice(index, 1);
+    layerEdits.removeLayer(this.experiment.model.layers, index);
   }
 
   moveLayer(index: number, delta: -1 | 1): void {
-    const layers = this.experiment.model.layers;
-    const to = index + delta;
-    // The output layer stays last.
-    if (to < 0 || to >= layers.length - 1 || index >= layers.length - 1) return;
-    const [l] = layers.splice(index, 1);
-    layers.splice(to, 0, l);
+    layerEdits.moveLayer(this.experiment.model.layers, index, delta);
   }
 
   // ---- runs -------------------------------------------------------------------------------
 
   addRun(kind: OptimizerKind): void {
-    const runs = this.experiment.runs;
-    const ids = new Set(runs.map((r) => r.id));
-    let id: string = kind;
-    for (let i = 2; ids.has(id); i++) id = `${kind}-${i}`;
-    const stopping = runs[0] ? $state.snapshot(runs[0].stopping) : runSpecSchema.shape.stopping.parse(undefined);
-    const n = runs.filter((r) => r.optimizer.kind === kind).length;
-    runs.push({ id, label: n > 0 ? `${OPTIMIZER_LABELS[kind]} ${n + 1}` : undefined, optimizer: defaultOptimizer(kind), stopping });
+    this.experiment.runs.push(newRun(this.experiment.runs, kind, this.sharedStopping()));
   }
 
   /** The recipe for smooth scientific models: Adam for 200 iterations, then L-BFGS from there. */
   addHandOff(): void {
-    const runs = this.experiment.runs;
-    const ids = new Set(runs.map((r) => r.id));
-    let id = 'adam-lbfgs';
-    for (let i = 2; ids.has(id); i++) id = `adam-lbfgs-${i}`;
-    const stopping = runs[0] ? $state.snapshot(runs[0].stopping) : runSpecSchema.shape.stopping.parse(undefined);
-    runs.push({
-      id,
-      optimizer: {
-        kind: 'sequence',
-        phases: [
-          { optimizer: defaultOptimizer('adam'), until: { iterations: 200 } },
-          { optimizer: defaultOptimizer('lbfgs') },
-        ],
-      },
-      stopping,
-    });
+    this.experiment.runs.push(newHandOff(this.experiment.runs, this.sharedStopping()));
+  }
+
+  private sharedStopping(): StoppingSpec | undefined {
+    const first = this.experiment.runs[0];
+    return first ? ($state.snapshot(first.stopping) as StoppingSpec) : undefined;
   }
 
   removeRun(index: number): void {

@@ -13,20 +13,25 @@ export function formatInt(v: number | undefined): string {
   return v === undefined ? '—' : v.toLocaleString('en-US');
 }
 
-export function formatBytes(b: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = b;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+/** The app's one byte formatter (KiB, MiB, GiB; three significant digits), as the CLI and trainer notes use it. */
+export { formatBytes } from '../../../app/ui';
+
+/** A validation metric as every table shows it: accuracy in percent (96.5%), R² as a plain number. */
+export function formatMetric(v: number | undefined | null, kind: 'accuracy' | 'r2'): string {
+  if (v === undefined || v === null || !Number.isFinite(v)) return formatNumber(v);
+  return kind === 'accuracy' ? `${(v * 100).toFixed(1)}%` : formatNumber(v, 4);
 }
 
 export function formatSeconds(s: number | undefined): string {
   if (s === undefined) return '—';
   return s < 10 ? s.toFixed(2) : s < 100 ? s.toFixed(1) : Math.round(s).toString();
+}
+
+/** A time left as people say it: "40 s", "12 min", "2 h 5 min". */
+export function formatDuration(s: number): string {
+  if (s < 120) return `${formatSeconds(s)} s`;
+  const minutes = Math.round(s / 60);
+  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** "1 column", "2 columns": a count with its noun. */

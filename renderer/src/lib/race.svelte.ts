@@ -104,8 +104,21 @@ export class RaceStore {
     api.onEvent((e) => this.onEvent(e));
   }
 
-  async start(experiment: Experiment, dataFile?: string, modelFile?: string, dataName?: string): Promise<void> {
-    this.dataName = dataName;
+  /**
+   * Forgets the race (charts, results, load notes, export cards): a new or reopened experiment must
+   * not show the previous one's. A race still running is stopped first.
+   */
+  clear(): void {
+    if (this.running && this.experimentId) void this.api.stopAll(this.experimentId).catch(() => undefined);
+    this.forget();
+    this.runs = [];
+    this.repeats = 1;
+    this.task = null;
+    this.parameterCount = null;
+    this.generation++;
+  }
+
+  private forget(): void {
     this.series.clear();
     this.predictions.clear();
     this.errors = [];
@@ -116,6 +129,11 @@ export class RaceStore {
     this.latest.clear();
     this.stage = null;
     this.raceSeconds = null;
+  }
+
+  async start(experiment: Experiment, dataFile?: string, modelFile?: string, dataName?: string): Promise<void> {
+    this.dataName = dataName;
+    this.forget();
     this.repeats = experiment.repeats ?? 1;
     // Repeat-major, as the runner orders them; every repeat of a spec shares its colour.
     this.runs = Array.from({ length: this.repeats }, (_, repeat) =>

@@ -20,6 +20,10 @@ export interface FieldInfo {
   maxInclusive?: boolean;
   options?: readonly string[];
   children?: FieldInfo[];
+  /** Shown in this unit (the file keeps the schema's): memory budgets in MiB, not bytes. */
+  unit?: { name: string; scale: number };
+  /** Tuning most runs never touch (line search, H₀, safeguards): folded under "Advanced". */
+  advanced?: boolean;
 }
 
 /** The slice of zod 4's runtime definitions this module reads. */
@@ -47,7 +51,7 @@ const LABELS: Record<string, [string, string?]> = {
   initialHessian: ['Initial inverse Hessian', "identity-adaptive: I as scipy's BFGS, then from the 5th update on scaled up by s'y/y'Hy whenever H under-estimates; adaptive: γI (γ = s'y/y'y) before the first update, then scaled up likewise; scaled: γI before the first update only (Nocedal & Wright 6.20); identity: I, as scipy's BFGS"],
   initialScaling: ['H₀ scaling', "guarded: γ = s'y/y'y of the newest pair unless it fell below half the previous pair's, then the least-squares γ of the two; every-iteration: γ = s'y/y'y of the newest pair (Nocedal & Wright 7.20, L-BFGS-B); larger-of-two: the larger γ of the two newest pairs; first-pair: γ of the first pair only (Shanno–Phua)"],
   curvatureUpdate: ['Curvature safeguard', "damped: Powell's damping keeps s'y ≥ 0.2·s'Bs so every step updates; skip: drop pairs whose s'y is not safely positive"],
-  memoryBudgetBytes: ['Memory budget (bytes)', 'Dense BFGS refuses an inverse Hessian larger than this'],
+  memoryBudgetBytes: ['Memory budget (MiB)', 'Dense BFGS refuses an inverse Hessian larger than this'],
   learningRate: ['Learning rate'],
   momentum: ['Momentum'],
   nesterov: ['Nesterov momentum'],
@@ -77,6 +81,8 @@ const LABELS: Record<string, [string, string?]> = {
 };
 
 const EMPTY_MEANING: Record<string, string> = { batchSize: 'full batch', maxSeconds: 'no limit', validationChecks: 'off' };
+const UNITS: Record<string, { name: string; scale: number }> = { memoryBudgetBytes: { name: 'MiB', scale: 2 ** 20 } };
+const ADVANCED = new Set(['lineSearch', 'firstStep', 'initialHessian', 'initialScaling', 'curvatureUpdate']);
 
 function humanize(key: string): string {
   const words = key.replace(/([A-Z])/g, ' $1').toLowerCase();
@@ -91,7 +97,7 @@ function describeField(key: string, schema: ZodLike, path: string[]): FieldInfo 
     s = s.def.innerType as ZodLike;
   }
   const [label, help] = LABELS[key] ?? [humanize(key)];
-  const base = { key, path: [...path, key], label, help, optional, emptyMeaning: EMPTY_MEANING[key] };
+  const base = { key, path: [...path, key], label, help, optional, emptyMeaning: EMPTY_MEANING[key], unit: UNITS[key], advanced: path.length === 0 && ADVANCED.has(key) };
   switch (s.def.type) {
     case 'literal':
       return null; // the discriminator; fixed by the card
@@ -136,14 +142,18 @@ export function describeObject(schema: z.ZodObject, path: string[] = []): FieldI
 export function parseNumberField(field: FieldInfo, text: string): { value?: number; error?: string } {
   const t = text.trim();
   if (t === '') return field.optional ? { value: undefined } : { error: 'required' };
-  const v = Number(t);
-  if (!Number.isFinite(v)) return { error: 'not a number' };
+  const shown = Number(t);
+  if (!Number.isFinite(shown)) return { error: 'not a number' };
+  const scale = field.unit?.scale ?? 1;
+  // A whole number of bytes from a fraction of a MiB is fine; a fractional count typed as such is not.
+  const v = field.unit && field.kind === 'int' ? Math.round(shown * scale) : shown * scale;
   if (field.kind === 'int' && !Number.isInteger(v)) return { error: 'must be a whole number' };
+  const inUnit = (b: number) => `${b / scale}${field.unit ? ` ${field.unit.name}` : ''}`;
   if (field.min !== undefined && (field.minInclusive ? v < field.min : v <= field.min)) {
-    return { error: `must be ${field.minInclusive ? '≥' : '>'} ${field.min}` };
+    return { error: `must be ${field.minInclusive ? '≥' : '>'} ${inUnit(field.min)}` };
   }
   if (field.max !== undefined && (field.maxInclusive ? v > field.max : v >= field.max)) {
-    return { error: `must be ${field.maxInclusive ? '≤' : '<'} ${field.max}` };
+    return { error: `must be ${field.maxInclusive ? '≤' : '<'} ${inUnit(field.max)}` };
   }
   return { value: v };
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { confinePaths, namedPaths } from '../../../app/cli/experimentPaths';
 import { modelFromPath } from '../../../app/train/modelStart';
-import { portableExperiment } from '../../../app/export/bundle';
+import { portableExperiment } from '../../../app/export/companions';
 import { parseExperiment } from '../../../app/schema/experiment';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-exp-paths-'));
@@ -35,10 +35,10 @@ describe('model.from is confined like data', () => {
     expect(modelFromPath('../m.h5', path.join(tmp, 'exp'))).toBe(path.join(tmp, 'm.h5'));
     expect(modelFromPath('/etc/m.h5', tmp)).toBe('/etc/m.h5');
   });
-  it('exports record paths relative to the experiment, or the file name for absolute ones', () => {
+  it('exports record every file by its name alone (the bundle README lists them to put beside experiment.json)', () => {
     const e = portableExperiment(experiment('/tmp/curvature-web-x/uploads/ab12/model.h5', '/home/me/secret-project/data.csv'));
     expect(e.model.from).toBe('model.h5');
     expect(e.data.source).toMatchObject({ path: 'data.csv' });
-    expect(portableExperiment(experiment('models/m.h5')).model.from).toBe('models/m.h5');
+    expect(portableExperiment(experiment('models/m.h5')).model.from).toBe('m.h5');
   });
 });

@@ -31,6 +31,13 @@ describe('checkData', () => {
     expect((await checkData(spec(p, { preprocessing: { missing: 'drop' } }), new TableCache())).ok).toBe(true);
   });
 
+  it('calls a missing cell an empty cell, not the "drop" of the CLI hint', async () => {
+    const p = tmp.write('gap.csv', 'a,b,y\n1,2,0\n2,,1\n3,4,0\n4,5,1\n');
+    const [problem] = (await checkData(spec(p), new TableCache())).problems;
+    expect(problem).toMatchObject({ control: 'missing', row: 3, column: 'b', value: '' });
+    expect(problem.message).not.toContain('"drop"');
+  });
+
   it('rejects a one-column file as a file problem', async () => {
     const p = tmp.write('one.csv', 'y\n1\n2\n3\n');
     const r = await checkData(spec(p), new TableCache());

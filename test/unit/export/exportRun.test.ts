@@ -98,6 +98,25 @@ async function exists(p: string): Promise<boolean> {
 }
 
 describe('exportRun', () => {
+  it('names the data file relative to experiment.json and gives its size and SHA-256 in the README', async () => {
+    const uploads = join(await tempDir(), 'uploads', '3f9a');
+    await mkdir(uploads, { recursive: true });
+    const data = join(uploads, 'held-out.csv');
+    await writeFile(data, 'a,b,species\n1,2,x\n');
+    const dir = join(await tempDir(), 'bundle');
+    const base = request(dir, { formats: ['json'] });
+    const experiment = { ...base.experiment, data: { ...base.experiment.data, source: { kind: 'file' as const, path: data } } };
+    await exportRun({ ...base, experiment });
+    const written = parseExperiment(JSON.parse(await readFile(join(dir, 'experiment.json'), 'utf8')));
+    expect(written.data.source).toEqual({ kind: 'file', path: 'held-out.csv' });
+    const readme = await readFile(join(dir, 'README.md'), 'utf8');
+    const sha = spawnSync('sha256sum', [data], { encoding: 'utf8' }).stdout.split(' ')[0];
+    expect(sha).toMatch(/^[0-9a-f]{64}$/);
+    expect(readme).toContain(`| \`held-out.csv\` | data | 18 | \`${sha}\` |`);
+    expect(readme).toContain('curvature run experiment.json');
+    expect(readme).not.toContain(uploads);
+  });
+
   it('writes every format plus the reproducibility bundle, and the folder loads in tfjs and onnxruntime', async () => {
     const dir = join(await tempDir(), 'nested', 'run-export');
     const req = request(dir);

@@ -92,4 +92,19 @@ describe('model import over the API', () => {
     const handle = (await api.invoke('chooseModel', {})) as FileHandle;
     await expect(api.invoke('importModel', { file: handle.token })).rejects.toThrow(/subclassed Keras model "NestedDenseModel"/);
   });
+
+  it('a TF.js model.json uploaded with its shard as one set opens; alone, the error names the missing shard', async () => {
+    const { api } = host();
+    const dir = path.join(KERAS, 'tfjs/abalone-node');
+    const file = (name: string) => ({ name, base64: fs.readFileSync(path.join(dir, name)).toString('base64') });
+    const set = (await api.invoke('uploadFileSet', { files: [file('model.json'), file('weights.bin')] })) as FileHandle;
+    expect(set.name).toBe('model.json');
+    const info = (await api.invoke('importModel', { file: set.token })) as ModelImportInfo;
+    expect(info.format).toMatch(/TF\.js/);
+    const alone = (await api.invoke('uploadFile', file('model.json'))) as FileHandle;
+    const err = await api.invoke('importModel', { file: alone.token }).catch((e: Error) => e.message);
+    expect(err).toMatch(/weight file "weights\.bin" is missing/);
+    expect(err).not.toMatch(/ENOENT/);
+    await expect(api.invoke('uploadFileSet', { files: [file('model.json'), file('model.json')] })).rejects.toThrow(/model\.json: chosen twice/);
+  });
 });

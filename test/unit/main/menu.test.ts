@@ -28,7 +28,7 @@ describe('application menu', () => {
   it('has File, View and Help menus with the document commands', () => {
     expect(template.map((m) => m.label ?? m.role)).toEqual(['&File', 'editMenu', '&View', 'windowMenu', '&Help']);
     for (const [label, command] of [
-      ['Open Dataset…', 'open-dataset'],
+      ['Open Data File…', 'open-dataset'],
       ['Open Experiment…', 'open-experiment'],
       ['Save Experiment', 'save-experiment'],
       ['Save Experiment As…', 'save-experiment-as'],

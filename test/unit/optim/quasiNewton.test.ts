@@ -166,7 +166,7 @@ describe('dense BFGS', () => {
     const r = stepper.result();
     expect(r.status).toBe('refused');
     expect(r.success).toBe(false);
-    expect(r.message).toContain('Dense BFGS needs n² × 8 bytes = 762.9 MB for n = 10000 parameters, over the budget of 512.0 MB; use L-BFGS.');
+    expect(r.message).toContain('Dense BFGS needs n² × 8 bytes = 763 MiB for n = 10000 parameters, over the budget of 512 MiB; use L-BFGS.');
     expect(r.iterations).toBe(0);
   });
 

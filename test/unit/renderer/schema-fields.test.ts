@@ -53,6 +53,17 @@ describe('forms derived from the optimizer schemas', () => {
     expect(stoppingSpecSchema.safeParse({ gradientTolerance: accepted }).success).toBe(true);
   });
 
+  it('shows the BFGS memory budget in MiB and folds line-search and H₀ tuning as advanced', () => {
+    const bfgs = describeObject(optimizerSpecSchema.options.find((o) => o.shape.kind.value === 'bfgs')!);
+    const budget = bfgs.find((f) => f.key === 'memoryBudgetBytes')!;
+    expect(budget.label).toBe('Memory budget (MiB)');
+    expect(parseNumberField(budget, '512')).toEqual({ value: 512 * 2 ** 20 });
+    expect(parseNumberField(budget, '0.5')).toEqual({ value: 2 ** 19 });
+    const lbfgs = describeObject(optimizerSpecSchema.options.find((o) => o.shape.kind.value === 'lbfgs')!);
+    expect(lbfgs.filter((f) => f.advanced).map((f) => f.key)).toEqual(expect.arrayContaining(['lineSearch', 'initialScaling']));
+    expect(lbfgs.find((f) => f.key === 'history')!.advanced).toBe(false);
+  });
+
   it('sets and clears nested values without mutating the original', () => {
     const spec = lbfgsSpecSchema.parse({ kind: 'lbfgs' });
     const changed = setPath(spec, ['lineSearch', 'c2'], 0.5);
