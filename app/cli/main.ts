@@ -3,29 +3,12 @@
  * saves. Exit codes (EXIT_CODES_HELP): 0 every run ran, 1 a run could not start or ended in an
  * error, 2 bad input (data, experiment, flags, export destination), 130 a second Ctrl-C.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { parseExperiment, type Experiment } from '../schema/experiment';
-import { startExperiment, type ExperimentOutcome } from '../train/runner';
-import type { ExperimentEvent } from '../train/events';
-import { engineFor, initBackend, formatReport } from '../engine/backend';
-import { ENGINE_NAMES, type EngineName } from '../engine/engine';
-import { ExportError, exportFinishedRun, removeLiveStagingSync } from '../export';
-import { EXPORT_FORMATS, type ExportFormat } from '../api/contract';
-import { DataError } from '../data/types';
-import { listExamples } from '../examples';
-import { buildProblem } from '../train/problem';
-import { ModelObjective } from '../model/objective';
-import { checkGradient } from '../model/gradientCheck';
-import { experimentFromFlags, importModelFlag, parseNumber, type TrainFlags } from './trainOptions';
-import { aggregateTable, jsonReport, progressBars, summaryTable } from './report';
-import { aggregateRepeats, bestRepeat, repeatOutcomes } from '../train/aggregate';
-import { InputError } from './errors';
-import { ConfigError } from '../util/configError';
-import { resolveInside } from '../util/paths';
-import { confinePaths } from './experimentPaths';
-import { checkFreeSpace, planExports, type ExportPlan } from './exportPlan';
+import { ENGINE_NAMES } from '../engine/engine';
+import { EXPORT_FORMATS } from '../export/formatNames';
+import { parseNumber } from './numbers';
+import type { TrainFlags } from './trainOptions';
+import type { EngineFlags, OutputFlags } from './flags';
 
 export const EXIT_CODES_HELP = `
 Exit codes:
@@ -36,133 +19,11 @@ Exit codes:
   130  a second Ctrl-C (the first stops the runs gracefully; partial exports are removed)
 `;
 
-/** Statuses that mean a run did not train: the CLI exits 1 when any run ends with one. */
-const ERROR_STATUSES = new Set(['non-finite', 'refused']);
-
-/** A destination refused before training is bad input (exit 2); the same error after training is not. */
-function asInputError(e: unknown): never {
-  throw e instanceof ExportError ? new InputError(e.message) : e;
-}
-
-/** A run ended in an error; the report is printed, then the CLI exits 1. */
-class RunFailure extends Error {
-  override name = 'RunFailure';
-}
-
-interface EngineFlags {
-  backend?: EngineName | 'auto';
-  threads?: number;
-}
-
-interface OutputFlags extends EngineFlags {
-  out?: string;
-  allowOutsidePaths?: boolean;
-  format: string;
-  force?: boolean;
-  json?: boolean;
-  progress: boolean;
-}
-
-
-function parseFormats(text: string): ExportFormat[] {
-  const formats = text.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const f of formats) {
-    if (!(EXPORT_FORMATS as readonly string[]).includes(f)) throw new InputError(`--format: unknown format "${f}"; use ${EXPORT_FORMATS.join(', ')}`);
-  }
-  return formats as ExportFormat[];
-}
-
-async function execute(fromFile: Experiment, baseDir: string, flags: OutputFlags): Promise<void> {
-  const formats = parseFormats(flags.format);
-  const experiment = withEngineFlags(fromFile, flags);
-  // Destinations are checked before training: a refused folder must not cost a finished run.
-  const plan: ExportPlan | undefined = flags.out ? await planExports(experiment, flags.out, flags.force ?? false).catch(asInputError) : undefined;
-  let spaceError: ExportError | undefined;
-  const notes: string[] = [];
-  const listeners: ((e: ExperimentEvent) => void)[] = [
-    (e) => {
-      if (e.type !== 'experiment-started') return;
-      if (plan) {
-        spaceError = checkFreeSpace(plan, experiment, e.parameterCount, formats);
-        if (spaceError) handle.stopAll();
-      }
-      notes.push(...e.notes);
-      // What loading and the model did (rows dropped, one-hot columns, dropout caveats) before the bars start.
-      if (!flags.json) for (const n of e.notes) process.stderr.write(`note: ${n}\n`);
-    },
-  ];
-  if (!flags.json && flags.progress && process.stderr.isTTY) listeners.push(progressBars(experiment, process.stderr));
-  const handle = startExperiment(experiment, { baseDir, onEvent: (e) => listeners.forEach((l) => l(e)) });
-  const quitNow = () => {
-    for (const p of removeLiveStagingSync()) process.stderr.write(`removed partial export ${p}\n`);
-    process.exit(130);
-  };
-  const interrupt = () => {
-    process.stderr.write('\nStopping all runs (Ctrl-C again to quit at once)…\n');
-    handle.stopAll();
-    process.once('SIGINT', quitNow);
-  };
-  process.once('SIGINT', interrupt);
-  let outcome: ExperimentOutcome;
-  try {
-    outcome = await handle.done;
-  } finally {
-    process.off('SIGINT', interrupt);
-  }
-  if (spaceError) asInputError(spaceError);
-  // From here on (exports, report) Ctrl-C quits at once: half-written staging folders go, nothing else is touched.
-  if (!process.listeners('SIGINT').includes(quitNow)) process.once('SIGINT', quitNow);
-  try {
-    await exportAndReport(experiment, outcome, flags, formats, plan, notes);
-  } finally {
-    process.off('SIGINT', quitNow);
-  }
-}
-
-async function exportAndReport(
-  experiment: Experiment,
-  outcome: ExperimentOutcome,
-  flags: OutputFlags,
-  formats: ExportFormat[],
-  plan: ExportPlan | undefined,
-  notes: string[],
-): Promise<void> {
-  const exported = new Map<string, string>();
-  if (flags.out) {
-    // With repeats, one folder per run spec holding its best repeat's weights and all K histories.
-    const groups = new Map<string, typeof outcome.runs>();
-    for (const run of outcome.runs) groups.set(run.spec ?? run.summary.runId, [...(groups.get(run.spec ?? run.summary.runId) ?? []), run]);
-    for (const [spec, group] of groups) {
-      const run = bestRepeat(group);
-      const directory = plan?.folders.get(spec) ?? resolveInside(flags.out, spec, 'run id');
-      const result = await exportFinishedRun(experiment, outcome, run, { directory, formats, overwrite: flags.force ?? false });
-      if (result.replaced && !flags.json) process.stderr.write(`${result.directory}: ${result.replaced}\n`);
-      exported.set(run.summary.runId, result.directory);
-    }
-  }
-  const failed = outcome.runs.filter((r) => ERROR_STATUSES.has(r.summary.status));
-  if (flags.json) {
-    process.stdout.write(JSON.stringify(jsonReport(experiment, outcome, exported, notes)) + '\n');
-  } else {
-    process.stdout.write(`\n${experiment.name}\n${outcome.engine ? formatReport(outcome.engine) : outcome.backend}\n\n${summaryTable(outcome.runs.map((r) => r.summary))}\n`);
-    if (experiment.repeats > 1) process.stdout.write(`\n${aggregateTable(aggregateRepeats(repeatOutcomes(outcome.runs)))}\n`);
-    for (const [runId, dir] of exported) process.stdout.write(`exported ${runId} → ${dir}\n`);
-  }
-  if (failed.length > 0) {
-    const which = failed.map((r) => `${r.summary.runId} (${r.summary.status})`).join(', ');
-    throw new RunFailure(`${failed.length} of ${outcome.runs.length} runs ended in an error: ${which}`);
-  }
-}
-
-function readExperiment(file: string): Experiment {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  return parseExperiment(raw, file);
-}
+/**
+ * The commands' work, loaded on first use: declaring the commands and printing help must not pay for
+ * the engines, the loaders or the schema.
+ */
+const actions = () => import('./actions');
 
 function outputOptions(cmd: Command): Command {
   return cmd
@@ -177,12 +38,6 @@ function outputOptions(cmd: Command): Command {
 
 function engineOption(): Option {
   return new Option('--backend <engine>', 'compute engine (overrides the experiment and CURVATURE_BACKEND)').choices(['auto', ...ENGINE_NAMES]);
-}
-
-/** --backend / --threads win over the experiment file's engine setting (which wins over CURVATURE_BACKEND). */
-function withEngineFlags(experiment: Experiment, flags: EngineFlags): Experiment {
-  if (flags.backend === undefined && flags.threads === undefined) return experiment;
-  return { ...experiment, engine: { ...experiment.engine, backend: flags.backend ?? experiment.engine?.backend ?? 'auto', ...(flags.threads !== undefined ? { threads: flags.threads } : {}) } };
 }
 
 export function buildProgram(): Command {
@@ -239,11 +94,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--initial-scaling <rule>', "L-BFGS H0 = γI: γ of the newest pair unless it fell below half the previous one's, then fitted to both (guarded, default), of the newest pair (every-iteration, as L-BFGS-B), the larger of the two newest pairs' (larger-of-two) or the first pair's").choices(['guarded', 'every-iteration', 'larger-of-two', 'first-pair']))
     .option('--save-experiment <file>', 'also write the experiment JSON the flags describe');
   outputOptions(train).action(async (data: string, flags: TrainFlags & OutputFlags & { saveExperiment?: string }) => {
-    const imported = await importModelFlag(flags);
-    for (const n of imported?.notes ?? []) process.stderr.write(`note: ${n}\n`);
-    const experiment = experimentFromFlags(data, flags, process.cwd(), imported);
-    if (flags.saveExperiment) fs.writeFileSync(flags.saveExperiment, JSON.stringify(experiment, null, 2) + '\n');
-    await execute(experiment, process.cwd(), flags);
+    await (await actions()).trainCommand(data, flags);
   });
 
   outputOptions(
@@ -254,10 +105,7 @@ export function buildProgram(): Command {
       .option('--allow-outside-paths', "read data and weight files the experiment names outside its own folder (off: such a file is refused)")
       .addHelpText('after', EXIT_CODES_HELP),
   ).action(async (file: string, flags: OutputFlags) => {
-    const experiment = readExperiment(file);
-    const dir = path.dirname(path.resolve(file));
-    if (!flags.allowOutsidePaths) confinePaths(experiment, dir, file);
-    await execute(experiment, dir, flags);
+    await (await actions()).runCommand(file, flags);
   });
 
   program
@@ -267,8 +115,7 @@ export function buildProgram(): Command {
     .addOption(engineOption())
     .option('--threads <n>', 'intra-op threads for onnxruntime', num('--threads', { int: true, min: 1 }))
     .action(async (flags: { json?: boolean } & EngineFlags) => {
-      const report = await initBackend({ backend: flags.backend, threads: flags.threads });
-      process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatReport(report) + '\n');
+      await (await actions()).infoCommand(flags);
     });
 
   program
@@ -281,34 +128,16 @@ export function buildProgram(): Command {
     .option('--threads <n>', 'intra-op threads for onnxruntime', num('--threads', { int: true, min: 1 }))
     .option('--allow-outside-paths', 'read files the experiment names outside its own folder')
     .action(async (file: string, flags: { eps: string; coordinates: number; allowOutsidePaths?: boolean } & EngineFlags) => {
-      const experiment = withEngineFlags(readExperiment(file), flags);
-      if (!flags.allowOutsidePaths) confinePaths(experiment, path.dirname(path.resolve(file)), file);
-      const { engine, report } = await engineFor(experiment.engine);
-      process.stderr.write(`${formatReport(report)}\n`);
-      const { data, model, x0 } = await buildProblem(experiment, path.dirname(path.resolve(file)));
-      const objective = new ModelObjective(model, data.train, { engine });
-      try {
-        for (const eps of flags.eps.split(',').map((e) => parseNumber('--eps', { min: 0 })(e))) {
-          const c = checkGradient(objective, x0, { eps, maxCoordinates: flags.coordinates });
-          process.stdout.write(`eps ${eps}: relative error ${c.relativeError.toExponential(3)} over ${c.indices.length} coordinates\n`);
-          if (c.warning) process.stdout.write(`  warning: ${c.warning}\n`);
-        }
-      } finally {
-        objective.dispose();
-      }
+      await (await actions()).gradcheckCommand(file, flags);
     });
 
   program
     .command('examples')
     .description('list the example experiments shipped with Curvature')
-    .action(() => {
-      for (const e of listExamples()) process.stdout.write(`${e.name}\n  ${e.title}\n  curvature run ${e.file}\n`);
+    .action(async () => {
+      (await actions()).examplesCommand();
     });
   return program;
-}
-
-function isInputError(err: unknown): boolean {
-  return err instanceof InputError || err instanceof DataError || err instanceof ConfigError;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -320,6 +149,6 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // commander already printed it
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`curvature: error: ${message}\n`);
-    return isInputError(err) ? 2 : 1;
+    return (await actions()).isInputError(err) ? 2 : 1;
   }
 }
