@@ -1,0 +1,145 @@
+"""Python side of `npm run bench -- startup | load | bfgs | ttt` (bench/speed/*.ts).
+
+Each mode prints one JSON line; the TypeScript side runs it interleaved with its own measurements.
+  bfgs N REPS          ms per BFGS iteration's host work: H@g, H@y and the rank-2 update by dger
+  load FILE            seconds for pandas.read_csv and numpy.loadtxt, and the float64 matrix's shape
+  ttt FILE TARGETS     PyTorch LBFGS (1 thread, strong Wolfe, history 10) on the digits MLP: seconds
+                       of in-run time to each loss target, from the start weights in FILE.npz
+  first FILE           whole-process time until the first PyTorch LBFGS iteration is done (imports incl.)
+Threads are pinned to 1 (BLAS and torch): the Curvature side is one host thread too.
+"""
+import json
+import os
+import sys
+import time
+
+T0 = time.perf_counter()
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+
+def bfgs(n, reps):
+    import numpy as np
+    from scipy.linalg.blas import dger, dgemv
+
+    rng = np.random.default_rng(1)
+    H = np.asfortranarray(np.eye(n))
+    times = []
+    for k in range(reps + 3):
+        g = rng.standard_normal(n)
+        s = rng.standard_normal(n) * 1e-2
+        y = s * 2.0 + rng.standard_normal(n) * 1e-3
+        t = time.perf_counter()
+        d = dgemv(-1.0, H, g)
+        Hy = dgemv(1.0, H, y)
+        rho = 1.0 / (s @ y)
+        c = rho * rho * (y @ Hy) + rho
+        H = dger(-rho, s, Hy, a=H, overwrite_a=1)
+        H = dger(-rho, Hy, s, a=H, overwrite_a=1)
+        H = dger(c, s, s, a=H, overwrite_a=1)
+        if k >= 3:
+            times.append(time.perf_counter() - t)
+        assert d.shape == (n,)
+    times.sort()
+    return {"ms": 1000 * times[len(times) // 2]}
+
+
+def load(path):
+    import numpy as np
+    import pandas as pd
+
+    t = time.perf_counter()
+    frame = pd.read_csv(path)
+    matrix = frame.to_numpy(dtype=np.float64)
+    pandas_s = time.perf_counter() - t
+    t = time.perf_counter()
+    raw = np.loadtxt(path, delimiter=",", skiprows=1)
+    loadtxt_s = time.perf_counter() - t
+    return {"pandas_s": pandas_s, "loadtxt_s": loadtxt_s, "rows": int(matrix.shape[0]), "cols": int(matrix.shape[1]), "check": float(raw[-1, -1])}
+
+
+def digits_problem(path):
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(1)
+    torch.set_default_dtype(torch.float32)
+    z = np.load(path)
+    x = torch.from_numpy(z["x"].astype(np.float32))
+    y = torch.from_numpy(z["y"].astype(np.int64))
+    w0 = z["w0"].astype(np.float32)
+    widths = [int(v) for v in z["widths"]]
+    params = []
+    offset = 0
+    for i in range(len(widths) - 1):
+        fan_in, fan_out = widths[i], widths[i + 1]
+        W = torch.tensor(w0[offset:offset + fan_in * fan_out].reshape(fan_in, fan_out), requires_grad=True)
+        offset += fan_in * fan_out
+        b = torch.tensor(w0[offset:offset + fan_out], requires_grad=True)
+        offset += fan_out
+        params += [W, b]
+
+    def loss_fn():
+        h = x
+        for i in range(0, len(params), 2):
+            h = h @ params[i] + params[i + 1]
+            if i + 2 < len(params):
+                h = torch.tanh(h)
+        return torch.nn.functional.cross_entropy(h, y)
+
+    return params, loss_fn, torch
+
+
+def ttt(path, targets):
+    params, loss_fn, torch = digits_problem(path)
+    opt = torch.optim.LBFGS(params, lr=1, max_iter=1, history_size=10, line_search_fn="strong_wolfe", tolerance_grad=0, tolerance_change=0)
+    evaluations = [0]
+
+    def closure():
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        evaluations[0] += 1
+        return loss
+
+    reached = {}
+    t = time.perf_counter()
+    for _ in range(2000):
+        loss = float(opt.step(closure))
+        now = time.perf_counter() - t
+        for target in targets:
+            if target not in reached and loss <= target:
+                reached[target] = {"s": now, "evals": evaluations[0]}
+        if len(reached) == len(targets):
+            break
+    return {"reached": {str(k): v for k, v in reached.items()}}
+
+
+def first(path):
+    params, loss_fn, torch = digits_problem(path)
+    opt = torch.optim.LBFGS(params, lr=1, max_iter=1, history_size=10, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return {"s": time.perf_counter() - T0}
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "bfgs":
+        out = bfgs(int(sys.argv[2]), int(sys.argv[3]))
+    elif mode == "load":
+        out = load(sys.argv[2])
+    elif mode == "ttt":
+        out = ttt(sys.argv[2], [float(v) for v in sys.argv[3].split(",")])
+    elif mode == "first":
+        out = first(sys.argv[2])
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    print(json.dumps(out))
