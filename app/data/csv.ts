@@ -13,7 +13,7 @@ export type Delimiter = ',' | ';' | '\t';
 const DELIMITERS: Delimiter[] = [',', ';', '\t'];
 const SNIFF_BYTES = 64 * 1024;
 /** Records looked at before deciding whether the first one is a header. */
-const HEADER_SAMPLE = 50;
+export const HEADER_SAMPLE = 50;
 
 export interface CsvOptions {
   /** Force header detection; guessed when omitted. */
@@ -21,7 +21,7 @@ export interface CsvOptions {
   delimiter?: Delimiter;
 }
 
-const delimiterName = (d: Delimiter) => (d === '\t' ? 'tab' : d === ';' ? 'semicolon' : 'comma');
+export const delimiterName = (d: Delimiter) => (d === '\t' ? 'tab' : d === ';' ? 'semicolon' : 'comma');
 
 /** Picks the delimiter that splits the first lines into the most consistent number (>1) of fields. */
 export function sniffDelimiter(sample: string, complete: boolean): Delimiter {
@@ -70,16 +70,16 @@ function countNewlines(fields: string[]): number {
   return n;
 }
 
-const isBlank = (rec: string[]) => rec.length === 1 && rec[0].trim() === '';
+export const isBlank = (rec: string[]) => rec.length === 1 && rec[0].trim() === '';
 
-interface Sample {
+export interface Sample {
   text: string;
   complete: boolean;
   /** Set when the sample itself is not UTF-8: the whole file is read as Windows-1252. */
   notUtf8?: { offset: number; byte: number | undefined };
 }
 
-async function readSample(path: string, file: string): Promise<Sample> {
+export async function readSample(path: string, file: string): Promise<Sample> {
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(path, 'r');
@@ -201,6 +201,7 @@ class RecordSink {
     const names = hasHeader ? first.rec.map((n, j) => n.trim() || `col${j + 1}`) : first.rec.map((_, j) => `col${j + 1}`);
     const builder = new TableBuilder(this.file, 'csv', names, 'stored');
     builder.headerDetected = hasHeader;
+    builder.reader = 'javascript';
     if (this.encodingNote) builder.notes.push(this.encodingNote);
     builder.notes.push(
       `${delimiterName(this.delimiter)}-separated; ` +

@@ -32,6 +32,26 @@ export class GrowableFloat64 {
   get(i: number): number {
     return this.blocks[i >>> BLOCK_BITS][i & MASK];
   }
+
+  /** Appends all of src with block copies (a column chunk from a columnar reader). */
+  pushAll(src: Float64Array): void {
+    let from = 0;
+    while (from < src.length) {
+      const i = this.length;
+      if (i < BLOCK) {
+        // The first block grows by doubling; fill it value by value up to its final size.
+        this.push(src[from++]);
+        continue;
+      }
+      const b = i >>> BLOCK_BITS;
+      if (b === this.blocks.length) this.blocks.push(new Float64Array(BLOCK));
+      const at = i & MASK;
+      const n = Math.min(BLOCK - at, src.length - from);
+      this.blocks[b].set(src.subarray(from, from + n), at);
+      from += n;
+      this.length = i + n;
+    }
+  }
 }
 
 export class GrowableInt32 {

@@ -3,6 +3,9 @@ import { promises as fs } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import type { DataSource } from './spec';
 import { loadCsv } from './csv';
+import { loadCsvWithDuckDb } from './csvDuckdb';
+import { duckdbWanted } from './duckdb';
+import { loadParquet } from './parquet';
 import { loadJson } from './json';
 import { parseNpy, readNpz, tableFromArrays } from './npy';
 import { type Cell, classifyText, type DataFormat, type RawTable, TableBuilder } from './table';
@@ -14,6 +17,8 @@ export interface LoadOptions {
   /** Folder relative paths are resolved against (default: the working directory). */
   baseDir?: string;
   maxFileBytes?: number;
+  /** CSV: 'auto' tries DuckDB first and falls back to the JavaScript loader; 'javascript' never uses DuckDB. */
+  reader?: 'auto' | 'javascript';
 }
 
 const EXTENSIONS: Record<string, Exclude<DataFormat, 'inline'>> = {
@@ -23,13 +28,15 @@ const EXTENSIONS: Record<string, Exclude<DataFormat, 'inline'>> = {
   '.json': 'json',
   '.npy': 'npy',
   '.npz': 'npz',
+  '.parquet': 'parquet',
+  '.pq': 'parquet',
 };
 
 export function formatFromPath(path: string): Exclude<DataFormat, 'inline'> {
   const ext = extname(path).toLowerCase();
   const format = EXTENSIONS[ext];
   if (format === undefined) {
-    throw new DataError(`unknown file type "${ext || '(no extension)'}"; expected .csv, .tsv, .json, .npy or .npz`, { file: path });
+    throw new DataError(`unknown file type "${ext || '(no extension)'}"; expected .csv, .tsv, .json, .npy, .npz or .parquet`, { file: path });
   }
   return format;
 }
@@ -92,8 +99,15 @@ export async function loadTable(source: DataSource, options: LoadOptions = {}): 
   const format = source.format ?? formatFromPath(path);
   await checkFile(path, max);
   switch (format) {
-    case 'csv':
+    case 'csv': {
+      if ((options.reader ?? 'auto') === 'auto' && duckdbWanted()) {
+        const table = await loadCsvWithDuckDb(path, path);
+        if (table) return table;
+      }
       return loadCsv(path, path);
+    }
+    case 'parquet':
+      return loadParquet(path, path);
     case 'json':
       return loadJson(path, path);
     case 'npz':
