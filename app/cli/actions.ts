@@ -11,6 +11,7 @@ import { engineFor, initBackend, formatReport } from '../engine/backend';
 import { ExportError, exportFinishedRun, removeLiveStagingSync } from '../export';
 import { EXPORT_FORMATS, type ExportFormat } from '../export/formats';
 import { DataError } from '../data/types';
+import { duckdbStatus } from '../data/duckdb';
 import { listExamples } from '../examples';
 import { buildProblem } from '../train/problem';
 import { ModelObjective } from '../model/objective';
@@ -66,7 +67,14 @@ export async function runCommand(file: string, flags: OutputFlags): Promise<void
 
 export async function infoCommand(flags: { json?: boolean } & EngineFlags): Promise<void> {
   const report = await initBackend({ backend: flags.backend, threads: flags.threads });
-  process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : formatReport(report) + '\n');
+  const reader = await duckdbStatus();
+  const dataReader = reader.available
+    ? { name: 'duckdb', version: reader.version, formats: ['csv', 'tsv', 'parquet'] }
+    : { name: 'javascript', reason: reader.reason, formats: ['csv', 'tsv'] };
+  const readerLine = reader.available
+    ? `Data reader: DuckDB ${reader.version} (CSV/TSV, Parquet; the JavaScript loader takes the CSV files DuckDB would read differently)`
+    : `Data reader: JavaScript (papaparse) — DuckDB: ${reader.reason}; Parquet files cannot be read`;
+  process.stdout.write(flags.json ? JSON.stringify({ ...report, dataReader }) + '\n' : `${formatReport(report)}\n${readerLine}\n`);
 }
 
 export async function gradcheckCommand(file: string, flags: { eps: string; coordinates: number; allowOutsidePaths?: boolean } & EngineFlags): Promise<void> {

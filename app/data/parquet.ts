@@ -3,7 +3,7 @@
  * value by value through the same cell reading as CSV text (so "NA" is missing and "3.5" a number);
  * other types (dates, lists, blobs, …) are refused with the column's name.
  */
-import { duckdbError, describeQuery, fileLiteral, streamDoubleColumns, streamValueColumns, type ColumnInfo } from './duckdb';
+import { duckdbError, duckdbStatus, describeQuery, fileLiteral, streamDoubleColumns, streamValueColumns, type ColumnInfo } from './duckdb';
 import { classifyText, type RawTable, TableBuilder } from './table';
 import { DataError } from './types';
 
@@ -15,6 +15,8 @@ const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 export async function loadParquet(path: string, file: string): Promise<RawTable> {
   const literal = fileLiteral(path);
   if (literal === null) throw new DataError('a Parquet path may not contain * ? [ ] { } or a URL scheme', { file });
+  const status = await duckdbStatus();
+  if (!status.available) throw new DataError(`Parquet files are read by DuckDB, which is not available: ${status.reason}`, { file });
   const source = `read_parquet(${literal})`;
   let columns: ColumnInfo[];
   try {
