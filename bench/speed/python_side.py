@@ -101,6 +101,9 @@ def ttt(path, targets):
         evaluations[0] += 1
         return loss
 
+    loss_fn().backward()  # warm-up, as on the TypeScript side
+    for p in params:
+        p.grad = None
     reached = {}
     t = time.perf_counter()
     for _ in range(3000):
