@@ -5,7 +5,8 @@
  *   H⁺ = (I − ρsy')H(I − ρys') + ρss'
  * is expanded, using the symmetry of H, to H − ρ(s·(Hy)' + (Hy)·s') + (ρ²·y'Hy + ρ)·ss', O(n²),
  * never a product of two n×n matrices; DenseInverseHessian keeps one triangle and applies each
- * update inside the next product, so an iteration sweeps the triangle twice.
+ * update inside the next sweep, which also multiplies y and the new gradient: one sweep of the
+ * triangle per iteration.
  */
 import { DenseInverseHessian } from './denseInverse';
 import { denseBfgsRefusal } from './messages';
@@ -36,6 +37,11 @@ const SCALE_UP_AFTER = 5;
 export class BfgsStepper extends QuasiNewtonStepper {
   private H: DenseInverseHessian | null = null;
   private readonly Hy: Float64Array;
+  /** H·gNew before the update, and H⁺·gNew after it: the next direction, ready without a sweep. */
+  private readonly Hg: Float64Array;
+  private readonly next: Float64Array;
+  private readonly nextFor: Float64Array;
+  private nextReady = false;
   private updates = 0;
   private readonly memoryBudgetBytes: number;
   private readonly gammaScaling: boolean;
@@ -48,6 +54,9 @@ export class BfgsStepper extends QuasiNewtonStepper {
     this.gammaScaling = h0 === 'scaled' || h0 === 'adaptive';
     this.scaleUp = h0 === 'adaptive' || h0 === 'identity-adaptive';
     this.Hy = this.ops.alloc(this.n);
+    this.Hg = this.ops.alloc(this.n);
+    this.next = this.ops.alloc(this.n);
+    this.nextFor = this.ops.alloc(this.n);
   }
 
   protected override refusal(): string | null {
@@ -64,29 +73,42 @@ export class BfgsStepper extends QuasiNewtonStepper {
 
   protected clearMemory(): void {
     this.updates = 0;
+    this.nextReady = false;
   }
 
   protected computeDirection(g: Float64Array, d: Float64Array): number {
-    this.matrix().multiply(g, d);
+    if (this.nextReady && sameValues(g, this.nextFor)) this.ops.copy(this.next, d);
+    else this.matrix().multiply(g, d);
+    this.nextReady = false;
     this.ops.scale(-1, d);
     return this.ops.dot(g, d);
   }
 
-  protected addPair(s: Float64Array, y: Float64Array, sy: number, yy: number): void {
+  /**
+   * One sweep over H per iteration: it applies the previous update, and multiplies y (for this pair)
+   * and gNew (for the next direction) at once; the direction then follows from this update in O(n).
+   */
+  protected addPair(s: Float64Array, y: Float64Array, sy: number, yy: number, gNew: Float64Array): void {
     const H = this.matrix();
-    const Hy = this.Hy;
+    const { Hy, Hg } = this;
     if (this.updates === 0) {
       const gamma = this.gammaScaling ? sy / yy : 1;
       H.reset(gamma);
-      for (let i = 0; i < this.n; i++) Hy[i] = gamma * y[i];
+      for (let i = 0; i < this.n; i++) {
+        Hy[i] = gamma * y[i];
+        Hg[i] = gamma * gNew[i];
+      }
     } else {
-      H.multiply(y, Hy);
+      H.multiplyTwo(y, Hy, gNew, Hg);
     }
     // H under-estimates the inverse curvature along y (y'Hy < s'y): scale it up before the update.
     // BFGS corrects an H that is too small only slowly; on a classifier whose loss falls
     // geometrically the curvature does too (τ ≈ 2 every iteration on the suite's digits problem).
     const scaleUp = this.scaleUp && this.updates >= (this.gammaScaling ? 1 : SCALE_UP_AFTER);
     H.update(s, Hy, sy, this.ops.dot(y, Hy), scaleUp);
+    H.multiplyUpdated(gNew, Hg, this.next);
+    this.ops.copy(gNew, this.nextFor);
+    this.nextReady = true;
     this.updates++;
   }
 
@@ -94,4 +116,9 @@ export class BfgsStepper extends QuasiNewtonStepper {
     if (!this.H) throw new Error('BFGS inverse Hessian used before the run started.');
     return this.H;
   }
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

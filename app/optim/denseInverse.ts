@@ -75,6 +75,66 @@ export class DenseInverseHessian {
   }
 
   /**
+   * out1 ← H·v1 and out2 ← H·v2 in one sweep, applying the remembered update first (BFGS: H·y for
+   * the pair and H·g at the new point together, so an iteration sweeps H once).
+   */
+  multiplyTwo(v1: Float64Array, out1: Float64Array, v2: Float64Array, out2: Float64Array): void {
+    const { H, n, s, Hy, tau, rho, ssCoeff } = this;
+    const pending = this.pending;
+    out1.fill(0);
+    out2.fill(0);
+    for (let i = 0; i < n; i++) {
+      const row = i * n;
+      const a = pending ? -rho * s[i] : 0;
+      const b = pending ? ssCoeff * s[i] - rho * Hy[i] : 0;
+      const t = pending ? tau : 1;
+      const x1 = v1[i];
+      const x2 = v2[i];
+      const hii = pending ? t * H[row + i] + a * Hy[i] + b * s[i] : H[row + i];
+      H[row + i] = hii;
+      let acc1 = hii * x1;
+      let acc2 = hii * x2;
+      if (pending) {
+        for (let j = i + 1; j < n; j++) {
+          const h = t * H[row + j] + a * Hy[j] + b * s[j];
+          H[row + j] = h;
+          acc1 += h * v1[j];
+          acc2 += h * v2[j];
+          out1[j] += h * x1;
+          out2[j] += h * x2;
+        }
+      } else {
+        for (let j = i + 1; j < n; j++) {
+          const h = H[row + j];
+          acc1 += h * v1[j];
+          acc2 += h * v2[j];
+          out1[j] += h * x1;
+          out2[j] += h * x2;
+        }
+      }
+      out1[i] += acc1;
+      out2[i] += acc2;
+    }
+    this.pending = false;
+  }
+
+  /**
+   * out ← H⁺·g for the remembered update H⁺ = τH + …, given v = H·g of the matrix before it: no
+   * sweep, O(n). (H⁺)_ij = τH_ij + a_i·Hy_j + b_i·s_j, so H⁺g = τv + a·(Hy'g) + b·(s'g).
+   */
+  multiplyUpdated(g: Float64Array, v: Float64Array, out: Float64Array): void {
+    const { s, Hy, tau, rho, ssCoeff, n } = this;
+    if (!this.pending) throw new Error('DenseInverseHessian.multiplyUpdated without a remembered update');
+    let hyg = 0;
+    let sg = 0;
+    for (let i = 0; i < n; i++) {
+      hyg += Hy[i] * g[i];
+      sg += s[i] * g[i];
+    }
+    for (let i = 0; i < n; i++) out[i] = tau * v[i] - rho * s[i] * hyg + (ssCoeff * s[i] - rho * Hy[i]) * sg;
+  }
+
+  /**
    * Remember the update for the pair (s, y) with s'y = sy, given Hy = H·y of the current H (from
    * multiply). scaleUp: when H under-estimates the inverse curvature along y (y'Hy < s'y), H ← τH
    * with τ = s'y / y'Hy first. Returns whether it scaled.

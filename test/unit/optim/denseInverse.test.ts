@@ -38,16 +38,27 @@ describe('DenseInverseHessian', () => {
     for (let k = 0; k < 6; k++) {
       const s = vec();
       // A y with s'y > 0: y = A s for a positive definite A; every other pair small so τ > 1 happens.
-      const y = Float64Array.from(s, (si, i) => (k % 2 ? 0.05 : 3) * si + 0.1 * s[(i + 1) % n]);
+      const y = Float64Array.from(s, (si, i) => (k % 2 ? 0.05 : 3) * si + 0.01 * s[(i + 1) % n]);
       const sy = s.reduce((a, si, i) => a + si * y[i], 0);
       expect(sy).toBeGreaterThan(0);
       const Hy = new Float64Array(n);
-      inverse.multiply(y, Hy);
-      expect(Array.from(Hy)).toEqual(Array.from(multiplyFull(reference, n, y)).map((v) => expect.closeTo(v, 12)));
+      const g = vec();
+      const Hg = new Float64Array(n);
+      // Alternate the two sweeps: one product, or the pair's and the next gradient's together.
+      if (k % 2) inverse.multiply(y, Hy);
+      else inverse.multiplyTwo(y, Hy, g, Hg);
+      expect(Array.from(Hy)).toEqual(Array.from(multiplyFull(reference, n, y)).map((v) => expect.closeTo(v, 9)));
       const yHy = y.reduce((a, yi, i) => a + yi * Hy[i], 0);
       const scaled = inverse.update(s, Hy, sy, yHy, true);
       scaledOnce ||= scaled;
       reference = textbookUpdate(reference, n, s, y, scaled ? sy / yHy : 1);
+      if (k % 2 === 0) {
+        // The next direction from the update alone, without a sweep.
+        const next = new Float64Array(n);
+        inverse.multiplyUpdated(g, Hg, next);
+        const want = multiplyFull(reference, n, g);
+        for (let i = 0; i < n; i++) expect(next[i]).toBeCloseTo(want[i], 10);
+      }
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(inverse.entry(i, j)).toBeCloseTo(reference[i * n + j], 10);
     }
     expect(scaledOnce).toBe(true);
