@@ -57,6 +57,13 @@ function countLines(path: string): Promise<number> {
 
 class NotPlainNumbers extends Error {}
 
+/**
+ * DuckDB's read buffer per CSV scan: its default (16 × the longest line) raised the peak memory of a
+ * big load well above the JavaScript loader's. This equals its longest-line limit, so a longer line is
+ * an error and the JavaScript loader takes the file.
+ */
+const BUFFER_BYTES = 2 * 1024 * 1024;
+
 /** The table DuckDB reads, or null when the file needs the JavaScript loader. */
 export async function loadCsvWithDuckDb(path: string, file: string): Promise<RawTable | null> {
   const sample = await readSample(path, file);
@@ -75,7 +82,7 @@ export async function loadCsvWithDuckDb(path: string, file: string): Promise<Raw
   const sql =
     `SELECT * FROM read_csv(${literal}, delim = '${delimiter === '\t' ? '\\t' : delimiter}', quote = '"', escape = '"', ` +
     `header = ${hasHeader}, columns = {${columns}}, ` +
-    `auto_detect = false, strict_mode = true, null_padding = false, ignore_errors = false, nullstr = '')`;
+    `auto_detect = false, buffer_size = ${BUFFER_BYTES}, strict_mode = true, null_padding = false, ignore_errors = false, nullstr = '')`;
   let rows = 0;
   try {
     const [lines] = await Promise.all([
