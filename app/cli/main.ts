@@ -51,7 +51,7 @@ export function buildProgram(): Command {
   const num = (label: string, opts?: { int?: boolean; min?: number }) => parseNumber(label, opts);
   const train = program
     .command('train')
-    .description('train on a CSV, TSV, JSON, Parquet, .npy or .npz file')
+    .description('train on a CSV, TSV, JSON, JSON Lines, Parquet, .npy or .npz file')
     .argument('<data>', 'dataset file')
     .requiredOption('--target <column>', 'target column')
     .option('--layers <spec>', 'hidden and output layers, e.g. 64:tanh,10:softmax (output added from the task when missing)')

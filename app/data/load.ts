@@ -5,7 +5,7 @@ import type { DataSource } from './spec';
 import { loadCsv } from './csv';
 import { loadCsvWithDuckDb } from './csvDuckdb';
 import { duckdbWanted } from './duckdb';
-import { loadParquet } from './parquet';
+import { loadJsonLines, loadParquet } from './columnar';
 import { loadJson } from './json';
 import { parseNpy, readNpz, tableFromArrays } from './npy';
 import { type Cell, classifyText, type DataFormat, type RawTable, TableBuilder } from './table';
@@ -38,6 +38,8 @@ const EXTENSIONS: Record<string, Exclude<DataFormat, 'inline'>> = {
   '.json': 'json',
   '.npy': 'npy',
   '.npz': 'npz',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
   '.parquet': 'parquet',
   '.pq': 'parquet',
 };
@@ -46,7 +48,7 @@ export function formatFromPath(path: string): Exclude<DataFormat, 'inline'> {
   const ext = extname(path).toLowerCase();
   const format = EXTENSIONS[ext];
   if (format === undefined) {
-    throw new DataError(`unknown file type "${ext || '(no extension)'}"; expected .csv, .tsv, .json, .npy, .npz or .parquet`, { file: path });
+    throw new DataError(`unknown file type "${ext || '(no extension)'}"; expected .csv, .tsv, .json, .jsonl, .npy, .npz or .parquet`, { file: path });
   }
   return format;
 }
@@ -119,6 +121,8 @@ export async function loadTable(source: DataSource, options: LoadOptions = {}): 
     }
     case 'parquet':
       return loadParquet(path, path);
+    case 'jsonl':
+      return loadJsonLines(path, path);
     case 'json':
       return loadJson(path, path);
     case 'npz':

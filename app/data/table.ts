@@ -5,7 +5,7 @@
 import { GrowableFloat64, GrowableInt32 } from './growable';
 import { DataError } from './types';
 
-export type DataFormat = 'csv' | 'json' | 'npy' | 'npz' | 'parquet' | 'inline';
+export type DataFormat = 'csv' | 'json' | 'jsonl' | 'npy' | 'npz' | 'parquet' | 'inline';
 export type ColumnKind = 'numeric' | 'categorical';
 
 /** Spellings of "no value" used by spreadsheets, pandas, R and the UCI repository. */

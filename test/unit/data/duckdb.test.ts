@@ -3,7 +3,8 @@
  * kinds, names, row numbers and notes — or hands the file to it, so the error is the same too: on
  * every CSV file the repository ships and on seeded mutations of the dialects our sniffing handles
  * (decimal commas, quoted headers, Latin-1, blank lines, missing-value words, ragged rows, inf/nan).
- * Parquet: written by DuckDB here, loaded, compared with the CSV it came from, and trained on.
+ * Parquet: written by DuckDB here, loaded, compared with the CSV it came from, and trained on; JSON
+ * Lines the same way.
  */
 import { spawnSync } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -171,6 +172,20 @@ describe('Parquet', () => {
     expect(cli.status, cli.stderr).toBe(0);
     const report = JSON.parse(cli.stdout) as { runs: { iterations: number; history: unknown[] }[] };
     expect(report.runs[0].iterations).toBe(5);
+  });
+
+  it('JSON Lines: DuckDB writes the spirals example one object per line; the same columns as its CSV', async () => {
+    const csv = path.join(REPO, 'app/examples/data/spirals.csv');
+    const jsonl = path.join(tmp.dir, 'spirals.jsonl');
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(`COPY (SELECT * FROM read_csv('${csv}')) TO '${jsonl}' (FORMAT json)`);
+    connection.closeSync();
+    const fromCsv = await loadTable({ kind: 'file', path: csv }, { reader: 'javascript' });
+    const table = await loadTable({ kind: 'file', path: jsonl });
+    expect(table.format).toBe('jsonl');
+    const columns = (t: RawTable) => snapshot(t).columns.map((c) => [c.name, c.kind, c.bits, c.text]);
+    expect(columns(table)).toEqual(columns(fromCsv));
   });
 
   it('refuses a column type it cannot use, naming the column', async () => {

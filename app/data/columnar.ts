@@ -1,7 +1,7 @@
 /**
- * Parquet files, read by DuckDB: numeric and boolean columns arrive as float64 in bulk; text columns
- * value by value through the same cell reading as CSV text (so "NA" is missing and "3.5" a number);
- * other types (dates, lists, blobs, …) are refused with the column's name.
+ * Parquet and JSON Lines files, read by DuckDB: numeric and boolean columns arrive as float64 in bulk;
+ * text columns value by value through the same cell reading as CSV text (so "NA" is missing and "3.5"
+ * a number); other types (dates, lists, nested objects, blobs, …) are refused with the column's name.
  */
 import { duckdbError, duckdbStatus, describeQuery, fileLiteral, streamDoubleColumns, streamValueColumns, type ColumnInfo } from './duckdb';
 import { classifyText, type RawTable, TableBuilder } from './table';
@@ -12,25 +12,37 @@ const TEXT = /^(VARCHAR|ENUM\(.*\))$/;
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-export async function loadParquet(path: string, file: string): Promise<RawTable> {
+export function loadParquet(path: string, file: string): Promise<RawTable> {
+  return loadWithDuckDb(path, file, 'parquet');
+}
+
+/** JSON Lines (.jsonl, .ndjson): one JSON object per line, its keys the columns. */
+export function loadJsonLines(path: string, file: string): Promise<RawTable> {
+  return loadWithDuckDb(path, file, 'jsonl');
+}
+
+const KIND_NAMES = { parquet: 'Parquet', jsonl: 'JSON Lines' } as const;
+
+async function loadWithDuckDb(path: string, file: string, format: 'parquet' | 'jsonl'): Promise<RawTable> {
+  const what = KIND_NAMES[format];
   const literal = fileLiteral(path);
-  if (literal === null) throw new DataError('a Parquet path may not contain * ? [ ] { } or a URL scheme', { file });
+  if (literal === null) throw new DataError(`a ${what} path may not contain * ? [ ] { } or a URL scheme`, { file });
   const status = await duckdbStatus();
-  if (!status.available) throw new DataError(`Parquet files are read by DuckDB, which is not available: ${status.reason}`, { file });
-  const source = `read_parquet(${literal})`;
+  if (!status.available) throw new DataError(`${what} files are read by DuckDB, which is not available: ${status.reason}`, { file });
+  const source = format === 'parquet' ? `read_parquet(${literal})` : `read_json(${literal}, format = 'newline_delimited')`;
   let columns: ColumnInfo[];
   try {
     columns = await describeQuery(`SELECT * FROM ${source}`);
   } catch (e) {
     throw duckdbError(e, file);
   }
-  if (columns.length === 0) throw new DataError('Parquet file has no columns', { file });
+  if (columns.length === 0) throw new DataError(`${what} file has no columns`, { file });
   for (const c of columns) {
     if (!NUMERIC.test(c.type) && !TEXT.test(c.type)) {
       throw new DataError(`column type ${c.type} cannot be used (numbers, booleans and text only)`, { file, column: c.name });
     }
   }
-  const builder = new TableBuilder(file, 'parquet', columns.map((c) => c.name));
+  const builder = new TableBuilder(file, format, columns.map((c) => c.name));
   const numeric = columns.map((c, j) => ({ c, j })).filter(({ c }) => NUMERIC.test(c.type));
   const text = columns.map((c, j) => ({ c, j })).filter(({ c }) => TEXT.test(c.type));
   try {
