@@ -104,8 +104,9 @@ export async function loadCsvWithDuckDb(path: string, file: string): Promise<Raw
       }),
     ]);
     if (lines !== rows + (hasHeader ? 1 : 0)) return null;
-  } catch (e) {
-    if (process.env.CURVATURE_DUCKDB_DEBUG) console.error(e);
+  } catch {
+    // DuckDB refused the file (a cell its DOUBLE cannot read, a ragged row, …): the JavaScript loader
+    // reads it and reports what is wrong in its own words.
     return null;
   }
   if (rows === 0) return null;
