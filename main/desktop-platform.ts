@@ -6,7 +6,7 @@ import type { HostPlatform } from './host/platform';
 import { resolveInside } from '../app/util/paths';
 
 const DATA_FILTERS = [
-  { name: 'Datasets', extensions: ['csv', 'tsv', 'txt', 'json', 'npy', 'npz'] },
+  { name: 'Datasets', extensions: ['csv', 'tsv', 'txt', 'json', 'jsonl', 'ndjson', 'npy', 'npz', 'parquet', 'pq'] },
   { name: 'All files', extensions: ['*'] },
 ];
 const MODEL_FILTERS = [

@@ -13,27 +13,6 @@ import { buildProblem } from '../train/problem';
 import { experimentFromFlags, importModelFlag, parseNumber, type TrainFlags } from './trainOptions';
 
 /** The flags that describe the data and the model (shared by `train` and `spectrum`). */
-export function dataModelOptions(cmd: Command): Command {
-  const num = (label: string, opts?: { int?: boolean; min?: number }) => parseNumber(label, opts);
-  return cmd
-    .requiredOption('--target <columns>', 'target column; several (a,b,c) make a multi-output regression')
-    .option('--weight <column>', 'column of non-negative sample weights (weighted losses and metrics)')
-    .addOption(new Option('--preset <name>', 'fitting: 70/15/15 train/validation/test split and 6 validation checks (MATLAB fitting app)').choices(['fitting']))
-    .option('--huber-delta <d>', 'δ of the huber loss, in standardised-target units (default 1)', num('--huber-delta', { min: 0 }))
-    .option('--layers <spec>', 'hidden and output layers, e.g. 64:tanh,10:softmax (output added from the task when missing)')
-    .addOption(new Option('--task <task>', 'override the inferred task').choices(['auto', 'regression', 'binary', 'multiclass']))
-    .addOption(new Option('--loss <loss>', 'override the loss').choices(['mse', 'mae', 'huber', 'binary-crossentropy', 'softmax-crossentropy']))
-    .option('--l2 <lambda>', 'L2 penalty on kernels', num('--l2', { min: 0 }))
-    .option('--seed <n>', 'seed for initial weights and splits', num('--seed', { int: true }))
-    .option('--validation <fraction>', 'validation fraction', num('--validation', { min: 0 }))
-    .option('--test <fraction>', 'test fraction', num('--test', { min: 0 }))
-    .option('--no-standardize', 'do not standardise features')
-    .option('--no-scale-target', 'train a regression target in its own units (by default it is standardised; results are shown in original units either way)')
-    .addOption(new Option('--missing <policy>', 'missing values').choices(['error', 'drop', 'fill-mean']))
-    .option('--init-weights <file>', 'initial weights (any exported weights format or {"layers":[{"W","b"}]})')
-    .option('--model <file>', 'start from a Keras .keras/.h5, TF.js model.json or Curvature weights file: its layers and weights (no --layers needed)');
-}
-
 export interface SpectrumFlags extends Omit<TrainFlags, 'optimizer'> {
   k: number;
   method: 'auto' | 'dense' | 'lanczos';
@@ -86,23 +65,4 @@ function spectrumText(d: SpectrumDocument): string {
     `products     ${d.hessianVectorProducts} Hessian-vector products by ${d.productsBy}, ${d.seconds.toFixed(2)} s`,
     '',
   ].join('\n');
-}
-
-export function spectrumCommand(program: Command): Command {
-  const num = (label: string, opts?: { int?: boolean; min?: number }) => parseNumber(label, opts);
-  return dataModelOptions(
-    program
-      .command('spectrum')
-      .description("the Hessian's largest and smallest eigenvalues at the initial weights: minimum, saddle or flat")
-      .argument('<data>', 'dataset file'),
-  )
-    .option('--k <k>', `how many of the largest and of the smallest eigenvalues (1…${MAX_SPECTRUM_K})`, (v: string) => {
-      const k = num('--k', { int: true, min: 1 })(v);
-      if (k > MAX_SPECTRUM_K) throw new InvalidArgumentError(`--k must be ≤ ${MAX_SPECTRUM_K} (got ${k})`);
-      return k;
-    }, 5)
-    .addOption(new Option('--method <method>', 'dense (all eigenvalues, small n), lanczos, or auto').choices(['auto', 'dense', 'lanczos']).default('auto'))
-    .addOption(new Option('--precision <p>', 'arithmetic of the passes (float64 products agree with the exact Hessian to rounding)').choices(['float32', 'float64']))
-    .option('--json', 'print one JSON document')
-    .action(spectrumAction);
 }

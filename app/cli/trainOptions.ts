@@ -1,6 +1,5 @@
 /** Turns `curvature train` flags into an Experiment — the same schema the GUI saves. */
 import path from 'node:path';
-import { InvalidArgumentError } from 'commander';
 import { InputError } from './errors';
 import { ACTIVATIONS, type Activation, type ModelSpec } from '../model/spec';
 import {
@@ -94,14 +93,7 @@ export function parsePrecisions(text: string): ('float32' | 'float64')[] {
   return list as ('float32' | 'float64')[];
 }
 
-export const parseNumber = (label: string, { int = false, min = -Infinity } = {}) =>
-  (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || (int && !Number.isInteger(n)) || n < min) {
-      throw new InvalidArgumentError(`${label} must be ${int ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''} (got "${value}")`);
-    }
-    return n;
-  };
+export { parseNumber } from './numbers';
 
 /**
  * "64:tanh,32:relu:nobias:dropout=0.2,3:softmax" → Dense layers. Activation defaults to tanh

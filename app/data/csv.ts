@@ -13,7 +13,7 @@ export type Delimiter = ',' | ';' | '\t';
 const DELIMITERS: Delimiter[] = [',', ';', '\t'];
 const SNIFF_BYTES = 64 * 1024;
 /** Records looked at before deciding whether the first one is a header. */
-const HEADER_SAMPLE = 50;
+export const HEADER_SAMPLE = 50;
 
 export interface CsvOptions {
   /** Force header detection; guessed when omitted. */
@@ -21,7 +21,7 @@ export interface CsvOptions {
   delimiter?: Delimiter;
 }
 
-const delimiterName = (d: Delimiter) => (d === '\t' ? 'tab' : d === ';' ? 'semicolon' : 'comma');
+export const delimiterName = (d: Delimiter) => (d === '\t' ? 'tab' : d === ';' ? 'semicolon' : 'comma');
 
 /** Picks the delimiter that splits the first lines into the most consistent number (>1) of fields. */
 export function sniffDelimiter(sample: string, complete: boolean): Delimiter {
@@ -70,16 +70,16 @@ function countNewlines(fields: string[]): number {
   return n;
 }
 
-const isBlank = (rec: string[]) => rec.length === 1 && rec[0].trim() === '';
+export const isBlank = (rec: string[]) => rec.length === 1 && rec[0].trim() === '';
 
-interface Sample {
+export interface Sample {
   text: string;
   complete: boolean;
   /** Set when the sample itself is not UTF-8: the whole file is read as Windows-1252. */
   notUtf8?: { offset: number; byte: number | undefined };
 }
 
-async function readSample(path: string, file: string): Promise<Sample> {
+export async function readSample(path: string, file: string): Promise<Sample> {
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(path, 'r');
@@ -129,78 +129,122 @@ async function parseCsv(
   encodingNote?: string,
 ): Promise<RawTable> {
   const delimiter = options.delimiter ?? sniffDelimiter(sample.text, sample.complete);
-  const decimalComma = delimiter !== ',';
+  const sink = new RecordSink(file, delimiter, options.header, encodingNote);
+  await streamRecords(path, file, encoding, delimiter, (records, errors) => sink.add(records, errors), () => sink.end());
+  return sink.finish();
+}
 
-  let builder: TableBuilder | null = null;
-  let width = 0;
-  let hasHeader = false;
-  let firstLine = 1;
+/**
+ * Takes parsed records batch by batch: holds the first HEADER_SAMPLE back to decide whether the first
+ * is a header, then classifies every field straight into the table's columns, with file line numbers
+ * (quoted fields may span lines) for the messages.
+ */
+class RecordSink {
+  private builder: TableBuilder | null = null;
+  private width = 0;
+  private hasHeader = false;
+  private firstLine = 1;
   /** Records seen before the header decision, with their line numbers. */
-  let pending: { rec: string[]; line: number }[] = [];
-  let nextLine = 1;
+  private pending: { rec: string[]; line: number }[] = [];
+  private nextLine = 1;
+  private readonly decimalComma: boolean;
 
-  const decide = () => {
-    const first = pending[0];
-    const rest = pending.slice(1, HEADER_SAMPLE + 1).map((p) => p.rec);
-    hasHeader = options.header ?? looksLikeHeader(first.rec, rest);
-    width = first.rec.length;
-    firstLine = first.line;
-    const names = hasHeader ? first.rec.map((n, j) => n.trim() || `col${j + 1}`) : first.rec.map((_, j) => `col${j + 1}`);
-    builder = new TableBuilder(file, 'csv', names, 'stored');
-    builder.headerDetected = hasHeader;
-    if (encodingNote) builder.notes.push(encodingNote);
-    builder.notes.push(
-      `${delimiterName(delimiter)}-separated; ` +
-        (hasHeader ? 'first row read as the header' : `no header row found; columns named col1…col${width}`),
-    );
-    const queued = pending;
-    pending = [];
-    queued.forEach((p, k) => {
-      if (!(hasHeader && k === 0)) addRecord(p.rec, p.line);
-    });
-  };
+  constructor(
+    private readonly file: string,
+    private readonly delimiter: Delimiter,
+    private readonly header: boolean | undefined,
+    private readonly encodingNote: string | undefined,
+  ) {
+    this.decimalComma = delimiter !== ',';
+  }
 
-  const addRecord = (rec: string[], line: number) => {
-    const b = builder as unknown as TableBuilder;
-    if (rec.length !== width) {
-      throw new DataError(`expected ${width} fields (as in ${hasHeader ? 'the header' : `row ${firstLine}`}), found ${rec.length}`, {
-        file,
-        row: line,
-      });
-    }
-    for (let j = 0; j < width; j++) b.push(j, classifyText(rec[j], decimalComma));
-    b.markRow(line);
-  };
-
-  const onRecords = (records: string[][], errors: Papa.ParseError[]) => {
+  add(records: string[][], errors: Papa.ParseError[]): void {
     const lines = new Int32Array(records.length);
     for (let r = 0; r < records.length; r++) {
-      lines[r] = nextLine;
-      nextLine += 1 + countNewlines(records[r]);
+      lines[r] = this.nextLine;
+      this.nextLine += 1 + countNewlines(records[r]);
     }
     for (const err of errors) {
       if (err.type !== 'Quotes') continue;
       const row = err.row !== undefined && err.row < records.length ? lines[err.row] : undefined;
       const what = err.code === 'MissingQuotes' ? 'quoted field is never closed' : 'malformed quoted field (text after the closing quote)';
-      throw new DataError(what, { file, row });
+      throw new DataError(what, { file: this.file, row });
     }
     for (let r = 0; r < records.length; r++) {
       const rec = records[r];
       if (isBlank(rec)) continue;
-      if (builder !== null) addRecord(rec, lines[r]);
+      if (this.builder !== null) this.addRecord(this.builder, rec, lines[r]);
       else {
-        pending.push({ rec, line: lines[r] });
-        if (pending.length > HEADER_SAMPLE) decide();
+        this.pending.push({ rec, line: lines[r] });
+        if (this.pending.length > HEADER_SAMPLE) this.decide();
       }
     }
-  };
+  }
 
-  await new Promise<void>((resolve, reject) => {
+  /** The stream ended: a file shorter than the header sample is decided now. */
+  end(): void {
+    if (this.builder === null && this.pending.length > 0) this.decide();
+  }
+
+  finish(): RawTable {
+    if (this.builder === null) throw new DataError('file holds only blank lines or whitespace, no data', { file: this.file });
+    return this.builder.finish();
+  }
+
+  private decide(): void {
+    const first = this.pending[0];
+    const rest = this.pending.slice(1, HEADER_SAMPLE + 1).map((p) => p.rec);
+    const hasHeader = this.header ?? looksLikeHeader(first.rec, rest);
+    this.hasHeader = hasHeader;
+    this.width = first.rec.length;
+    this.firstLine = first.line;
+    const names = hasHeader ? first.rec.map((n, j) => n.trim() || `col${j + 1}`) : first.rec.map((_, j) => `col${j + 1}`);
+    const builder = new TableBuilder(this.file, 'csv', names, 'stored');
+    builder.headerDetected = hasHeader;
+    builder.reader = 'javascript';
+    if (this.encodingNote) builder.notes.push(this.encodingNote);
+    builder.notes.push(
+      `${delimiterName(this.delimiter)}-separated; ` +
+        (hasHeader ? 'first row read as the header' : `no header row found; columns named col1…col${this.width}`),
+    );
+    this.builder = builder;
+    const queued = this.pending;
+    this.pending = [];
+    queued.forEach((p, k) => {
+      if (!(hasHeader && k === 0)) this.addRecord(builder, p.rec, p.line);
+    });
+  }
+
+  private addRecord(b: TableBuilder, rec: string[], line: number): void {
+    const width = this.width;
+    if (rec.length !== width) {
+      throw new DataError(`expected ${width} fields (as in ${this.hasHeader ? 'the header' : `row ${this.firstLine}`}), found ${rec.length}`, {
+        file: this.file,
+        row: line,
+      });
+    }
+    for (let j = 0; j < width; j++) b.push(j, classifyText(rec[j], this.decimalComma));
+    b.markRow(line);
+  }
+}
+
+/**
+ * Streams the file through the decoder and papaparse, batch by batch into onRecords; onEnd runs at
+ * the end of the file. Our own exceptions pass through unchanged (a bug must not pose as bad input);
+ * only I/O errors from the stream are wrapped.
+ */
+function streamRecords(
+  path: string,
+  file: string,
+  encoding: TextEncodingName,
+  delimiter: Delimiter,
+  onRecords: (records: string[][], errors: Papa.ParseError[]) => void,
+  onEnd: () => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const raw = createReadStream(path, { highWaterMark: 1 << 20 });
     const stream = textDecodingStream(encoding, file);
     let settled = false;
-    // Our own exceptions pass through unchanged (a bug must not pose as bad input); only I/O
-    // errors from the stream are wrapped.
     const fail = (e: unknown, parser?: Papa.Parser) => {
       if (settled) return;
       settled = true;
@@ -229,7 +273,7 @@ async function parseCsv(
       complete: () => {
         if (settled) return;
         try {
-          if (builder === null && pending.length > 0) decide();
+          onEnd();
           settled = true;
           resolve();
         } catch (e) {
@@ -239,7 +283,4 @@ async function parseCsv(
       error: ioError,
     });
   });
-
-  if (builder === null) throw new DataError('file holds only blank lines or whitespace, no data', { file });
-  return (builder as TableBuilder).finish();
 }

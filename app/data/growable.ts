@@ -37,6 +37,26 @@ export class Growable<A extends NumericArray> {
   get(i: number): number {
     return this.blocks[i >>> BLOCK_BITS][i & MASK];
   }
+
+  /** Appends all of src with block copies (a column chunk from a columnar reader). */
+  pushAll(src: Float64Array): void {
+    let from = 0;
+    while (from < src.length) {
+      const i = this.length;
+      if (i < BLOCK) {
+        // The first block grows by doubling; fill it value by value up to its final size.
+        this.push(src[from++]);
+        continue;
+      }
+      const b = i >>> BLOCK_BITS;
+      if (b === this.blocks.length) this.blocks.push(this.make(BLOCK));
+      const at = i & MASK;
+      const n = Math.min(BLOCK - at, src.length - from);
+      this.blocks[b].set(src.subarray(from, from + n), at);
+      from += n;
+      this.length = i + n;
+    }
+  }
 }
 
 export const growableFloat64 = (): Growable<Float64Array> => new Growable((n) => new Float64Array(n));

@@ -3,6 +3,9 @@ import { promises as fs } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import type { DataSource } from './spec';
 import { loadCsv } from './csv';
+import { loadCsvWithDuckDb } from './csvDuckdb';
+import { duckdbWanted } from './duckdb';
+import { loadJsonLines, loadParquet } from './columnar';
 import { loadJson } from './json';
 import { parseNpy, readNpz, tableFromArrays } from './npy';
 import { type Cell, classifyText, type DataFormat, type RawTable, TableBuilder } from './table';
@@ -14,7 +17,19 @@ export interface LoadOptions {
   /** Folder relative paths are resolved against (default: the working directory). */
   baseDir?: string;
   maxFileBytes?: number;
+  /**
+   * CSV: 'auto' tries DuckDB first on files of DUCKDB_MIN_BYTES or more, 'duckdb' on any file (both
+   * fall back to the JavaScript loader for what DuckDB would read differently); 'javascript' never
+   * uses DuckDB.
+   */
+  reader?: 'auto' | 'duckdb' | 'javascript';
 }
+
+/**
+ * Below this size the JavaScript loader finishes before DuckDB's native library has even loaded
+ * (loading it costs a few tenths of a second): small files, the examples among them, start faster.
+ */
+export const DUCKDB_MIN_BYTES = 16 * 1024 ** 2;
 
 const EXTENSIONS: Record<string, Exclude<DataFormat, 'inline'>> = {
   '.csv': 'csv',
@@ -23,13 +38,17 @@ const EXTENSIONS: Record<string, Exclude<DataFormat, 'inline'>> = {
   '.json': 'json',
   '.npy': 'npy',
   '.npz': 'npz',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.parquet': 'parquet',
+  '.pq': 'parquet',
 };
 
 export function formatFromPath(path: string): Exclude<DataFormat, 'inline'> {
   const ext = extname(path).toLowerCase();
   const format = EXTENSIONS[ext];
   if (format === undefined) {
-    throw new DataError(`unknown file type "${ext || '(no extension)'}"; expected .csv, .tsv, .json, .npy or .npz`, { file: path });
+    throw new DataError(`unknown file type "${ext || '(no extension)'}"; expected .csv, .tsv, .json, .jsonl, .npy, .npz or .parquet`, { file: path });
   }
   return format;
 }
@@ -90,10 +109,20 @@ export async function loadTable(source: DataSource, options: LoadOptions = {}): 
   const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const path = resolvePath(source.path, options.baseDir);
   const format = source.format ?? formatFromPath(path);
-  await checkFile(path, max);
+  const size = await checkFile(path, max);
   switch (format) {
-    case 'csv':
+    case 'csv': {
+      const reader = options.reader ?? 'auto';
+      if (duckdbWanted() && (reader === 'duckdb' || (reader === 'auto' && size >= DUCKDB_MIN_BYTES))) {
+        const table = await loadCsvWithDuckDb(path, path);
+        if (table) return table;
+      }
       return loadCsv(path, path);
+    }
+    case 'parquet':
+      return loadParquet(path, path);
+    case 'jsonl':
+      return loadJsonLines(path, path);
     case 'json':
       return loadJson(path, path);
     case 'npz':

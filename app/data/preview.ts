@@ -18,7 +18,7 @@ export interface ColumnInfo {
 
 export interface DatasetPreview {
   file: string; // display name
-  format: 'csv' | 'json' | 'npy' | 'npz' | 'inline';
+  format: 'csv' | 'json' | 'jsonl' | 'npy' | 'npz' | 'parquet' | 'inline';
   rowCount: number;
   columns: ColumnInfo[];
   /** First rows, as displayed strings ('' for missing). */

@@ -9,7 +9,7 @@ export const dataSourceSchema = z.discriminatedUnion('kind', [
     /** Absolute, or relative to the experiment file's folder. */
     path: z.string().min(1),
     /** Inferred from the extension when omitted. */
-    format: z.enum(['csv', 'json', 'npy', 'npz']).optional(),
+    format: z.enum(['csv', 'json', 'jsonl', 'npy', 'npz', 'parquet']).optional(),
     /** For .npy targets: a second file holding y. */
     targetPath: z.string().min(1).optional(),
   }),

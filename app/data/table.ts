@@ -5,7 +5,7 @@
 import { growableFloat64, growableInt32, type Growable } from './growable';
 import { DataError } from './types';
 
-export type DataFormat = 'csv' | 'json' | 'npy' | 'npz' | 'inline';
+export type DataFormat = 'csv' | 'json' | 'jsonl' | 'npy' | 'npz' | 'parquet' | 'inline';
 export type ColumnKind = 'numeric' | 'categorical';
 
 /** Spellings of "no value" used by spreadsheets, pandas, R and the UCI repository. */
@@ -71,6 +71,8 @@ export interface RawTable {
   rowNumber(i: number): number;
   /** What loading noticed (delimiter, header guess, …). */
   readonly notes: string[];
+  /** Which reader parsed a CSV file: DuckDB, or the JavaScript (papaparse) loader. */
+  readonly reader?: 'duckdb' | 'javascript';
   /** CSV only: false when no header row was found and columns got generated names. */
   readonly headerDetected?: boolean;
 }
@@ -118,6 +120,14 @@ class ColumnData implements RawColumn {
     }
   }
 
+  /** Appends numbers (NaN where missing) in bulk; `missing` of them are NaN. */
+  pushNumbers(values: Float64Array, missing: number): void {
+    if (this.codes !== null) for (let i = 0; i < values.length; i++) this.codes.push(-1);
+    this.values.pushAll(values);
+    this.numericCount += values.length - missing;
+    this.missingCount += missing;
+  }
+
   /**
    * Numeric when numbers outnumber text: a numeric column with a few typos or odd missing markers
    * stays numeric (and the missing-value policy reports them) instead of silently becoming categories.
@@ -154,12 +164,15 @@ export class TableBuilder {
   private readonly rowNumbers = growableInt32();
   readonly notes: string[] = [];
   headerDetected?: boolean;
+  reader?: 'duckdb' | 'javascript';
 
+  /** rowNumberOf 'index': row i is numbered i + firstRow (CSV without blank lines: 2 after a header). */
   constructor(
     readonly file: string,
     readonly format: DataFormat,
     names: string[],
     private readonly rowNumberOf: 'stored' | 'index' = 'index',
+    private readonly firstRow = 1,
   ) {
     const seen = new Set<string>();
     for (const name of names) {
@@ -182,6 +195,11 @@ export class TableBuilder {
     this.columns[j].push(cell);
   }
 
+  /** Appends a run of numbers (NaN where missing) to column j. */
+  pushNumbers(j: number, values: Float64Array, missing: number): void {
+    this.columns[j].pushNumbers(values, missing);
+  }
+
   /** Records the user-visible row number of the row just pushed (only for 'stored'). */
   markRow(rowNumber: number): void {
     this.rowNumbers.push(rowNumber);
@@ -191,14 +209,16 @@ export class TableBuilder {
     for (const c of this.columns) c.finish();
     const rowNumbers = this.rowNumbers;
     const stored = this.rowNumberOf === 'stored';
+    const firstRow = this.firstRow;
     return {
       file: this.file,
       format: this.format,
       columns: this.columns,
       rowCount: this.rowCount,
-      rowNumber: stored ? (i) => rowNumbers.get(i) : (i) => i + 1,
+      rowNumber: stored ? (i) => rowNumbers.get(i) : (i) => i + firstRow,
       notes: this.notes,
       headerDetected: this.headerDetected,
+      ...(this.reader ? { reader: this.reader } : {}),
     };
   }
 }

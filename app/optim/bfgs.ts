@@ -3,10 +3,12 @@
  * to γI, γ = s'y / y'y, just before the first update (N&W 6.20) when `initialHessian` is 'scaled' or
  * 'adaptive'; kept at I with 'identity' (scipy's choice) and 'identity-adaptive'. The update
  *   H⁺ = (I − ρsy')H(I − ρys') + ρss'
- * is expanded, using the symmetry of H, to H − ρ(s·(Hy)' + (Hy)·s') + (ρ²·y'Hy + ρ)·ss': one
- * matrix–vector product and one rank-2 pass, O(n²), never a product of two n×n matrices.
- * The n² loops are plain host code on purpose: they are the whole cost and need no abstraction.
+ * is expanded, using the symmetry of H, to H − ρ(s·(Hy)' + (Hy)·s') + (ρ²·y'Hy + ρ)·ss', O(n²),
+ * never a product of two n×n matrices; DenseInverseHessian keeps one triangle and applies each
+ * update inside the next sweep, which also multiplies y and the new gradient: one sweep of the
+ * triangle per iteration.
  */
+import { DenseInverseHessian } from './denseInverse';
 import { denseBfgsRefusal } from './messages';
 import { QuasiNewtonStepper } from './quasiNewton';
 import type { LineSearchSpec } from './spec';
@@ -33,8 +35,13 @@ export interface BfgsSettings {
 const SCALE_UP_AFTER = 5;
 
 export class BfgsStepper extends QuasiNewtonStepper {
-  private H: Float64Array | null = null;
+  private H: DenseInverseHessian | null = null;
   private readonly Hy: Float64Array;
+  /** H·gNew before the update, and H⁺·gNew after it: the next direction, ready without a sweep. */
+  private readonly Hg: Float64Array;
+  private readonly next: Float64Array;
+  private readonly nextFor: Float64Array;
+  private nextReady = false;
   private updates = 0;
   private readonly memoryBudgetBytes: number;
   private readonly gammaScaling: boolean;
@@ -47,6 +54,9 @@ export class BfgsStepper extends QuasiNewtonStepper {
     this.gammaScaling = h0 === 'scaled' || h0 === 'adaptive';
     this.scaleUp = h0 === 'adaptive' || h0 === 'identity-adaptive';
     this.Hy = this.ops.alloc(this.n);
+    this.Hg = this.ops.alloc(this.n);
+    this.next = this.ops.alloc(this.n);
+    this.nextFor = this.ops.alloc(this.n);
   }
 
   protected override refusal(): string | null {
@@ -54,7 +64,7 @@ export class BfgsStepper extends QuasiNewtonStepper {
   }
 
   protected override prepare(): void {
-    this.H = new Float64Array(this.n * this.n);
+    this.H = new DenseInverseHessian(this.n);
   }
 
   protected hasMemory(): boolean {
@@ -63,63 +73,61 @@ export class BfgsStepper extends QuasiNewtonStepper {
 
   protected clearMemory(): void {
     this.updates = 0;
+    this.nextReady = false;
   }
 
   protected computeDirection(g: Float64Array, d: Float64Array): number {
-    symmetricProduct(this.matrix(), g, d, this.n);
+    if (this.nextReady && sameValues(g, this.nextFor)) this.ops.copy(this.next, d);
+    else this.matrix().multiply(g, d);
+    this.nextReady = false;
     this.ops.scale(-1, d);
     return this.ops.dot(g, d);
   }
 
-  protected addPair(s: Float64Array, y: Float64Array, sy: number, yy: number): void {
+  /**
+   * One sweep over H per iteration: it applies the previous update, and multiplies y (for this pair)
+   * and gNew (for the next direction) at once; the direction then follows from this update in O(n).
+   */
+  protected addPair(s: Float64Array, y: Float64Array, sy: number, yy: number, gNew: Float64Array): void {
     const H = this.matrix();
-    const n = this.n;
+    const { Hy, Hg } = this;
     if (this.updates === 0) {
-      H.fill(0);
       const gamma = this.gammaScaling ? sy / yy : 1;
-      for (let i = 0; i < n; i++) H[i * n + i] = gamma;
+      H.reset(gamma);
+      for (let i = 0; i < this.n; i++) {
+        Hy[i] = gamma * y[i];
+        Hg[i] = gamma * gNew[i];
+      }
+    } else {
+      H.multiplyTwo(y, Hy, gNew, Hg);
     }
-    const Hy = this.Hy;
-    symmetricProduct(H, y, Hy, n);
-    const rho = 1 / sy;
-    let yHy = this.ops.dot(y, Hy);
-    if (this.scaleUp && this.updates >= (this.gammaScaling ? 1 : SCALE_UP_AFTER) && sy > yHy) {
-      // H under-estimates the inverse curvature along y (y'Hy < s'y): scale it up before the update.
-      // BFGS corrects an H that is too small only slowly; on a classifier whose loss falls
-      // geometrically the curvature does too (τ ≈ 2 every iteration on the suite's digits problem).
-      const tau = sy / yHy;
-      for (let k = 0; k < H.length; k++) H[k] *= tau;
-      this.ops.scale(tau, Hy);
-      yHy *= tau;
-    }
-    const ssCoeff = rho * rho * yHy + rho;
-    for (let i = 0; i < n; i++) {
-      const row = i * n;
-      const si = s[i];
-      const a = -rho * si;
-      const b = -rho * Hy[i];
-      const c = ssCoeff * si;
-      for (let j = 0; j < n; j++) H[row + j] += a * Hy[j] + b * s[j] + c * s[j];
-    }
+    // H under-estimates the inverse curvature along y (y'Hy < s'y): scale it up before the update.
+    // BFGS corrects an H that is too small only slowly; on a classifier whose loss falls
+    // geometrically the curvature does too (τ ≈ 2 every iteration on the suite's digits problem).
+    const scaleUp = this.scaleUp && this.updates >= (this.gammaScaling ? 1 : SCALE_UP_AFTER);
+    H.update(s, Hy, sy, this.ops.dot(y, Hy), scaleUp);
+    H.multiplyUpdated(gNew, Hg, this.next);
+    this.ops.copy(gNew, this.nextFor);
+    this.nextReady = true;
     this.updates++;
   }
 
   inverseHessianModel(): Float64Array | null {
-    return this.H ? Float64Array.from(this.H) : null;
+    const H = this.H;
+    if (!H) return null;
+    const n = H.n;
+    const out = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = H.entry(i, j);
+    return out;
   }
 
-  private matrix(): Float64Array {
+  private matrix(): DenseInverseHessian {
     if (!this.H) throw new Error('BFGS inverse Hessian used before the run started.');
     return this.H;
   }
 }
 
-/** out ← H·v for a row-major n×n matrix. */
-function symmetricProduct(H: Float64Array, v: Float64Array, out: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const row = i * n;
-    let sum = 0;
-    for (let j = 0; j < n; j++) sum += H[row + j] * v[j];
-    out[i] = sum;
-  }
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

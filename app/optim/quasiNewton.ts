@@ -38,8 +38,12 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
   /** d ← −H·g; returns g'd (the line search's initial slope). */
   protected abstract computeDirection(g: Float64Array, d: Float64Array): number;
   protected abstract clearMemory(): void;
-  /** Take a pair with s'y safely positive. s and y are scratch: copy what you keep. */
-  protected abstract addPair(s: Float64Array, y: Float64Array, sy: number, yy: number): void;
+  /**
+   * Take a pair with s'y safely positive. s and y are scratch: copy what you keep. gNew is the
+   * gradient at the new point, the g of the next computeDirection (dense BFGS multiplies it in the
+   * same sweep as y).
+   */
+  protected abstract addPair(s: Float64Array, y: Float64Array, sy: number, yy: number, gNew: Float64Array): void;
 
   protected iterate(): IterationOutcome {
     let memoryReset = false;
@@ -77,7 +81,7 @@ export abstract class QuasiNewtonStepper extends BaseStepper {
     // Scale-aware safeguard (L-BFGS-B): compare s'y with the decrease the step promised, not with
     // a fixed constant that breaks for small losses and float32 gradients.
     const pairSkipped = !(sy > Number.EPSILON * -search.initialSlope * search.alpha) || !Number.isFinite(yy);
-    if (!pairSkipped) this.addPair(s, y, sy, yy);
+    if (!pairSkipped) this.addPair(s, y, sy, yy, search.g);
     const step = ops.norms(s);
 
     ops.copy(search.x, this.x);

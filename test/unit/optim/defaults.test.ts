@@ -17,7 +17,11 @@ const EXPECTED: Record<string, { bfgs: number[]; lbfgs: number[] }> = {
   'quad50-1e2': { bfgs: [27, 46, 58], lbfgs: [19, 42, 66] },
   'quad50-1e4': { bfgs: [48, 60, 66], lbfgs: [165, 389, 599] },
   rosen2: { bfgs: [33, 39, 40], lbfgs: [39, 44, 46] },
-  rosen100: { bfgs: [144, 291, 415], lbfgs: [31, 44, 47] },
+  // BFGS keeps one triangle of H, applies each update inside the next sweep and takes the next
+  // direction from the update in O(n) (optim/denseInverse): same algebra, other roundings. The long
+  // 100-D Rosenbrock run is the one whose counts they move (144 / 291 / 415 with the full matrix
+  // updated eagerly); every other count stayed the same.
+  rosen100: { bfgs: [135, 284, 405], lbfgs: [31, 44, 47] },
   seed: { bfgs: [19, 22, 26], lbfgs: [14, 17, 20] },
   // On the tfjs cpu engine (see beforeAll); the suite's table runs on the auto-chosen engine. The
   // L-BFGS middle target is the chaotic one: 274 from this start, 216 as the median of five starts
