@@ -100,6 +100,8 @@ export interface BundleInput {
   formats: readonly ExportFormat[];
   weightFiles: readonly string[];
   repeated?: RepeatedBundle;
+  /** The fitting plots written beside the bundle (plot-*.png / .csv), listed in the README. */
+  figureFiles?: readonly string[];
 }
 
 export function bundleFiles(b: BundleInput): ExportFile[] {
@@ -214,6 +216,12 @@ function readme(b: BundleInput): string {
     out.push('- `aggregates.csv`, `aggregates.json` — per run spec: median and quartiles over repeats of final training loss, validation metric, evaluations and seconds; paired win rates.', '');
   } else {
     out.push('- `summary.json` — the run summary.', '');
+  }
+  if (b.figureFiles?.length) {
+    out.push(
+      `- ${b.figureFiles.map((f) => `\`${f}\``).join(', ')} — the fitting plots of these weights (performance; regression and error histogram, or confusion matrix and ROC) and each one's data as CSV. \`summary.json\` → \`fit\` holds R per target, or the confusion matrices and ROC AUC, per subset.`,
+      '',
+    );
   }
   out.push('## Model', '', `Input: ${b.inputDim} float32 values per row.`, '', architecture(b), '');
   out.push(outputMeaning(p, b.layers[b.layers.length - 1]), '');

@@ -20,6 +20,8 @@ import { npzFile, weightsJsonFile } from './numpy';
 import { onnxFile } from './onnx';
 import { tfjsLayersFiles } from './tfjsLayers';
 import type { ExperimentOutcome, FinishedRun } from '../train/runner';
+import type { RunPredictions } from '../train/scoring';
+import { figureFiles } from './figures';
 
 export { ExportError, EXPORT_MARKER, removeLiveStagingSync, type AtomicResult } from './atomicDirectory';
 export { checkExportDestination, estimateExportBytes } from './destination';
@@ -38,6 +40,8 @@ export interface ExportRequest {
   history: IterationPoint[];
   /** Set when the run spec was repeated: all repeats' histories and the aggregate table. */
   repeated?: RepeatedBundle;
+  /** Outputs and targets per subset (original units): the fitting plots' PNG + CSV are written from them. */
+  predictions?: RunPredictions;
 }
 
 /** Test seam: replace the file write primitive (e.g. to simulate a full disk). */
@@ -99,8 +103,9 @@ export async function exportRun(req: ExportRequest, deps: ExportDeps = {}): Prom
     async (staging) => {
       const weights: ExportFile[] = [];
       for (const f of formats) weights.push(...(await formatFiles(f, req, staging)));
-      const bundle = bundleFiles({ ...req, formats, weightFiles: weights.map((w) => w.name) });
-      return [...weights, ...bundle];
+      const figures = await figureFiles({ summary: req.summary, history: req.history, preprocessing: req.preprocessing, predictions: req.predictions });
+      const bundle = bundleFiles({ ...req, formats, weightFiles: weights.map((w) => w.name), figureFiles: figures.map((f) => f.name) });
+      return [...weights, ...figures, ...bundle];
     },
     {
       overwrite: req.overwrite,
@@ -139,6 +144,7 @@ export function exportFinishedRun(
         inputDim: outcome.inputDim,
         preprocessing: outcome.preprocessing,
         history: best.history,
+        predictions: best.predictions,
         repeated: {
           weights: {
             repeat: best.repeat ?? 0,
@@ -163,6 +169,7 @@ export function exportFinishedRun(
       inputDim: outcome.inputDim,
       preprocessing: outcome.preprocessing,
       history: run.history,
+      predictions: run.predictions,
     },
     deps,
   );

@@ -236,9 +236,10 @@ function csv(head: string[], rows: (string | number | null | undefined)[][]): st
 }
 
 /** One row per (kept) row: subset, target index, actual, predicted, error. */
-export function regressionCsv(subsets: PlotSubsets, choice: SubsetChoice, targetNames: readonly string[]): string {
+export function regressionCsv(subsets: PlotSubsets, choice: SubsetChoice, targetNames: readonly string[], only?: number): string {
   const rows: (string | number)[][] = [];
   for (let k = 0; k < targetNames.length; k++) {
+    if (only !== undefined && k !== only) continue;
     const { x, y, subset } = regressionPairs(subsets, choice, k);
     for (let i = 0; i < x.length; i++) rows.push([subset[i], targetNames[k], x[i], y[i], x[i] - y[i]]);
   }
