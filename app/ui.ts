@@ -22,7 +22,29 @@ export { targetsOf } from './data/spec';
 export type { DataSpec, Experiment, RunSpec } from './schema/experiment';
 export { aggregateRepeats } from './train/aggregate';
 export type { Aggregate, Comparison } from './train/aggregate';
-export type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSummary, StartupStage, SubsetName, SubsetScore } from './train/events';
+export type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSummary, StartupStage, SubsetFit, SubsetName, SubsetScore } from './train/events';
 export { repeatRunId } from './train/repeatIds';
 export { quartiles } from './train/stats';
 export type { Quartiles } from './train/stats';
+export {
+  FIGURE_SUBSETS,
+  SUBSET_COLORS,
+  SUBSET_TITLES,
+  binaryScores,
+  chosenSubsets,
+  confusionCsv,
+  confusionRowPercentages,
+  errorHistogram,
+  histogramCsv,
+  leastSquaresLine,
+  niceTicks,
+  pearsonR,
+  performanceCsv,
+  performanceSeries,
+  regressionCsv,
+  regressionPairs,
+  rocCsv,
+  rocCurve,
+  sumConfusions,
+} from './train/figures';
+export type { Histogram, PerformanceSeries, PlotSubset, PlotSubsets, RocCurve, SubsetChoice } from './train/figures';

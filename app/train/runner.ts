@@ -177,6 +177,8 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         backend: backend.label,
         runs: runs.map((r) => ({ runId: r.id, optimizer: r.spec.optimizer.kind, label: r.label, spec: r.specId, repeat: r.repeat })),
         notes,
+        ...(data.preprocessing.classLabels && { classLabels: data.preprocessing.classLabels }),
+        targets: data.preprocessing.targets ?? [data.preprocessing.target],
       });
 
       const point = (run: ActiveRun, rec: IterationRecord): IterationPoint => {
