@@ -50,6 +50,9 @@ function panelsOf(p: PlotSubsets): SubsetChoice[] {
   return present.length > 1 ? [...present, 'all'] : present;
 }
 
+/** Circles drawn per regression panel; beyond it a subset is drawn thinned (rasterising stays fast). */
+const MAX_DRAWN = 5000;
+
 function safeStem(s: string): string {
   return s.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40) || 'target';
 }
@@ -69,7 +72,11 @@ function regressionFigure(p: PlotSubsets, names: readonly string[], k: number, f
     const r = exactR ?? pearsonR(x, y);
     const a = axes({ x0: 70 + (i % cols) * (pw + 90), y0: 40 + Math.floor(i / cols) * (ph + 80), w: pw, h: ph, x: lim, y: lim, title: `${SUBSET_TITLES[choice]}: R = ${r === null || r === undefined ? '—' : r.toFixed(4)}`, xLabel: `Target ${names[k]}`, yLabel: 'Output' });
     const id = `c${i}`;
-    body.push(...a.svg, clip(a, id), circles(a, x, y, SUBSET_COLORS[choice]));
+    // Every row goes into the CSV and the fit line; the drawing keeps at most MAX_DRAWN circles a panel.
+    const step = Math.max(1, Math.ceil(x.length / MAX_DRAWN));
+    const keep = (v: number[]) => (step === 1 ? v : v.filter((_, j) => j % step === 0));
+    body.push(...a.svg, clip(a, id), circles(a, keep(x), keep(y), SUBSET_COLORS[choice]));
+    if (step > 1) body.push(text(a.x0 + a.w - 6, a.y0 + a.h + 44, `every ${step}th of ${x.length} rows drawn`, { size: 10, anchor: 'end', fill: '#666' }));
     body.push(polyline(a, [{ x: lim[0], y: lim[0] }, { x: lim[1], y: lim[1] }], '#555', { dash: '4 3', width: 1, clipId: id }));
     const line = leastSquaresLine(x, y);
     if (line) {
