@@ -96,7 +96,7 @@ export async function exportRun(req: ExportRequest, deps: ExportDeps = {}): Prom
   const parameterCount = req.layers.reduce((n, l) => n + l.kernel.length + (l.bias?.length ?? 0), 0);
   await checkExportDestination(req.directory, {
     overwrite: req.overwrite,
-    estimatedBytes: estimateExportBytes(parameterCount, formats, req.history.length),
+    estimatedBytes: estimateExportBytes(parameterCount, formats, req.history.length, Object.values(req.predictions ?? {}).reduce((n, p) => n + (p?.predictions.length ?? 0), 0)),
   });
   return writeDirectoryAtomically(
     req.directory,
