@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { screenshot, selectView, setBudget, uploadData, useAppSession } from './harness';
+import { screenshot, selectView, seriousViolations, setBudget, uploadData, useAppSession } from './harness';
 
 const app = useAppSession();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-e2e-fit-plots-'));
@@ -82,6 +82,22 @@ describe('fit plots in the Results view', () => {
     expect(await plots.getByTestId('fit-r').innerText()).toMatch(/R \(Test\) = 0\.9\d+/);
     await screenshot(app.page, 'fit-plots-regression-test-subset');
 
+    // Each figure saves as PNG and its data as CSV (browser mode: downloads).
+    const [png] = await Promise.all([app.page.waitForEvent('download'), regression.getByRole('button', { name: /as PNG/ }).click()]);
+    expect(png.suggestedFilename()).toMatch(/-regression\.png$/);
+    const pngBytes = fs.readFileSync((await png.path())!);
+    expect(pngBytes.subarray(1, 4).toString()).toBe('PNG');
+    expect(pngBytes.readUInt32BE(16)).toBeGreaterThan(300); // width
+    const [csv] = await Promise.all([app.page.waitForEvent('download'), regression.getByRole('button', { name: /as CSV/ }).click()]);
+    const lines = fs.readFileSync((await csv.path())!, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('subset,target,actual,predicted,error');
+    expect(lines.slice(1).filter((l) => l.startsWith('test,power,'))).toHaveLength(45);
+    expect(lines).toHaveLength(46);
+    const [hcsv] = await Promise.all([app.page.waitForEvent('download'), histogram.getByRole('button', { name: /as CSV/ }).click()]);
+    const bins = fs.readFileSync((await hcsv.path())!, 'utf8').trim().split('\n');
+    expect(bins[0]).toBe('bin_low,bin_high,bin_center,test');
+    expect(bins).toHaveLength(21);
+
     // Another run: its own best iteration (the results table's status names it).
     const select = plots.getByTestId('fit-run');
     const other = (await select.locator('option').allInnerTexts()).find((t) => !t.includes('(best)'))!;
@@ -106,5 +122,13 @@ describe('fit plots in the Results view', () => {
     for (const c of cells) expect(c).toMatch(/^\d+\s*\d+\.\d%$/);
     expect(Number(await plots.locator('figure[data-fit-chart^="ROC"]').getAttribute('data-auc'))).toBeGreaterThan(0.9);
     await shots(app.page, 'fit-plots-confusion');
+    const [csv] = await Promise.all([app.page.waitForEvent('download'), confusion.getByRole('button', { name: /as CSV/ }).click()]);
+    const lines = fs.readFileSync((await csv.path())!, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('subset,actual,predicted,count,row_percent');
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['all,0,0', 'all,0,1', 'all,1,0', 'all,1,1']);
+    expect(lines.slice(1).reduce((n, l) => n + Number(l.split(',')[3]), 0)).toBe(300);
+    const [png] = await Promise.all([app.page.waitForEvent('download'), confusion.getByRole('button', { name: /as PNG/ }).click()]);
+    expect(fs.readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+    expect(await seriousViolations(app.page)).toEqual([]);
   }, 240_000);
 });
