@@ -12,6 +12,9 @@ import { startExperiment } from '../../../app/train/runner';
 import { parseExperiment } from '../../../app/schema/experiment';
 import { exportFinishedRun } from '../../../app/export';
 import { pngRasteriser } from '../../../app/export/figures/png';
+import { runFigures } from '../../../app/export/figures';
+import type { Preprocessing } from '../../../app/data/types';
+import type { RunSummary } from '../../../app/train/events';
 import { seededRandom } from '../../../app/util/random';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-figures-'));
@@ -116,4 +119,23 @@ describe('fitting plots in the export folder', () => {
     expect([Number(lastTest[2]), Number(lastTest[3])]).toEqual([1, 1]);
     expect(run.summary.fit!.test!.auc).toBeGreaterThan(0.9);
   }, 120_000);
+  it('multiclass: a 3×3 confusion per subset and for all, no ROC; hostile labels escaped in SVG and quoted in CSV', () => {
+    const labels = ['<b>a</b>', 'b,"c"', 'd'];
+    const fit = { train: { confusion: [[5, 1, 0], [0, 4, 2], [1, 0, 7]] }, test: { confusion: [[2, 0, 0], [1, 1, 0], [0, 0, 3]] } };
+    const figures = runFigures({
+      summary: { bestIteration: 1, fit } as unknown as RunSummary,
+      history: [{ iteration: 0, trainLoss: 2 }, { iteration: 1, trainLoss: 1 }] as never,
+      preprocessing: { task: 'multiclass', target: 'kind', classLabels: labels } as unknown as Preprocessing,
+      predictions: { train: { rows: 1, outputs: 3, predictions: [0.2, 0.5, 0.3], targets: [0, 1, 0] } },
+    });
+    expect(figures.map((f) => f.name)).toEqual(['plot-performance', 'plot-confusion']);
+    const conf = figures[1];
+    expect(conf.svg).toContain('&lt;b&gt;a&lt;/b&gt;');
+    expect(conf.svg).not.toContain('<b>');
+    const lines = conf.csv.trim().split('\n');
+    expect(lines).toHaveLength(1 + 3 * 9);
+    expect(lines[2]).toBe('train,<b>a</b>,"b,""c""",1,16.666666666666668');
+    const all = lines.filter((l) => l.startsWith('all,')).map((l) => Number(l.split(',').at(-2)));
+    expect(all).toEqual([7, 1, 0, 1, 5, 2, 1, 0, 10]);
+  });
 });
