@@ -24,9 +24,31 @@ export { targetsOf } from './data/spec';
 export type { DataSpec, Experiment, RunSpec } from './schema/experiment';
 export { aggregateRepeats } from './train/aggregate';
 export type { Aggregate, Comparison } from './train/aggregate';
-export type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSpectrum, RunSummary, StartupStage, SubsetName, SubsetScore } from './train/events';
+export type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSpectrum, RunSummary, StartupStage, SubsetFit, SubsetName, SubsetScore } from './train/events';
 export { formatEigenvalue, spectrumVerdict } from './optim/spectrumVerdict';
 export type { SpectrumReport, SpectrumVerdict } from './optim/spectrumVerdict';
 export { repeatRunId } from './train/repeatIds';
 export { quartiles } from './train/stats';
 export type { Quartiles } from './train/stats';
+export {
+  FIGURE_SUBSETS,
+  SUBSET_COLORS,
+  SUBSET_TITLES,
+  binaryScores,
+  chosenSubsets,
+  confusionCsv,
+  confusionRowPercentages,
+  errorHistogram,
+  histogramCsv,
+  leastSquaresLine,
+  niceTicks,
+  pearsonR,
+  performanceCsv,
+  performanceSeries,
+  regressionCsv,
+  regressionPairs,
+  rocCsv,
+  rocCurve,
+  sumConfusions,
+} from './train/figures';
+export type { Histogram, PerformanceSeries, PlotSubset, PlotSubsets, RocCurve, SubsetChoice } from './train/figures';

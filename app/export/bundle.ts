@@ -108,6 +108,8 @@ export interface BundleInput {
   formats: readonly ExportFormat[];
   weightFiles: readonly string[];
   repeated?: RepeatedBundle;
+  /** The fitting plots written beside the bundle (plot-*.png / .csv), listed in the README. */
+  figureFiles?: readonly string[];
   /** Files experiment.json needs beside it to run again (data first). */
   companions?: readonly CompanionFile[];
 }
@@ -230,6 +232,12 @@ function readme(b: BundleInput): string {
     out.push('- `aggregates.csv`, `aggregates.json` — per run spec: median and quartiles over repeats of final training loss, validation metric, evaluations and seconds; paired win rates.', '');
   } else {
     out.push('- `summary.json` — the run summary.', '');
+  }
+  if (b.figureFiles?.length) {
+    out.push(
+      `- ${b.figureFiles.map((f) => `\`${f}\``).join(', ')} — the fitting plots of these weights (performance; regression and error histogram, or confusion matrix and ROC) and each one's data as CSV. \`summary.json\` → \`fit\` holds R per target, or the confusion matrices and ROC AUC, per subset.`,
+      '',
+    );
   }
   out.push(...rerunSection(b.companions ?? []));
   out.push('## Model', '', `Input: ${b.inputDim} float32 values per row.`, '', architecture(b), '');

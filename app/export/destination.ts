@@ -8,11 +8,13 @@ import type { ExportFormat } from './formats';
 import { ExportError, inspectDestination, refusal } from './atomicDirectory';
 
 /** Bytes an export of `parameterCount` weights in `formats` with `historyRows` iteration rows takes, roughly and on the high side. */
-export function estimateExportBytes(parameterCount: number, formats: readonly ExportFormat[], historyRows: number): number {
+export function estimateExportBytes(parameterCount: number, formats: readonly ExportFormat[], historyRows: number, predictionValues = 0): number {
   const perFormat: Record<ExportFormat, number> = { tfjs: 4, keras: 4, h5: 4, onnx: 4, npz: 4, json: 25 };
   const weights = [...new Set(formats)].reduce((sum, f) => sum + parameterCount * perFormat[f] + 64 * 1024, 0);
   // history.csv rows are ~300 bytes; experiment, summary, README and preprocessing a few kB.
-  return Math.ceil(1.2 * (weights + historyRows * 300 + 256 * 1024));
+  // The plots: PNGs up to ~0.5 MB in all, and one regression-CSV line (~80 bytes) per prediction value.
+  const plots = 512 * 1024 + predictionValues * 80;
+  return Math.ceil(1.2 * (weights + historyRows * 300 + 256 * 1024 + plots));
 }
 
 async function nearestExistingAncestor(p: string): Promise<string> {

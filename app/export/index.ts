@@ -21,6 +21,8 @@ import { npzFile, weightsJsonFile } from './numpy';
 import { onnxFile } from './onnx';
 import { tfjsLayersFiles } from './tfjsLayers';
 import type { ExperimentOutcome, FinishedRun } from '../train/runner';
+import type { RunPredictions } from '../train/scoring';
+import { figureFiles } from './figures';
 
 export { ExportError, EXPORT_MARKER, removeLiveStagingSync, type AtomicResult } from './atomicDirectory';
 export { checkExportDestination, estimateExportBytes } from './destination';
@@ -46,6 +48,8 @@ export interface ExportRequest {
   repeated?: RepeatedBundle;
   /** Folder the experiment's relative paths are read from (the README names its files with their SHA-256). */
   baseDir?: string;
+  /** Outputs and targets per subset (original units): the fitting plots' PNG + CSV are written from them. */
+  predictions?: RunPredictions;
 }
 
 /** Test seam: replace the file write primitive (e.g. to simulate a full disk). */
@@ -100,7 +104,7 @@ export async function exportRun(req: ExportRequest, deps: ExportDeps = {}): Prom
   const parameterCount = req.layers.reduce((n, l) => n + l.kernel.length + (l.bias?.length ?? 0), 0);
   await checkExportDestination(req.directory, {
     overwrite: req.overwrite,
-    estimatedBytes: estimateExportBytes(parameterCount, formats, req.history.length),
+    estimatedBytes: estimateExportBytes(parameterCount, formats, req.history.length, Object.values(req.predictions ?? {}).reduce((n, p) => n + (p?.predictions.length ?? 0), 0)),
   });
   return writeDirectoryAtomically(
     req.directory,
@@ -108,8 +112,9 @@ export async function exportRun(req: ExportRequest, deps: ExportDeps = {}): Prom
       const weights: ExportFile[] = [];
       for (const f of formats) weights.push(...(await formatFiles(f, req, staging)));
       const companions = await companionFiles(req.experiment, req.baseDir ?? process.cwd());
-      const bundle = bundleFiles({ ...req, formats, weightFiles: weights.map((w) => w.name), companions });
-      return [...weights, ...bundle];
+      const figures = await figureFiles({ summary: req.summary, history: req.history, preprocessing: req.preprocessing, predictions: req.predictions });
+      const bundle = bundleFiles({ ...req, formats, weightFiles: weights.map((w) => w.name), figureFiles: figures.map((f) => f.name), companions });
+      return [...weights, ...figures, ...bundle];
     },
     {
       overwrite: req.overwrite,
@@ -149,6 +154,7 @@ export function exportFinishedRun(
         inputDim: outcome.inputDim,
         preprocessing: outcome.preprocessing,
         history: best.history,
+        predictions: best.predictions,
         repeated: {
           weights: {
             repeat: best.repeat ?? 0,
@@ -174,6 +180,7 @@ export function exportFinishedRun(
       inputDim: outcome.inputDim,
       preprocessing: outcome.preprocessing,
       history: run.history,
+      predictions: run.predictions,
     },
     deps,
   );

@@ -151,6 +151,10 @@ export type ExperimentEvent =
       /** `spec`: the run spec's id; `repeat`: the start point (both absent from older trainers). */
       runs: { runId: string; optimizer: OptimizerKind; label: string; spec?: string; repeat?: number; precision?: Precision }[];
       notes: string[];
+      /** Class labels in output order (classification): the confusion matrix's row and column names. */
+      classLabels?: string[];
+      /** Target columns in output order (the fitting plots name their axes with them). */
+      targets?: string[];
     }
   | { type: 'run-started'; experimentId: string; runId: string; optimizer: OptimizerKind; label: string }
   /**

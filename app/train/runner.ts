@@ -235,6 +235,8 @@ export function startExperiment(experiment: Experiment, options: RunOptions): Ex
         backend: precisions.map((p) => engines.get(p)!.report.label).filter((l, k, all) => all.indexOf(l) === k).join(' + '),
         runs: runs.map((r) => ({ runId: r.id, optimizer: r.spec.optimizer.kind, label: r.label, spec: r.specId, repeat: r.repeat, precision: r.precision })),
         notes,
+        ...(data.preprocessing.classLabels && { classLabels: data.preprocessing.classLabels }),
+        targets: data.preprocessing.targets ?? [data.preprocessing.target],
       });
 
       const policy = spectrumPolicy(experiment, model.parameterCount, data.train.rows);

@@ -14,6 +14,8 @@ import { seedExperiment } from './helpers';
 const root = path.resolve(__dirname, '../..');
 /** Each CLI child takes 5–15 s to start on a loaded two-core machine; tests spawn up to six. */
 const SPAWN_TIMEOUT = 300_000;
+/** The fitting plots an export of the seed (a regression, training rows only) carries beside the weights. */
+const PLOT_FILES = ['plot-performance', 'plot-regression', 'plot-error-histogram'].flatMap((f) => [`${f}.png`, `${f}.csv`]);
 const BIN = path.join(root, 'bin/curvature.mjs');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-cli-hard-'));
 fs.chmodSync(tmp, 0o755);
@@ -119,7 +121,7 @@ describe('curvature CLI: --out and --force', () => {
     const forced = cli(['run', exp, '--out', out, '--format', 'npz', '--force']);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stderr).toMatch(new RegExp(`${path.join(out, 'lbfgs').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: replaced run "lbfgs" of experiment "Seed.*" written `));
-    expect(fs.readdirSync(path.join(out, 'lbfgs')).sort()).toEqual([EXPORT_MARKER, 'README.md', 'experiment.json', 'history.csv', 'preprocessing.json', 'summary.json', 'weights.npz'].sort());
+    expect(fs.readdirSync(path.join(out, 'lbfgs')).sort()).toEqual([EXPORT_MARKER, 'README.md', 'experiment.json', 'history.csv', 'preprocessing.json', 'summary.json', 'weights.npz', ...PLOT_FILES].sort());
   }, SPAWN_TIMEOUT);
 
   it('a read-only --out folder is refused before training (real permissions, as user nobody when root)', () => {

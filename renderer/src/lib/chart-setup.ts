@@ -1,6 +1,10 @@
-/** chart.js with only the pieces the race charts use (tree-shaken), plus pan/zoom. */
+/** chart.js with only the pieces the race and fitting charts use (tree-shaken), plus pan/zoom. */
 import {
+  BarController,
+  BarElement,
   Chart,
+  Legend,
+  ScatterController,
   Decimation,
   Filler,
   LinearScale,
@@ -12,7 +16,7 @@ import {
 } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Decimation, Filler, zoomPlugin);
+Chart.register(BarController, BarElement, Legend, ScatterController, LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Decimation, Filler, zoomPlugin);
 
 export { Chart };
 

@@ -72,6 +72,9 @@ export class RaceStore {
    */
   readonly predictions = new Map<string, Partial<Record<SubsetName, EventSubsetPredictions>>>();
   finishedVersion = $state(0);
+  /** Class labels in output order (classification) and target names, from experiment-started. */
+  classLabels = $state<string[] | null>(null);
+  targets = $state<string[]>([]);
   private queued: ExperimentEvent[] = [];
   /** Latest point per run, published to the (reactive) table at most every TABLE_MS. */
   private latest = new Map<string, IterationPoint>();
@@ -245,6 +248,8 @@ export class RaceStore {
     switch (e.type) {
       case 'experiment-started':
         this.task = e.task;
+        this.classLabels = e.classLabels ?? null;
+        this.targets = e.targets ?? [];
         this.parameterCount = e.parameterCount;
         this.notes = e.notes;
         for (const info of e.runs) {

@@ -130,6 +130,9 @@ describe('exportRun', () => {
       'model.onnx',
       'weights.npz',
       'weights.json',
+      // The performance plot (from the history; predictions would add the regression or confusion plots).
+      'plot-performance.png',
+      'plot-performance.csv',
       'experiment.json',
       'preprocessing.json',
       'history.csv',
@@ -190,7 +193,7 @@ describe('exportRun', () => {
   it('writes only the requested formats (bundle always)', async () => {
     const dir = join(await tempDir(), 'out');
     const result = await exportRun(request(dir, { formats: ['onnx', 'json'] }));
-    expect(result.files).toEqual(['model.onnx', 'weights.json', 'experiment.json', 'preprocessing.json', 'history.csv', 'summary.json', 'README.md']);
+    expect(result.files).toEqual(['model.onnx', 'weights.json', 'plot-performance.png', 'plot-performance.csv', 'experiment.json', 'preprocessing.json', 'history.csv', 'summary.json', 'README.md']);
     const readme = await readFile(join(dir, 'README.md'), 'utf8');
     expect(readme).not.toContain('model.keras');
   });
@@ -246,7 +249,7 @@ describe('exportRun', () => {
     expect(first.replaced).toBeUndefined();
     await expect(exportRun(request(dir, { formats: ['npz'] }))).rejects.toThrow(/holds an earlier Curvature export \(run "lbfgs-1" of experiment .* written \d{4}-.*\); allow overwrite/);
     const second = await exportRun(request(dir, { formats: ['npz'], overwrite: true }));
-    expect(second.replaced).toMatch(/^replaced run "lbfgs-1" of experiment "Iris, \\"quoted\\", name" written \d{4}-\d\d-\d\dT.* \(6 files\)$/);
+    expect(second.replaced).toMatch(/^replaced run "lbfgs-1" of experiment "Iris, \\"quoted\\", name" written \d{4}-\d\d-\d\dT.* \(8 files\)$/);
     expect((await readdir(dir)).sort()).toEqual([...second.files, EXPORT_MARKER].sort());
     expect(await readdir(dir)).not.toContain('weights.json');
 
