@@ -245,10 +245,21 @@ export class ExperimentStore {
 
   /**
    * `add`: a column made a target joins the targets (the column table: several targets make a
-   * multi-output regression) instead of replacing the one there (the target picker).
+   * multi-output regression) instead of replacing the one there (the target picker) — when every
+   * target would be a regression target. A class column replaces: classification has one target.
    */
   setRole(column: string, role: ColumnRole, mode: 'replace' | 'add' = 'replace'): void {
-    if (setRole(this.experiment.data, this.preview?.columns.map((c) => c.name) ?? null, column, role, mode)) this.syncOutputLayer();
+    const how = mode === 'add' && role === 'target' && !this.joinsTargets(column) ? 'replace' : mode;
+    if (setRole(this.experiment.data, this.preview?.columns.map((c) => c.name) ?? null, column, role, how)) this.syncOutputLayer();
+  }
+
+  /** Numeric columns with more distinct values than a class column has (infer.ts' rule) may share a regression. */
+  private joinsTargets(column: string): boolean {
+    const d = this.experiment.data;
+    if (d.task === 'binary' || d.task === 'multiclass') return false;
+    const columns = this.preview?.columns ?? [];
+    const continuous = (name: string) => columns.some((c) => c.name === name && c.kind === 'numeric' && c.distinct > 20);
+    return [...targetsOf(d).filter(Boolean), column].every(continuous);
   }
 
   /** MATLAB's fitting-app defaults: a 70/15/15 split and 6 validation checks on every run. */
