@@ -345,7 +345,8 @@ describe('GUI round three in browser mode', () => {
     await finishedRows(2);
     const aggregate = app.page.locator('table.aggregates tbody tr').first();
     await aggregate.waitFor();
-    expect(await aggregate.locator('td').nth(2).innerText()).toMatch(/^\d+\.\d% \[\d+\.\d%, \d+\.\d%\]$/);
+    // Cells: successes, final validation loss (the choice column), final training loss, then accuracy.
+    expect(await aggregate.locator('td').nth(3).innerText()).toMatch(/^\d+\.\d% \[\d+\.\d%, \d+\.\d%\]$/);
     await app.page.locator('table.aggregates').scrollIntoViewIfNeeded();
     await screenshot(app.page, 'r3-11-aggregate-percent-1280x800');
   });
