@@ -4,6 +4,7 @@
  * has no products of its own), and a dense BFGS run's model B = H⁻¹ beside the truth at the end.
  */
 import type { Experiment } from '../schema/experiment';
+import type { RunSpectrum } from './events';
 import { ModelObjective } from '../model/objective';
 import type { DenseWeights } from '../model/spec';
 import { fromLayerArrays } from '../model/params';
@@ -69,5 +70,47 @@ export async function spectrumOfWeights(experiment: Experiment, baseDir: string,
     return spectrumAt(objective, x, { k, method: model.parameterCount <= DENSE_SPECTRUM_BOUND ? 'dense' : 'lanczos' });
   } finally {
     objective.dispose();
+  }
+}
+
+/**
+ * The spectra along a race: at each run's start (computed once per precision and start point, which
+ * the runs of one repeat share), at each hand-off switch, and at the weights each run reports.
+ */
+export class SpectrumTracker {
+  private readonly starts = new Map<string, SpectrumReport | undefined>();
+
+  constructor(
+    private readonly policy: SpectrumPolicy | null,
+    private readonly parameterCount: number,
+  ) {}
+
+  /** The run's spectrum record, with the start point's spectrum; undefined when the policy is off. */
+  atStart(objective: ModelObjective, key: string, x0: Float64Array): RunSpectrum | undefined {
+    if (!this.policy) return undefined;
+    if (!this.starts.has(key)) this.starts.set(key, this.at(objective, x0));
+    const initial = this.starts.get(key);
+    return { ...(initial && { initial }), switches: [] };
+  }
+
+  /** A hand-off opened phase `phase` at x, during iteration `iteration`. */
+  atSwitch(spectrum: RunSpectrum | undefined, objective: ModelObjective, x: Float64Array, phase: number, iteration: number): void {
+    if (!spectrum) return;
+    const at = this.at(objective, Float64Array.from(x));
+    if (at) spectrum.switches.push({ ...at, phase, iteration });
+  }
+
+  /** At the reported weights, with a dense BFGS run's model H⁻¹ beside the truth. */
+  atEnd(spectrum: RunSpectrum | undefined, objective: ModelObjective, x: Float64Array, inverse: Float64Array | null | undefined): RunSpectrum | undefined {
+    if (!spectrum || !this.policy) return spectrum;
+    spectrum.final = this.at(objective, x);
+    if (spectrum.final && inverse) spectrum.final.model = modelSpectrum(inverse, this.parameterCount, this.policy.k);
+    return spectrum;
+  }
+
+  private at(objective: ModelObjective, x: Float64Array): SpectrumReport | undefined {
+    if (!this.policy) return undefined;
+    const report = spectrumAt(objective, x, this.policy);
+    return Number.isFinite(report.loss) ? report : undefined;
   }
 }

@@ -5,27 +5,26 @@
  * run's wall time counts only its own steps.
  */
 import { runPrecision, type Experiment, type RunSpec } from '../schema/experiment';
-import type { ComputeEngine, Precision } from '../engine/engine';
+import type { Precision } from '../engine/engine';
 import type { EventSubsetPredictions, ExperimentEvent, IterationPoint, RunSpectrum, RunSummary, StartupStage, SubsetFit } from './events';
 import type { Preprocessing, Task } from '../data/types';
 import { subsetFit } from './fitStats';
 import type { DenseWeights, DenseWeights64 } from '../model/spec';
-import { modelSpectrum, spectrumAt, spectrumPolicy, type SpectrumPolicy } from './curvature';
-import type { SpectrumReport } from '../optim/spectrumVerdict';
+import { spectrumPolicy, SpectrumTracker } from './curvature';
+import { enginesFor, objectiveFor, openLanes, precisionsOf, type Lane, type Lanes } from './lanes';
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
 import { OPTIMIZER_LABELS, isQuasiNewton, needsDeterministicObjective, optimizerLabel } from '../optim/spec';
 import { createOptimizer } from '../optim';
 import { formatBytes } from '../optim/messages';
-import { engineFor } from '../engine/backend';
 import type { BackendReport } from '../engine/types';
 import { hasDropout, type ResolvedModel } from '../model/layers';
 import { float32RoundingChange, toLayerWeights, toLayerWeights64 } from '../model/params';
-import { ModelObjective } from '../model/objective';
-import { SubsetScorer, type RunPredictions, type SubsetName } from './scoring';
+import type { ModelObjective } from '../model/objective';
+import type { RunPredictions, SubsetName } from './scoring';
 import { ValidationChecks } from './validationChecks';
 import { originalUnitsLoss, subsetScore } from './metrics';
 import { foldTargetScaling, foldTargetScaling64 } from '../model/outputScaling';
-import { buildProblem, repeatStart } from './problem';
+import { buildProblem, repeatStart, type Problem } from './problem';
 import { repeatRunId } from './repeatIds';
 export { repeatRunId } from './repeatIds';
 
@@ -104,22 +103,6 @@ interface ActiveRun {
 
 let counter = 0;
 
-/** Everything one precision's runs share: engine, objectives, the validation split on that engine. */
-interface Lane {
-  precision: Precision;
-  engine: ComputeEngine;
-  report: BackendReport;
-  objective: ModelObjective;
-  stochastic?: ModelObjective;
-  scorer: SubsetScorer;
-}
-
-function disposeLane(lane: Lane): void {
-  lane.scorer.dispose();
-  lane.objective.dispose();
-  lane.stochastic?.dispose();
-}
-
 export function runIds(runs: RunSpec[]): string[] {
   const seen = new Map<string, number>();
   return runs.map((r) => {
@@ -144,212 +127,203 @@ export function stoppingCriteria(run: RunSpec): StoppingCriteria {
 
 export function startExperiment(experiment: Experiment, options: RunOptions): ExperimentHandle {
   const experimentId = options.experimentId ?? `exp-${Date.now().toString(36)}-${(counter++).toString(36)}`;
-  const stopRequests = new Set<string>();
-  let stopEverything = false;
+  const control: RaceControl = { stopRequests: new Set<string>(), stopEverything: false };
   const emit = options.onEvent;
-  const keepHistory = options.keepHistory ?? true;
-  const keepPredictions = options.keepPredictions ?? true;
-
   const done = (async (): Promise<ExperimentOutcome> => {
-    const lanes = new Map<Precision, Lane>();
-    const ownedChecks: ModelObjective[] = [];
-    const t0 = performance.now();
-    const stage = (s: StartupStage, forRun?: string) => emit({ type: 'progress', experimentId, stage: s, ...(forRun ? { forRun } : {}) });
     try {
-      stage('starting-engine');
-      // One engine per precision the runs use (tfjs has no float64: float64 runs get onnxruntime or js64).
-      const precisions = [...new Set(experiment.runs.map((r) => runPrecision(experiment, r)))];
-      const engines = new Map<Precision, { engine: ComputeEngine; report: BackendReport }>();
-      for (const p of precisions) engines.set(p, await engineFor(experiment.engine, p));
-      const backend = (engines.get('float32') ?? engines.get('float64')!).report;
-      stage('loading-data');
-      const problem = await buildProblem(experiment, options.baseDir ?? process.cwd());
-      const { data, model, x0, targetScaling } = problem;
-      stage('building-model');
-      const ids = runIds(experiment.runs);
-      const notes = [...data.notes, ...modelNotes(experiment, model)];
-      // Dropout makes f stochastic: first-order runs get it, quasi-Newton runs keep a deterministic f.
-      for (const p of precisions) {
-        const { engine, report } = engines.get(p)!;
-        const objective = new ModelObjective(model, data.train, { engine, precision: p });
-        // Validation (every iteration) and test (once, at the end) are scored on this lane's engine.
-        const lane: Lane = { precision: p, engine, report, objective, scorer: new SubsetScorer(objective, model, data, targetScaling) };
-        lanes.set(p, lane);
-        const needsStochastic =
-          hasDropout(model) && experiment.runs.some((r) => runPrecision(experiment, r) === p && !needsDeterministicObjective(r.optimizer));
-        if (needsStochastic) lane.stochastic = new ModelObjective(model, data.train, { dropoutSeed: experiment.seed, engine, precision: p });
-      }
-      // Float64 runs report the float32 loss of their exported (rounded) weights: a float32 objective
-      // computes it (the float32 runs' own, else one made for it when a float32 engine can run).
-      let float32Check: ModelObjective | undefined = lanes.get('float32')?.objective;
-      if (!float32Check && precisions.includes('float64')) {
-        try {
-          const { engine } = await engineFor(experiment.engine, 'float32');
-          float32Check = new ModelObjective(model, data.train, { engine, precision: 'float32' });
-          ownedChecks.push(float32Check);
-        } catch {
-          /* no float32 engine under this setting (js64 chosen): the summary records the rounding only */
-        }
-      }
-      if (precisions.length > 1 || precisions[0] === 'float64') {
-        for (const p of precisions) if (p === 'float64') notes.push(`float64 runs compute on ${engines.get(p)!.report.label}`);
-      }
-      const objectiveFor = (spec: RunSpec, lane: Lane) => (lane.stochastic && !needsDeterministicObjective(spec.optimizer) ? lane.stochastic : lane.objective);
-      const hasValidation = [...lanes.values()][0].scorer.hasValidation;
-      if (experiment.runs.some((r) => r.stopping.validationChecks !== undefined) && !hasValidation) {
-        notes.push('Validation checks are set but there is no validation split; runs stop on their other rules only.');
-      }
-
-      // Repeat-major order: with one repeat, runs and events come exactly as without repeats.
-      const runs: ActiveRun[] = [];
-      for (let repeat = 0; repeat < experiment.repeats; repeat++) {
-        const start = repeatStart(experiment, problem, repeat);
-        experiment.runs.forEach((spec, i) => {
-          const precision = runPrecision(experiment, spec);
-          const lane = lanes.get(precision)!;
-          runs.push({
-            id: repeatRunId(ids[i], repeat),
-            specId: ids[i],
-            repeat,
-            seed: experiment.seed + repeat,
-            spec,
-            precision,
-            lane,
-            label: spec.label ?? runLabel(spec, precision, precisions.length > 1),
-            // Minibatch order also varies by repeat (repeat 0 keeps the default seed 0).
-            stepper: createOptimizer(spec.optimizer, objectiveFor(spec, lane), Float64Array.from(start), stoppingCriteria(spec), { seed: repeat }),
-            history: [],
-            lowest: { f: Infinity, iteration: 0 },
-            ...(validationChecksOf(spec) !== undefined && lane.scorer.hasValidation && { checks: new ValidationChecks(validationChecksOf(spec)!) }),
-            x0: start,
-            phasesEnded: 0,
-          });
-        });
-      }
-      emit({
-        type: 'experiment-started',
-        experimentId,
-        name: experiment.name,
-        task: data.task,
-        parameterCount: model.parameterCount,
-        backend: precisions.map((p) => engines.get(p)!.report.label).filter((l, k, all) => all.indexOf(l) === k).join(' + '),
-        runs: runs.map((r) => ({ runId: r.id, optimizer: r.spec.optimizer.kind, label: r.label, spec: r.specId, repeat: r.repeat, precision: r.precision })),
-        notes,
-        ...(data.preprocessing.classLabels && { classLabels: data.preprocessing.classLabels }),
-        targets: data.preprocessing.targets ?? [data.preprocessing.target],
-      });
-
-      const policy = spectrumPolicy(experiment, model.parameterCount, data.train.rows);
-      // Runs of one repeat share their start point, so its spectrum is computed once.
-      const initialSpectra = new Map<string, SpectrumReport>();
-      const spectrumFor = (lane: Lane, x: Float64Array, p: SpectrumPolicy): SpectrumReport | undefined => {
-        const report = spectrumAt(lane.objective, x, p);
-        return Number.isFinite(report.loss) ? report : undefined;
-      };
-
-      const point = (run: ActiveRun, rec: IterationRecord): IterationPoint => {
-        const x = run.stepper.current();
-        const scores = run.lane.scorer;
-        const p: IterationPoint = { ...rec, trainLoss: scores.trainLoss(rec.f, x), raceMs: performance.now() - t0 };
-        return Object.assign(p, scores.validationMetrics(x));
-      };
-      const record = (run: ActiveRun, rec: IterationRecord) => {
-        // A hand-off opens the next phase inside the step that ended the last one, at the point the
-        // next phase starts from: the spectrum there is the one at the switch.
-        const ended = run.stepper.phases?.().length ?? 0;
-        if (policy && run.spectrum && ended > run.phasesEnded && !run.stepper.done) {
-          const at = spectrumFor(run.lane, Float64Array.from(run.stepper.current()), policy);
-          if (at) run.spectrum.switches.push({ ...at, phase: ended, iteration: rec.iteration });
-        }
-        run.phasesEnded = ended;
-        const p = point(run, rec);
-        if (Number.isFinite(rec.f) && rec.f < run.lowest.f) run.lowest = { f: rec.f, iteration: rec.iteration };
-        if (keepHistory) run.history.push(p);
-        emit({ type: 'iteration', experimentId, runId: run.id, point: p });
-        // Validation checks: past K iterations without a better validation loss, the run ends here.
-        if (run.checks?.observe(p, run.stepper.current()) === 'stop') {
-          run.stepper.stop();
-          run.stepper.step();
-        }
-      };
-      const finish = (run: ActiveRun) => {
-        run.finished = finishRun(run, model, keepPredictions, float32Check);
-        if (policy && run.spectrum) {
-          // At the weights the run reports (the best-validation ones under validation checks).
-          const x = run.checks?.best?.x ?? run.stepper.result().x;
-          if (Number.isFinite(run.finished.summary.objective)) run.spectrum.final = spectrumFor(run.lane, x, policy);
-          const inverse = run.stepper.inverseHessianModel?.();
-          if (run.spectrum.final && inverse) run.spectrum.final.model = modelSpectrum(inverse, model.parameterCount, policy.k);
-          run.finished.summary.spectrum = run.spectrum;
-        }
-        const r = run.lane.report;
-        // Devices are copied when the run ends: the per-model timing probe has filled them in by then.
-        run.finished.summary.engine = { name: r.name, label: r.label, skipped: r.skipped, ...(r.devices ? { devices: r.devices.map((d) => ({ ...d })) } : {}) };
-        const predictions = run.finished.predictions && eventPredictions(run.finished.predictions);
-        emit({ type: 'run-finished', experimentId, runId: run.id, summary: run.finished.summary, ...(predictions && { predictions }) });
-      };
-
-      for (const run of runs) {
-        emit({ type: 'run-started', experimentId, runId: run.id, optimizer: run.spec.optimizer.kind, label: run.label });
-        stage('first-evaluation', run.id);
-        if (policy) {
-          const key = `${run.precision}/${run.repeat}`;
-          let initial = initialSpectra.get(key);
-          if (!initialSpectra.has(key)) {
-            initial = spectrumFor(run.lane, run.x0, policy);
-            if (initial) initialSpectra.set(key, initial);
-          }
-          run.spectrum = { ...(initial && { initial }), switches: [] };
-        }
-        record(run, run.stepper.start());
-        if (run.stepper.done) finish(run);
-      }
-      // One round = one iteration of every live run, all specs × all repeats. Running the repeats of
-      // one start after another would make the live median and band describe only the starts done
-      // so far, and shift as later starts arrive; interleaving all keeps every repeat at the same
-      // iteration, so the band at any x covers all K starts.
-      let active = runs.filter((r) => !r.finished);
-      while (active.length > 0) {
-        for (const run of active) {
-          if (stopEverything || stopRequests.has(run.id)) run.stepper.stop();
-          const rec = run.stepper.step();
-          if (rec) record(run, rec);
-          if (run.stepper.done) finish(run);
-        }
-        active = active.filter((r) => !r.finished);
-        // Let stop commands (and the host's event loop) in between rounds.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      const finished = runs.map((r) => r.finished!);
-      emit({ type: 'experiment-finished', experimentId, summaries: finished.map((f) => f.summary) });
-      return {
-        experimentId,
-        backend: backend.label,
-        engine: backend,
-        inputDim: data.inputDim,
-        preprocessing: data.preprocessing,
-        // Given weights are reported as given: folding the unfolded start back is exact only up to rounding.
-        initialWeights: problem.givenStart ? toLayerWeights(model, problem.givenStart) : foldTargetScaling(toLayerWeights(model, x0), targetScaling),
-        runs: finished,
-      };
+      return await runExperiment(experiment, options, experimentId, control);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       emit({ type: 'error', experimentId, message, detail: err instanceof Error ? err.stack : undefined });
       throw err;
-    } finally {
-      for (const lane of lanes.values()) disposeLane(lane);
-      for (const o of ownedChecks) o.dispose();
     }
   })();
-
   return {
     experimentId,
-    stopRun: (runId) => void stopRequests.add(runId),
+    stopRun: (runId) => void control.stopRequests.add(runId),
     stopAll: () => {
-      stopEverything = true;
+      control.stopEverything = true;
     },
     done,
   };
+}
+
+interface RaceControl {
+  stopRequests: Set<string>;
+  stopEverything: boolean;
+}
+
+async function runExperiment(experiment: Experiment, options: RunOptions, experimentId: string, control: RaceControl): Promise<ExperimentOutcome> {
+  const emit = options.onEvent;
+  const stage = (s: StartupStage, forRun?: string) => emit({ type: 'progress', experimentId, stage: s, ...(forRun ? { forRun } : {}) });
+  const t0 = performance.now();
+  stage('starting-engine');
+  const precisions = precisionsOf(experiment);
+  const engines = await enginesFor(experiment, precisions);
+  const backend = (engines.get('float32') ?? engines.get('float64')!).report;
+  stage('loading-data');
+  const problem = await buildProblem(experiment, options.baseDir ?? process.cwd());
+  const { data, model, x0, targetScaling } = problem;
+  stage('building-model');
+  const lanes = await openLanes(experiment, problem, engines);
+  try {
+    const notes = [...data.notes, ...modelNotes(experiment, model), ...laneNotes(experiment, lanes)];
+    const runs = createRuns(experiment, problem, lanes, precisions.length > 1);
+    emit({
+      type: 'experiment-started',
+      experimentId,
+      name: experiment.name,
+      task: data.task,
+      parameterCount: model.parameterCount,
+      backend: precisions.map((p) => engines.get(p)!.report.label).filter((l, k, all) => all.indexOf(l) === k).join(' + '),
+      runs: runs.map((r) => ({ runId: r.id, optimizer: r.spec.optimizer.kind, label: r.label, spec: r.specId, repeat: r.repeat, precision: r.precision })),
+      notes,
+      ...(data.preprocessing.classLabels && { classLabels: data.preprocessing.classLabels }),
+      targets: data.preprocessing.targets ?? [data.preprocessing.target],
+    });
+    const recorder = new RunRecorder(experimentId, emit, model, lanes.float32Check, {
+      t0,
+      keepHistory: options.keepHistory ?? true,
+      keepPredictions: options.keepPredictions ?? true,
+      spectra: new SpectrumTracker(spectrumPolicy(experiment, model.parameterCount, data.train.rows), model.parameterCount),
+    });
+    for (const run of runs) {
+      emit({ type: 'run-started', experimentId, runId: run.id, optimizer: run.spec.optimizer.kind, label: run.label });
+      stage('first-evaluation', run.id);
+      recorder.start(run);
+    }
+    await raceRoundRobin(runs, recorder, control);
+    const finished = runs.map((r) => r.finished!);
+    emit({ type: 'experiment-finished', experimentId, summaries: finished.map((f) => f.summary) });
+    return {
+      experimentId,
+      backend: backend.label,
+      engine: backend,
+      inputDim: data.inputDim,
+      preprocessing: data.preprocessing,
+      // Given weights are reported as given: folding the unfolded start back is exact only up to rounding.
+      initialWeights: problem.givenStart ? toLayerWeights(model, problem.givenStart) : foldTargetScaling(toLayerWeights(model, x0), targetScaling),
+      runs: finished,
+    };
+  } finally {
+    lanes.dispose();
+  }
+}
+
+/** What the user should know about the lanes before trusting the race. */
+function laneNotes(experiment: Experiment, lanes: Lanes): string[] {
+  const notes: string[] = [];
+  const f64 = lanes.byPrecision.get('float64');
+  if (f64) notes.push(`float64 runs compute on ${f64.report.label}`);
+  const hasValidation = [...lanes.byPrecision.values()][0].scorer.hasValidation;
+  if (experiment.runs.some((r) => r.stopping.validationChecks !== undefined) && !hasValidation) {
+    notes.push('Validation checks are set but there is no validation split; runs stop on their other rules only.');
+  }
+  return notes;
+}
+
+/** Every run spec from each start point, repeat-major: with one repeat, runs and events come exactly as without repeats. */
+function createRuns(experiment: Experiment, problem: Problem, lanes: Lanes, mixedPrecision: boolean): ActiveRun[] {
+  const ids = runIds(experiment.runs);
+  const runs: ActiveRun[] = [];
+  for (let repeat = 0; repeat < experiment.repeats; repeat++) {
+    const start = repeatStart(experiment, problem, repeat);
+    experiment.runs.forEach((spec, i) => {
+      const precision = runPrecision(experiment, spec);
+      const lane = lanes.byPrecision.get(precision)!;
+      const checks = validationChecksOf(spec);
+      runs.push({
+        id: repeatRunId(ids[i], repeat),
+        specId: ids[i],
+        repeat,
+        seed: experiment.seed + repeat,
+        spec,
+        precision,
+        lane,
+        label: spec.label ?? runLabel(spec, precision, mixedPrecision),
+        // Minibatch order also varies by repeat (repeat 0 keeps the default seed 0).
+        stepper: createOptimizer(spec.optimizer, objectiveFor(spec, lane), Float64Array.from(start), stoppingCriteria(spec), { seed: repeat }),
+        history: [],
+        lowest: { f: Infinity, iteration: 0 },
+        ...(checks !== undefined && lane.scorer.hasValidation && { checks: new ValidationChecks(checks) }),
+        x0: start,
+        phasesEnded: 0,
+      });
+    });
+  }
+  return runs;
+}
+
+/**
+ * One round = one iteration of every live run, all specs × all repeats. Running the repeats of one
+ * start after another would make the live median and band describe only the starts done so far,
+ * and shift as later starts arrive; interleaving all keeps every repeat at the same iteration, so
+ * the band at any x covers all K starts.
+ */
+async function raceRoundRobin(runs: ActiveRun[], recorder: RunRecorder, control: RaceControl): Promise<void> {
+  let active = runs.filter((r) => !r.finished);
+  while (active.length > 0) {
+    for (const run of active) {
+      if (control.stopEverything || control.stopRequests.has(run.id)) run.stepper.stop();
+      const rec = run.stepper.step();
+      if (rec) recorder.record(run, rec);
+      if (run.stepper.done) recorder.finish(run);
+    }
+    active = active.filter((r) => !r.finished);
+    // Let stop commands (and the host's event loop) in between rounds.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Turns a run's records into iteration points and events, and its end into a FinishedRun. */
+class RunRecorder {
+  constructor(
+    private readonly experimentId: string,
+    private readonly emit: (e: ExperimentEvent) => void,
+    private readonly model: ResolvedModel,
+    private readonly float32Check: ModelObjective | undefined,
+    private readonly settings: { t0: number; keepHistory: boolean; keepPredictions: boolean; spectra: SpectrumTracker },
+  ) {}
+
+  start(run: ActiveRun): void {
+    run.spectrum = this.settings.spectra.atStart(run.lane.objective, `${run.precision}/${run.repeat}`, run.x0);
+    this.record(run, run.stepper.start());
+    if (run.stepper.done) this.finish(run);
+  }
+
+  record(run: ActiveRun, rec: IterationRecord): void {
+    // A hand-off opens the next phase inside the step that ended the last one, at the point the
+    // next phase starts from: the spectrum there is the one at the switch.
+    const ended = run.stepper.phases?.().length ?? 0;
+    if (ended > run.phasesEnded && !run.stepper.done) this.settings.spectra.atSwitch(run.spectrum, run.lane.objective, run.stepper.current(), ended, rec.iteration);
+    run.phasesEnded = ended;
+    const x = run.stepper.current();
+    const scores = run.lane.scorer;
+    const p: IterationPoint = Object.assign({ ...rec, trainLoss: scores.trainLoss(rec.f, x), raceMs: performance.now() - this.settings.t0 }, scores.validationMetrics(x));
+    if (Number.isFinite(rec.f) && rec.f < run.lowest.f) run.lowest = { f: rec.f, iteration: rec.iteration };
+    if (this.settings.keepHistory) run.history.push(p);
+    this.emit({ type: 'iteration', experimentId: this.experimentId, runId: run.id, point: p });
+    // Validation checks: past K iterations without a better validation loss, the run ends here.
+    if (run.checks?.observe(p, run.stepper.current()) === 'stop') {
+      run.stepper.stop();
+      run.stepper.step();
+    }
+  }
+
+  finish(run: ActiveRun): void {
+    const finished = finishRun(run, this.model, this.settings.keepPredictions, this.float32Check);
+    run.finished = finished;
+    if (run.spectrum && Number.isFinite(finished.summary.objective)) {
+      // At the weights the run reports (the best-validation ones under validation checks).
+      const x = run.checks?.best?.x ?? run.stepper.result().x;
+      finished.summary.spectrum = this.settings.spectra.atEnd(run.spectrum, run.lane.objective, x, run.stepper.inverseHessianModel?.());
+    } else if (run.spectrum) finished.summary.spectrum = run.spectrum;
+    const r = run.lane.report;
+    // Devices are copied when the run ends: the per-model timing probe has filled them in by then.
+    finished.summary.engine = { name: r.name, label: r.label, skipped: r.skipped, ...(r.devices ? { devices: r.devices.map((d) => ({ ...d })) } : {}) };
+    const predictions = finished.predictions && eventPredictions(finished.predictions);
+    this.emit({ type: 'run-finished', experimentId: this.experimentId, runId: run.id, summary: finished.summary, ...(predictions && { predictions }) });
+  }
 }
 
 function finishRun(run: ActiveRun, model: ResolvedModel, keepPredictions: boolean, float32Check?: ModelObjective): FinishedRun {
