@@ -12,7 +12,7 @@ export type { ColumnInfo, DatasetPreview } from './data/preview';
 export type { ColumnHint, ColumnHintKind } from './data/columnHints';
 export type { Task } from './data/types';
 export { ENGINE_NAMES, ONNX_DEVICES } from './engine/engine';
-export type { BackendReport, DeviceReport } from './engine/types';
+export type { EngineReport, DeviceReport } from './engine/types';
 export { lossForTask, stackParameterCount } from './model/layers';
 export { ACTIVATIONS, LOSSES, layerSpecSchema, modelSpecSchema } from './model/spec';
 export type { Activation, LayerSpec } from './model/spec';

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { availableEngines, formatReport, initBackend, loadTfjs } from '../app/engine/backend';
+import { availableEngines, formatReport, initEngine, loadTfjs } from '../app/engine/choice';
 import { tfBackendOf, type TfjsEngineName } from '../app/engine/tfjs';
 import type { ComputeEngine, Precision } from '../app/engine/engine';
 import { createJsEngine } from '../app/engine/js';
@@ -119,7 +119,7 @@ function torchFigures(models: BenchModel[]): { version: string; results: { name:
   }
 }
 
-const report = await initBackend();
+const report = await initEngine();
 console.log(formatReport(report));
 const engines = await availableEngines();
 const baseline = await loadTfjs('wasm', 'autodiff');

@@ -10,7 +10,7 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import { surveyOnnxDevices, formatDevice, formatMs, timeEvaluations } from '../app/engine/deviceChoice';
 import { GPU_DEVICES } from '../app/engine/onnx/devices';
-import { gpuUnavailableReason, loadTfjs } from '../app/engine/backend';
+import { gpuUnavailableReason, loadTfjs } from '../app/engine/choice';
 import { selfTestEngine } from '../app/engine/selfTest';
 import type { ComputeEngine } from '../app/engine/engine';
 import { minimize } from '../app/optim';

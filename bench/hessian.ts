@@ -8,7 +8,7 @@
  * ratio, target ≤ 3) and against each engine's gradient (what a run pays).
  */
 import { median } from '../app/train/stats';
-import { availableEngines, initBackend } from '../app/engine/backend';
+import { availableEngines, initEngine } from '../app/engine/choice';
 import { hessianVectorProduct, lossAndGradient } from '../app/engine/js/hessian';
 import { hessianSpectrum, symmetricEigenvalues } from '../app/optim/spectrum';
 import { seededRandom } from '../app/util/random';
@@ -30,7 +30,7 @@ function time(fn: () => void, minimum = 3): number {
 
 const big = process.argv.includes('--big');
 const models = benchModels();
-await initBackend();
+await initEngine();
 const engines = await availableEngines();
 const direction = (n: number) => {
   const rand = seededRandom(5);

@@ -4,7 +4,7 @@
  * synthetic rows. Prints ratios measured in this one run; asserts nothing.
  */
 import { median } from '../app/train/stats';
-import { availableEngines, formatReport, initBackend } from '../app/engine/backend';
+import { availableEngines, formatReport, initEngine } from '../app/engine/choice';
 import { resolveModel } from '../app/model/layers';
 import { glorotUniform } from '../app/model/params';
 import { ModelObjective } from '../app/model/objective';
@@ -42,7 +42,7 @@ function timeMs(repeats: number, fn: () => void, warmUp = 10): number {
   return median(times);
 }
 
-const report = await initBackend();
+const report = await initEngine();
 console.log(formatReport(report));
 const spec = modelSpecSchema.parse({ layers: [{ units: 64, activation: 'tanh' }, { units: 64, activation: 'tanh' }, { units: CLASSES, activation: 'softmax' }], output: 'last' });
 const model = resolveModel(spec, INPUTS, 'multiclass');

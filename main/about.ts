@@ -1,7 +1,7 @@
 /** The About box text: versions plus the backend report from a trainer (tfjs never loads in main). */
-import type { BackendReport } from '../app/engine/types';
+import type { EngineReport } from '../app/engine/types';
 
-export function aboutText(appVersion: string, versions: NodeJS.ProcessVersions, report: BackendReport | Error): string {
+export function aboutText(appVersion: string, versions: NodeJS.ProcessVersions, report: EngineReport | Error): string {
   const lines = [
     `Curvature ${appVersion}`,
     `Electron ${versions.electron ?? '—'} · Chromium ${versions.chrome ?? '—'} · Node ${versions.node}`,

@@ -91,7 +91,7 @@ function start(): void {
   registerApiHandlers(ipcMain, api, senderCheck(() => win?.webContents.id, appUrlPrefix(location)));
 
   const showAbout = async () => {
-    const report = await trainers.backendReport().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    const report = await trainers.engineReport().catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     const options = { type: 'info' as const, title: 'About Curvature', message: 'Curvature', detail: aboutText(app.getVersion(), process.versions, report) };
     if (win) await dialog.showMessageBox(win, options);
     else await dialog.showMessageBox(options);

@@ -35,7 +35,7 @@ export function createApiClient(transport: ApiTransport): CurvatureApi {
     transport.invoke(method, payload) as Promise<MethodResult<M>>;
   return {
     transport: transport.kind,
-    getBackendReport: () => call('getBackendReport'),
+    getEngineReport: () => call('getEngineReport'),
     getTrainerState: () => call('getTrainerState'),
     chooseDataset: () => call('chooseDataset'),
     uploadFile: (name: string, base64: string) => call('uploadFile', { name, base64 }),

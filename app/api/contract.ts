@@ -4,7 +4,7 @@
  * Only plain JSON crosses it. Requests are validated with the zod schemas below on the host side.
  */
 import { z } from 'zod';
-import type { BackendReport } from '../engine/types';
+import type { EngineReport } from '../engine/types';
 import type { DatasetPreview } from '../data/preview';
 import type { DataCheck } from '../data/check-result';
 import { dataSpecSchema } from '../data/spec';
@@ -98,7 +98,7 @@ export type MenuCommand =
 export interface CurvatureApi {
   /** Which transport serves the API. */
   readonly transport: 'electron' | 'websocket';
-  getBackendReport(): Promise<BackendReport>;
+  getEngineReport(): Promise<EngineReport>;
   getTrainerState(): Promise<TrainerState>;
   /** Native open dialog (Electron) — in browser mode the renderer uses uploadFile instead. */
   chooseDataset(): Promise<FileHandle | null>;

@@ -10,7 +10,7 @@ const empty = z.object({}).strict();
 
 /** Payload schema per API method (methods without arguments take `{}`). */
 export const methodSchemas = {
-  getBackendReport: empty,
+  getEngineReport: empty,
   getTrainerState: empty,
   chooseDataset: empty,
   uploadFile: requestSchemas.uploadFile.strict(),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseExperiment, type Experiment } from '../schema/experiment';
 import { startExperiment, type ExperimentOutcome } from '../train/runner';
 import type { ExperimentEvent } from '../train/events';
-import { engineFor, initBackend, formatReport } from '../engine/backend';
+import { engineFor, initEngine, formatReport } from '../engine/choice';
 import { ExportError, exportFinishedRun, removeLiveStagingSync } from '../export';
 import { EXPORT_FORMATS, type ExportFormat } from '../export/formats';
 import { DataError } from '../data/types';
@@ -78,7 +78,7 @@ export async function runCommand(file: string, flags: OutputFlags & { precision?
 }
 
 export async function infoCommand(flags: { json?: boolean } & EngineFlags): Promise<void> {
-  const report = await initBackend({ backend: flags.backend, threads: flags.threads, device: flags.device });
+  const report = await initEngine({ backend: flags.backend, threads: flags.threads, device: flags.device });
   const reader = await duckdbStatus();
   const dataReader = reader.available
     ? { name: 'duckdb', version: reader.version, formats: ['csv', 'tsv', 'parquet'] }

@@ -4,7 +4,7 @@
  * flags as `train`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { engineFor, formatReport } from '../engine/backend';
+import { engineFor, formatReport } from '../engine/choice';
 import type { EngineName } from '../engine/engine';
 import { ModelObjective } from '../model/objective';
 import { DENSE_SPECTRUM_BOUND, MAX_SPECTRUM_K, formatEigenvalue, type SpectrumReport } from '../optim/spectrum';

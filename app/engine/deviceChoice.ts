@@ -120,7 +120,7 @@ export function raceCandidates(candidates: Candidate[], stack: DenseStack, optio
 /**
  * An engine that, per model, races `candidates` (which passed their self-tests) and compiles on the
  * fastest. float64 programs go to `cpu` (GPU providers compute float32), which its report says.
- * The reports are the BackendReport's device entries, updated in place as models are timed.
+ * The reports are the EngineReport's device entries, updated in place as models are timed.
  */
 export function measuredEngine(candidates: Candidate[], cpu: Candidate, options: { rows?: number; budgetMs?: number; clock?: Clock } = {}): ComputeEngine {
   const chosen = new Map<string, Candidate>();

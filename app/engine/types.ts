@@ -1,10 +1,7 @@
 /** Which compute engine runs the forward/backward passes, and why. */
 import type { EngineName, Precision } from './engine';
 
-/** Kept for callers that name engines; every engine name (tfjs backends and onnxruntime). */
-export type BackendName = EngineName;
-
-export interface BackendReport {
+export interface EngineReport {
   /** Curvature's name for the engine chosen. */
   name: EngineName;
   /** tfjs backend id as registered (tensorflow, wasm, cpu); with onnxruntime, the one exports use. */

@@ -13,7 +13,7 @@ import {
   residualSumOfSquares,
   type ResidualData,
 } from '../engine/js/jacobian';
-import { currentEngine } from '../engine/backend';
+import { currentEngine } from '../engine/choice';
 import { gaussNewtonVectorProduct, hessianVectorProduct } from '../engine/js/hessian';
 import { kernelSquaredNorm } from './params';
 import type { ResolvedModel } from './layers';
@@ -33,7 +33,7 @@ export interface ModelObjectiveOptions {
    * runs). Without it the objective is deterministic, as BFGS/L-BFGS require.
    */
   dropoutSeed?: number;
-  /** The engine that computes the passes; default: the one the engine choice made (initBackend). */
+  /** The engine that computes the passes; default: the one the engine choice made (initEngine). */
   engine?: ComputeEngine;
   /** The arithmetic of every pass (default float32); the engine must compute it (engine.precisions). */
   precision?: Precision;

@@ -13,7 +13,7 @@ import { ENGINE_NAMES, ONNX_DEVICES, PRECISIONS } from '../engine/engine';
 import { FITTING_SPLIT } from '../data/spec';
 import { safeNameSchema } from '../util/safeName';
 
-/** Which compute engine runs the passes ('auto': the engine choice; see app/engine/backend.ts). */
+/** Which compute engine runs the passes ('auto': the engine choice; see app/engine/choice.ts). */
 export const engineSettingSchema = z.object({
   backend: z.enum(['auto', ...ENGINE_NAMES]).default('auto'),
   /** Intra-op threads for engines that have them (onnxruntime); default: physical cores. */

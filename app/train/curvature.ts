@@ -9,7 +9,7 @@ import { ModelObjective } from '../model/objective';
 import type { DenseWeights } from '../model/spec';
 import { fromLayerArrays } from '../model/params';
 import { unfoldTargetScaling } from '../model/outputScaling';
-import { engineFor } from '../engine/backend';
+import { engineFor } from '../engine/choice';
 import { buildProblem } from './problem';
 import { DENSE_SPECTRUM_BOUND, hessianSpectrum, symmetricEigenvalues, type SpectrumReport } from '../optim/spectrum';
 

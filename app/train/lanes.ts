@@ -4,8 +4,8 @@
  */
 import { runPrecision, type Experiment, type RunSpec } from '../schema/experiment';
 import type { ComputeEngine, Precision } from '../engine/engine';
-import type { BackendReport } from '../engine/types';
-import { engineFor } from '../engine/backend';
+import type { EngineReport } from '../engine/types';
+import { engineFor } from '../engine/choice';
 import { needsDeterministicObjective } from '../optim/spec';
 import { hasDropout } from '../model/layers';
 import { ModelObjective } from '../model/objective';
@@ -15,7 +15,7 @@ import type { Problem } from './problem';
 export interface Lane {
   precision: Precision;
   engine: ComputeEngine;
-  report: BackendReport;
+  report: EngineReport;
   objective: ModelObjective;
   /** Dropout makes f stochastic: first-order runs get this one, quasi-Newton runs keep a deterministic f. */
   stochastic?: ModelObjective;
@@ -38,8 +38,8 @@ export function precisionsOf(experiment: Experiment): Precision[] {
 }
 
 /** One engine per precision (tfjs has no float64: float64 runs get onnxruntime or js64). */
-export async function enginesFor(experiment: Experiment, precisions: Precision[]): Promise<Map<Precision, { engine: ComputeEngine; report: BackendReport }>> {
-  const engines = new Map<Precision, { engine: ComputeEngine; report: BackendReport }>();
+export async function enginesFor(experiment: Experiment, precisions: Precision[]): Promise<Map<Precision, { engine: ComputeEngine; report: EngineReport }>> {
+  const engines = new Map<Precision, { engine: ComputeEngine; report: EngineReport }>();
   for (const p of precisions) engines.set(p, await engineFor(experiment.engine, p));
   return engines;
 }
@@ -47,7 +47,7 @@ export async function enginesFor(experiment: Experiment, precisions: Precision[]
 export async function openLanes(
   experiment: Experiment,
   problem: Problem,
-  engines: Map<Precision, { engine: ComputeEngine; report: BackendReport }>,
+  engines: Map<Precision, { engine: ComputeEngine; report: EngineReport }>,
 ): Promise<Lanes> {
   const { data, model, targetScaling } = problem;
   const byPrecision = new Map<Precision, Lane>();

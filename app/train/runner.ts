@@ -16,7 +16,7 @@ import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types'
 import { OPTIMIZER_LABELS, isQuasiNewton, needsDeterministicObjective, optimizerLabel } from '../optim/spec';
 import { createOptimizer } from '../optim';
 import { formatBytes } from '../optim/messages';
-import type { BackendReport } from '../engine/types';
+import type { EngineReport } from '../engine/types';
 import { hasDropout, type ResolvedModel } from '../model/layers';
 import { float32RoundingChange, toLayerWeights, toLayerWeights64 } from '../model/params';
 import type { ModelObjective } from '../model/objective';
@@ -69,7 +69,7 @@ export interface ExperimentOutcome {
   experimentId: string;
   backend: string;
   /** The engine choice in full (name, label, skipped engines and why). */
-  engine?: BackendReport;
+  engine?: EngineReport;
   inputDim: number;
   preprocessing: Preprocessing;
   /** The start point of repeat 0, shared by every run spec. */

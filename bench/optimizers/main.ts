@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '../../app/engine/backend';
+import { initEngine } from '../../app/engine/choice';
 import { SUITE, type BenchProblem } from './problems';
 import { runProblem, type RunRow } from './suite';
 import { STUDY } from './study';
@@ -35,7 +35,7 @@ const problems = only ? SUITE.filter((p) => only.includes(p.id)) : SUITE;
 const pool = process.argv.includes('--study') ? [...VARIANTS, ...STUDY] : VARIANTS;
 const variants = variantIds ? pool.filter((v) => variantIds.includes(v.id)) : pool;
 
-const report = await initBackend();
+const report = await initEngine();
 console.error(`engine: ${report.label}`);
 const rows: RunRow[] = [];
 const starts = Number(option('--starts') ?? 1);

@@ -1,7 +1,7 @@
 /**
  * The optimizer reference suite's problems: closed-form float64 functions (quadratics, Rosenbrock)
  * and networks trained through the project's own objective (ModelObjective on the engine
- * `initBackend` chooses, float32 passes), each from fixed start weights. Every problem can describe itself to the Python
+ * `initEngine` chooses, float32 passes), each from fixed start weights. Every problem can describe itself to the Python
  * side (bench/optimizers/scipy_side.py), which rebuilds the same function in numpy from the same
  * arrays and start point.
  */

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { formatReport, initBackend } from '../../app/engine/backend';
+import { formatReport, initEngine } from '../../app/engine/choice';
 import { minimize } from '../../app/optim';
 import { optimizerSpecSchema } from '../../app/optim/spec';
 import type { Objective } from '../../app/optim/types';
@@ -39,7 +39,7 @@ class Clock implements Objective {
   }
 }
 
-const report = await initBackend({ threads: 1 });
+const report = await initEngine({ threads: 1 });
 console.log(formatReport(report));
 const problem = SUITE.find((p) => p.id === 'digits')!;
 const instance = await problem.create();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { ExampleInfo, FileHandle, ModelImportInfo } from '../../app/api/contract';
 import { isApiMethod, methodSchemas, type ApiMethod, type MethodPayload, type MethodResult } from '../../app/api/wire';
-import type { BackendReport } from '../../app/engine/types';
+import type { EngineReport } from '../../app/engine/types';
 import type { DataCheck } from '../../app/data/check-result';
 import type { DataSpec } from '../../app/data/spec';
 import { parseExperiment, type Experiment } from '../../app/schema/experiment';
@@ -43,7 +43,7 @@ export interface ApiHostOptions {
 type Handlers = { [M in ApiMethod]: (payload: MethodPayload<M>) => Promise<MethodResult<M>> };
 
 export class ApiHost {
-  private backendReport: Promise<BackendReport> | null = null;
+  private engineReport: Promise<EngineReport> | null = null;
   private experimentCounter = 0;
   /** Experiment names by id: exports are named after the experiment, not an internal id. */
   private readonly experimentNames = new Map<string, string>();
@@ -68,12 +68,12 @@ export class ApiHost {
   private createHandlers(): Handlers {
     const { platform, trainers, files } = this.o;
     return {
-      getBackendReport: () => {
-        this.backendReport ??= trainers.backendReport().catch((err: unknown) => {
-          this.backendReport = null;
+      getEngineReport: () => {
+        this.engineReport ??= trainers.engineReport().catch((err: unknown) => {
+          this.engineReport = null;
           throw err;
         });
-        return this.backendReport;
+        return this.engineReport;
       },
       getTrainerState: async () => trainers.state(),
       chooseDataset: async () => {

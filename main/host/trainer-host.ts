@@ -10,7 +10,7 @@ import type { LayerSpec } from '../../app/model/spec';
 import type { DatasetPreview } from '../../app/data/preview';
 import type { DataCheck } from '../../app/data/check-result';
 import type { DataSpec } from '../../app/data/spec';
-import type { BackendReport } from '../../app/engine/types';
+import type { EngineReport } from '../../app/engine/types';
 import type { ExperimentEvent } from '../../app/train/events';
 import type { Experiment } from '../../app/schema/experiment';
 import type { TrainerCommand, TrainerMessage, TrainerReplyPayload, TrainerRequestBody } from '../trainer/protocol';
@@ -133,8 +133,8 @@ export class TrainerHost {
     return this.helper && !this.helper.exited ? this.helper.proc.pid : undefined;
   }
 
-  backendReport(): Promise<BackendReport> {
-    return this.request(this.helperSlot(), { type: 'backend-report' }) as Promise<BackendReport>;
+  engineReport(): Promise<EngineReport> {
+    return this.request(this.helperSlot(), { type: 'backend-report' }) as Promise<EngineReport>;
   }
 
   state(): TrainerState {

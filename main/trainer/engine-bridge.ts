@@ -7,7 +7,7 @@ import type { LayerSpec } from '../../app/model/spec';
 import type { DatasetPreview } from '../../app/data/preview';
 import type { DataCheck } from '../../app/data/check-result';
 import type { DataSpec } from '../../app/data/spec';
-import type { BackendReport } from '../../app/engine/types';
+import type { EngineReport } from '../../app/engine/types';
 import type { Experiment } from '../../app/schema/experiment';
 import type { SpectrumReport } from '../../app/optim/spectrumVerdict';
 import type { ExperimentHandle, ExperimentOutcome, FinishedRun, RunOptions } from '../../app/train/runner';
@@ -30,7 +30,7 @@ export interface EngineBridge {
   exportRun(request: ExportRequest): Promise<ExportResult>;
   previewDataset(path: string): Promise<DatasetPreview>;
   checkData(data: DataSpec): Promise<DataCheck>;
-  backendReport(): Promise<BackendReport>;
+  engineReport(): Promise<EngineReport>;
   spectrum(request: { experiment: Experiment; baseDir?: string; run: FinishedRun; k: number }): Promise<SpectrumReport>;
   /** What "Start from model…" shows: the file's layers and format (its weights stay here). */
   importModel(path: string, layers?: LayerSpec[]): Promise<ModelImportInfo>;
@@ -63,9 +63,9 @@ export function loadEngine(env: NodeJS.ProcessEnv = process.env): EngineBridge {
       const { spectrumOfWeights } = await import('../../app/train/curvature');
       return spectrumOfWeights(experiment, baseDir ?? process.cwd(), run.layers, k);
     },
-    async backendReport() {
-      const { initBackend } = await import('../../app/engine/backend');
-      return initBackend();
+    async engineReport() {
+      const { initEngine } = await import('../../app/engine/choice');
+      return initEngine();
     },
     async importModel(path, layers) {
       const { importModel, IMPORT_FORMAT_LABELS } = await import('../../app/modelio/importModel');

@@ -8,7 +8,7 @@ import type { LayerSpec } from '../../app/model/spec';
 import type { DatasetPreview } from '../../app/data/preview';
 import type { DataCheck } from '../../app/data/check-result';
 import type { DataSpec } from '../../app/data/spec';
-import type { BackendReport } from '../../app/engine/types';
+import type { EngineReport } from '../../app/engine/types';
 import type { ExperimentEvent } from '../../app/train/events';
 import type { Experiment } from '../../app/schema/experiment';
 import type { SpectrumReport } from '../../app/optim/spectrumVerdict';
@@ -41,7 +41,7 @@ export type TrainerCommand =
   | { type: 'import-model'; requestId: number; path: string; layers?: LayerSpec[] }
   | { type: 'shutdown' };
 
-export type TrainerReplyPayload = ExportResult | DatasetPreview | DataCheck | BackendReport | SpectrumReport | ModelImportInfo;
+export type TrainerReplyPayload = ExportResult | DatasetPreview | DataCheck | EngineReport | SpectrumReport | ModelImportInfo;
 
 export type TrainerMessage =
   | { type: 'ready'; pid: number }

@@ -95,7 +95,7 @@ export class TrainerService {
       case 'check-data':
         return engine.checkData(request.data);
       case 'backend-report':
-        return engine.backendReport();
+        return engine.engineReport();
       case 'spectrum': {
         const outcome = this.outcome;
         if (!outcome || !this.experiment) throw new Error('No spectrum yet: the experiment has not finished.');

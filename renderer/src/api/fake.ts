@@ -4,7 +4,7 @@
  */
 import type { DataCheck } from '../../../app/ui';
 import type { CurvatureApi, ExampleInfo, ExportFormat, ExportResult, FileHandle, ModelImportInfo, TrainerState } from '../../../app/ui';
-import type { BackendReport } from '../../../app/ui';
+import type { EngineReport } from '../../../app/ui';
 import type { ColumnInfo, DatasetPreview } from '../../../app/ui';
 import type { Experiment } from '../../../app/ui';
 import { experimentSchema } from '../../../app/ui';
@@ -77,7 +77,7 @@ export class FakeApi implements CurvatureApi {
     this.files.set('example-iris', { name: 'iris.csv', text: IRIS_LIKE });
   }
 
-  async getBackendReport(): Promise<BackendReport> {
+  async getEngineReport(): Promise<EngineReport> {
     return {
       name: 'wasm', tfBackend: 'wasm', label: 'WebAssembly (CPU) — GPU backend not installed', device: 'CPU, 2 threads, SIMD',
       package: '@tensorflow/tfjs-backend-wasm', version: '4.22.0', selection: 'auto',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { initBackend, formatReport, gpuUnavailableReason } from '../../../app/engine/backend';
+import { initEngine, formatReport, gpuUnavailableReason } from '../../../app/engine/choice';
 import { shimLegacyUtil } from '../../../app/engine/nodeShim';
 import util from 'node:util';
 
@@ -24,7 +24,7 @@ function infoWith(env: Record<string, string>): { code: number; out: string; err
 
 describe('backend choice', () => {
   it('reports the backend it chose and why each one before it was skipped', async () => {
-    const report = await initBackend();
+    const report = await initEngine();
     const order = ['tensorflow-gpu', 'onnxruntime', 'tensorflow', 'wasm', 'cpu'];
     const chosen = order.indexOf(report.name);
     expect(chosen).toBeGreaterThanOrEqual(0);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { engineFor, formatReport, initBackend } from '../../../app/engine/backend';
+import { engineFor, formatReport, initEngine } from '../../../app/engine/choice';
 import { onnxUnavailableReason } from '../../../app/engine/onnx';
 import { startExperiment } from '../../../app/train/runner';
 import { loadExample, EXAMPLES_DIR } from '../../../app/examples';
@@ -33,7 +33,7 @@ describe('engine choice', () => {
     for (const r of outcome.runs) expect(r.summary.engine?.name).toBe('cpu');
     // The default engine's outcome lists why every engine before it was skipped.
     const auto = await startExperiment(loadExample('seed'), { baseDir: EXAMPLES_DIR, onEvent: () => {} }).done;
-    const report = await initBackend();
+    const report = await initEngine();
     expect(auto.engine?.name).toBe(report.name);
     expect(auto.runs[0].summary.engine?.skipped.map((s) => s.name)).toEqual(report.skipped.map((s) => s.name));
   });
@@ -59,7 +59,7 @@ describe('engine choice', () => {
   }, 180_000);
 
   it('formatReport names the engine and each skipped one with its reason', async () => {
-    const report = await initBackend();
+    const report = await initEngine();
     const text = formatReport(report);
     expect(text.split('\n')[0]).toContain(report.label);
     for (const s of report.skipped) expect(text).toContain(`${s.name}: ${s.reason}`);

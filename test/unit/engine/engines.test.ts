@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { availableEngines, initBackend, loadTfjs } from '../../../app/engine/backend';
+import { availableEngines, initEngine, loadTfjs } from '../../../app/engine/choice';
 import { ACTIVATIONS, LOSSES, type Activation, type ComputeEngine, type DenseStack, type Loss } from '../../../app/engine/engine';
 import { createOptimizer } from '../../../app/optim';
 import { optimizerSpecSchema } from '../../../app/optim/spec';
@@ -17,7 +17,7 @@ import { denseStack, referenceLossAndGradient } from '../../../support/denseRefe
 let engines: ComputeEngine[] = [];
 
 beforeAll(async () => {
-  await initBackend();
+  await initEngine();
   engines = await availableEngines();
 });
 

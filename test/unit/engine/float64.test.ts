@@ -10,7 +10,7 @@ import { createOnnxEngine, onnxUnavailableReason } from '../../../app/engine/onn
 import { createJsEngine } from '../../../app/engine/js';
 import { dropoutMask } from '../../../app/engine/dropout';
 import { erf64, normalCdf } from '../../../app/engine/normalCdf';
-import { formatReport } from '../../../app/engine/backend';
+import { formatReport } from '../../../app/engine/choice';
 import { erf, lcg, makeStack, randomProblem, reference, relativeError } from '../../../support/denseReference';
 
 const onnxMissing = onnxUnavailableReason();

@@ -4,14 +4,14 @@
  * their own rows, and the reference's own gradient against central differences.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { availableEngines, initBackend } from '../../../app/engine/backend';
+import { availableEngines, initEngine } from '../../../app/engine/choice';
 import type { ComputeEngine, DenseStack, Loss } from '../../../app/engine/engine';
 import { seededRandom } from '../../../app/util/random';
 import { denseStack, referenceLossAndGradient, relativeError } from '../../../support/denseReference';
 
 let engines: ComputeEngine[] = [];
 beforeAll(async () => {
-  await initBackend();
+  await initEngine();
   engines = await availableEngines();
 });
 

@@ -41,7 +41,7 @@ function setup(options: { failStart?: boolean } = {}) {
     importModel: async () => {
       throw new Error('m.h5: refused');
     },
-    backendReport: async () => ({ name: 'cpu', tfBackend: 'cpu', label: 'CPU', device: 'cpu', package: 'p', version: '1', skipped: [], selection: 'auto' }),
+    engineReport: async () => ({ name: 'cpu', tfBackend: 'cpu', label: 'CPU', device: 'cpu', package: 'p', version: '1', skipped: [], selection: 'auto' }),
   };
   const exit = vi.fn();
   const service = new TrainerService(

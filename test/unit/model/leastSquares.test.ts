@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../../app/engine/backend';
+import { initEngine } from '../../../app/engine/choice';
 import { tfjsEngine } from '../../../app/engine/tfjs';
 import { createOnnxEngine, onnxUnavailableReason } from '../../../app/engine/onnx';
 import type { ComputeEngine } from '../../../app/engine/engine';
@@ -18,7 +18,7 @@ import { DEFAULT_STOPPING } from '../../../app/optim/types';
 import { seededRandom } from '../../../app/util/random';
 
 beforeAll(async () => {
-  await initBackend();
+  await initEngine();
   await tf.setBackend('cpu');
 });
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../../app/engine/backend';
+import { initEngine } from '../../../app/engine/choice';
 import { resolveModel } from '../../../app/model/layers';
 import { glorotUniform, toLayerWeights, fromLayerArrays } from '../../../app/model/params';
 import { ModelObjective } from '../../../app/model/objective';
@@ -10,7 +10,7 @@ import { seededRandom } from '../../../app/util/random';
 import { seedObjective } from '../../helpers/seed';
 
 beforeAll(async () => {
-  await initBackend();
+  await initEngine();
 });
 
 function randomSplit(rows: number, inDim: number, outDim: number, seed: number, oneHot: boolean) {

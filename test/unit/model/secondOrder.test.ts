@@ -6,7 +6,7 @@
  * own (onnxruntime's R-operator graph) are also checked at their precision's accuracy.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { availableEngines, initBackend } from '../../../app/engine/backend';
+import { availableEngines, initEngine } from '../../../app/engine/choice';
 import type { ComputeEngine, Loss, Activation } from '../../../app/engine/engine';
 import type { ResolvedModel } from '../../../app/model/layers';
 import { ModelObjective } from '../../../app/model/objective';
@@ -14,7 +14,7 @@ import { lcg, randomProblem, referenceLossAndGradient, relativeError } from '../
 
 let engines: ComputeEngine[] = [];
 beforeAll(async () => {
-  await initBackend();
+  await initEngine();
   engines = await availableEngines();
 });
 

@@ -5,7 +5,7 @@
  * and matching scipy"). A change that makes a default cheaper should lower the numbers here.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../../app/engine/backend';
+import { initEngine } from '../../../app/engine/choice';
 import { optimizerSpecSchema, variantSummary } from '../../../app/optim/spec';
 import { SUITE, regression1d, type BenchProblem } from '../../../bench/optimizers/problems';
 import { runProblem } from '../../../bench/optimizers/suite';
@@ -39,7 +39,7 @@ const PROBLEMS: BenchProblem[] = [
 // every machine, whereas which native engine the auto choice finds (and its thread count) moves counts
 // near the float32 floor by tens of evaluations. The optimizers, not the engine, are under test here.
 beforeAll(async () => {
-  await initBackend({ backend: 'cpu' });
+  await initEngine({ backend: 'cpu' });
 });
 
 describe('the BFGS and L-BFGS defaults stay as economical as when they were chosen', () => {

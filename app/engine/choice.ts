@@ -1,5 +1,6 @@
 /**
- * Picks the compute engine: tensorflow-gpu (only when TensorFlow really finds a CUDA device) →
+ * The engine choice ("engine" everywhere in code; "backend" only for tfjs's own backends and the
+ * user-facing --backend / CURVATURE_BACKEND names). Picks the compute engine: tensorflow-gpu (only when TensorFlow really finds a CUDA device) →
  * onnxruntime → tensorflow → wasm → cpu, and says why each one before the winner was not used.
  * CURVATURE_BACKEND, the experiment's `engine` setting (which the GUI and `--backend` write) override
  * it. Only one native tfjs package is ever loaded per process. tfjs always gets a backend too (exports
@@ -14,7 +15,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendReport, DeviceReport } from './types';
+import type { EngineReport, DeviceReport } from './types';
 import { ENGINE_NAMES, type ComputeEngine, type EngineName, type Precision } from './engine';
 import { shimLegacyUtil } from './nodeShim';
 import { tfjsEngine, tfBackendOf, type TfjsEngineName, type TfjsPath } from './tfjs';
@@ -54,20 +55,20 @@ export interface EngineSetting {
   device?: OnnxDevice | 'auto';
 }
 
-export interface BackendOptions extends EngineSetting {
+export interface EngineChoiceOptions extends EngineSetting {
   env?: NodeJS.ProcessEnv;
 }
 
 export type TfModule = typeof tf;
 
-let chosen: Promise<BackendReport> | null = null;
+let chosen: Promise<EngineReport> | null = null;
 let defaultEngine: ComputeEngine | null = null;
 /** The native tfjs package this process loaded, if any: a second one may never load. */
 let nativeLoaded: 'tensorflow-gpu' | 'tensorflow' | null = null;
 const engines = new Map<string, ComputeEngine>();
 
 /** Initialise once per process; later calls return the same report. */
-export function initBackend(options: BackendOptions = {}): Promise<BackendReport> {
+export function initEngine(options: EngineChoiceOptions = {}): Promise<EngineReport> {
   chosen ??= choose(options);
   return chosen;
 }
@@ -77,7 +78,7 @@ export function tfjs(): TfModule {
 }
 
 /**
- * The engine initBackend chose. Before any choice (unit tests that only build an objective), the tfjs
+ * The engine initEngine chose. Before any choice (unit tests that only build an objective), the tfjs
  * engine on whatever backend tfjs runs now.
  */
 export function currentEngine(): ComputeEngine {
@@ -91,7 +92,7 @@ export function currentEngine(): ComputeEngine {
  * The engine for one experiment: its `engine` setting, else the process default. Precedence:
  * `--backend` (written into the experiment) = the GUI setting (saved in it) > CURVATURE_BACKEND > auto.
  */
-export async function engineFor(setting: EngineSetting | undefined, precision: Precision = 'float32'): Promise<{ engine: ComputeEngine; report: BackendReport }> {
+export async function engineFor(setting: EngineSetting | undefined, precision: Precision = 'float32'): Promise<{ engine: ComputeEngine; report: EngineReport }> {
   const chosen = await engineForAnyPrecision(setting, precision);
   if (!chosen.engine.precisions.includes(precision)) {
     throw new Error(
@@ -108,8 +109,8 @@ export function float64Choice(): { name: 'onnxruntime' | 'js64'; reason?: string
   return reason ? { name: 'js64', reason: `onnxruntime: ${reason}` } : { name: 'onnxruntime' };
 }
 
-async function engineForAnyPrecision(setting: EngineSetting | undefined, precision: Precision): Promise<{ engine: ComputeEngine; report: BackendReport }> {
-  const report = await initBackend();
+async function engineForAnyPrecision(setting: EngineSetting | undefined, precision: Precision): Promise<{ engine: ComputeEngine; report: EngineReport }> {
+  const report = await initEngine();
   const explicit = setting?.backend && setting.backend !== 'auto';
   if (precision === 'float64' && !explicit && !currentEngine().precisions.includes('float64')) {
     const pick = float64Choice();
@@ -228,7 +229,7 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function parseOverride(options: BackendOptions): { name: EngineName; source: 'env' | 'option' } | undefined {
+function parseOverride(options: EngineChoiceOptions): { name: EngineName; source: 'env' | 'option' } | undefined {
   const fromOption = options.backend && options.backend !== 'auto' ? options.backend : undefined;
   const raw = fromOption ?? (options.env ?? process.env).CURVATURE_BACKEND;
   if (!raw || raw === 'auto') return undefined;
@@ -296,7 +297,7 @@ function tfjsLabel(name: TfjsEngineName): string {
   }
 }
 
-function describe(name: EngineName, engine: ComputeEngine, selection: BackendReport['selection'], skipped: BackendReport['skipped']): BackendReport {
+function describe(name: EngineName, engine: ComputeEngine, selection: EngineReport['selection'], skipped: EngineReport['skipped']): EngineReport {
   const pkg = name === 'tensorflow' && nativeLoaded === 'tensorflow-gpu' ? PACKAGES['tensorflow-gpu'] : PACKAGES[name];
   const cpuModel = os.cpus()[0]?.model?.trim() ?? 'CPU';
   return {
@@ -318,10 +319,10 @@ function deviceDescription(device: string | undefined, cpuModel: string): string
   return cpuModel;
 }
 
-async function choose(options: BackendOptions): Promise<BackendReport> {
+async function choose(options: EngineChoiceOptions): Promise<EngineReport> {
   const override = parseOverride(options);
   parseDevice(options); // a bad CURVATURE_DEVICE is an error before anything loads
-  const skipped: BackendReport['skipped'] = [];
+  const skipped: EngineReport['skipped'] = [];
   // Production mode skips tfjs' per-kernel debug checks and silences its "install tfjs-node" banner:
   // the report says which engine runs and why.
   tf.enableProdMode();
@@ -387,12 +388,12 @@ async function start(name: EngineName, threads?: number): Promise<ComputeEngine>
 async function finish(
   name: EngineName,
   engine: ComputeEngine,
-  selection: BackendReport['selection'],
-  skipped: BackendReport['skipped'],
+  selection: EngineReport['selection'],
+  skipped: EngineReport['skipped'],
   threads: number | undefined,
   source?: 'env' | 'option',
   devices?: DeviceReport[],
-): Promise<BackendReport> {
+): Promise<EngineReport> {
   defaultEngine = engine;
   if (name === 'onnxruntime' || name === 'js64') await ensureTfjsBackend();
   const report = describe(name, engine, selection, skipped);
@@ -421,7 +422,7 @@ function deviceSurvey(threads: number | undefined): DeviceSurvey {
 }
 
 /** CURVATURE_DEVICE or the option; throws on a name that is no device. */
-export function parseDevice(options: BackendOptions): OnnxDevice | 'auto' {
+export function parseDevice(options: EngineChoiceOptions): OnnxDevice | 'auto' {
   const raw = options.device ?? (options.env ?? process.env).CURVATURE_DEVICE ?? 'auto';
   if (raw === 'auto' || (ONNX_DEVICES as readonly string[]).includes(raw)) return raw as OnnxDevice | 'auto';
   throw new Error(`CURVATURE_DEVICE="${raw}" is not a device; use one of auto, ${ONNX_DEVICES.join(', ')}.`);
@@ -432,7 +433,7 @@ export function parseDevice(options: BackendOptions): OnnxDevice | 'auto' {
  * against every GPU device (and a tensorflow-gpu that found its GPU) that passed its self-test.
  * Returns the device entries of the report, which the race updates with its timings.
  */
-function onnxOnDevice(options: BackendOptions, tfGpu: ComputeEngine | null, tfGpuSkipped?: string): { engine: ComputeEngine; devices: DeviceReport[] } {
+function onnxOnDevice(options: EngineChoiceOptions, tfGpu: ComputeEngine | null, tfGpuSkipped?: string): { engine: ComputeEngine; devices: DeviceReport[] } {
   const wanted = parseDevice(options);
   const survey = deviceSurvey(options.threads);
   // Copies: each report (the process default, an experiment's override) gets its own entries, which
@@ -509,7 +510,7 @@ function preflight(name: EngineName): string | null {
 }
 
 /** One line per engine, for `curvature info`, the CLI header and exports. */
-export function formatReport(report: BackendReport): string {
+export function formatReport(report: EngineReport): string {
   const how = report.selection === 'auto' ? 'auto' : `override${report.overrideSource ? ` (${overrideLabel(report.overrideSource)})` : ''}`;
   const lines = [`Engine: ${report.label} [${report.package} ${report.version}, ${how}]`];
   for (const s of report.skipped) lines.push(`  ${s.name}: ${s.reason}`);
@@ -524,6 +525,6 @@ export function formatReport(report: BackendReport): string {
   return lines.join('\n');
 }
 
-export function overrideLabel(source: NonNullable<BackendReport['overrideSource']>): string {
+export function overrideLabel(source: NonNullable<EngineReport['overrideSource']>): string {
   return source === 'env' ? 'CURVATURE_BACKEND' : source === 'experiment' ? 'experiment setting' : '--backend';
 }
