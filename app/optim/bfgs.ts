@@ -29,8 +29,8 @@ export interface BfgsSettings {
 
 /**
  * 'identity-adaptive' scales H up only from this many updates on: the first pairs of a network run
- * come from far-off steps (1-20-20-1 tanh regression: τ = 4.8 at update 2), and scaling the whole of H
- * by them cost 60% more evaluations there and 20% on the 2-D Rosenbrock (bench/README.md).
+ * come from far-off steps, and scaling the whole of H by them cost evaluations on the tanh regression
+ * and the 2-D Rosenbrock (bench/README.md).
  */
 const SCALE_UP_AFTER = 5;
 

@@ -6,8 +6,8 @@
  * keeps data, θ, masks and outputs in Float64Arrays end to end.
  *
  * Data is fed on every run, but as tensors made once per dataset: the binding wraps their memory
- * without copying (measured: feeding a 10 000 × 784 input costs the same per run as a 1-row one,
- * 0.01–0.09 ms on a busy machine), and the node API has no I/O binding to make inputs resident.
+ * without copying (a big input costs no more per run than a 1-row one; bench/README.md), and the
+ * node API has no I/O binding to make inputs resident.
  */
 import { checkWeights, normalizedWeights, type DenseStack, type EngineDataset, type Floats, type GradientOptions, type Precision, type StackProgram } from '../engine';
 import { dropoutMask } from '../dropout';

@@ -2,8 +2,8 @@
  * The fast tfjs path: forward and a hand-written backward for the dense stack, in plain tfjs ops.
  *
  * Why hand-written rather than re-registered kernels: tf.valueAndGrad's matMul gradient asks for
- * BatchMatMul with transposeA/transposeB, which the WebAssembly backend runs as a scalar loop (~12×
- * slower than XNNPACK's plain matMul), and its Tanh is a scalar loop too (~15× slower than Sigmoid).
+ * BatchMatMul with transposeA/transposeB, which the WebAssembly backend runs as a scalar loop (far
+ * slower than XNNPACK's plain matMul; bench/README.md), and its Tanh is a scalar loop too.
  * Re-registering those kernels would patch tfjs globally for every user of the process (exports,
  * other code) and depend on backend internals; writing the backward here keeps the change local, lets
  * us cache Xᵀ for the first layer, and works on every backend. So: explicit transposes followed by
