@@ -5,6 +5,7 @@
  * reduced-precision matmuls, a broken driver) is refused naming the net it got wrong, before a run
  * trusts it. Each net is small, so the test costs a session per net and no real compute.
  */
+import { normalCdf } from './normalCdf';
 import type { Activation, ComputeEngine, DenseStack, Loss, StackLayer } from './engine';
 import { seededRandom } from '../util/random';
 import { DeviceRefusal } from './onnx/devices';
@@ -42,13 +43,7 @@ export const SELF_TEST_CASES: readonly SelfTestCase[] = [
 
 const SELF_TEST_ROWS = 8;
 
-/** erf to 1.5e-7 (Abramowitz & Stegun 7.1.26): far inside the tolerance. */
-function erf(x: number): number {
-  const t = 1 / (1 + 0.3275911 * Math.abs(x));
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return x >= 0 ? y : -y;
-}
-const phi = (z: number): number => 0.5 * (1 + erf(z / Math.SQRT2));
+const phi = normalCdf;
 
 /** act'(z) given a = act(z), for the activations the cases use (softmax only as an output with its loss). */
 function activate(act: Activation, z: number): number {

@@ -15,6 +15,7 @@
  * the 2·JᵀJ/(K·Σw) of the residual convention in engine.ts; clipped probabilities: Λ is the
  * cross-entropy's diagonal Hessian in p, zero where the clip is active).
  */
+import { normalCdf } from '../normalCdf';
 import { LEAKY_RELU_ALPHA, type Activation, type DenseStack, type Floats } from '../engine';
 
 /** Rows the products run over: x (rows × inputDim), y (rows × outputs), optional sample weights. */
@@ -271,31 +272,6 @@ function addColumnSums(target: Float64Array, biasOffset: number, d: Float64Array
 }
 
 const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
-
-/** Standard normal CDF, through erf. */
-const normalCdf = (z: number): number => 0.5 * (1 + erf(z / Math.SQRT2));
-
-/**
- * erf to ~1e-16: Taylor series near 0, the continued fraction of erfc in the tail (Abramowitz &
- * Stegun 7.1.5 and 7.1.14); the same evaluation as support/denseReference.ts.
- */
-function erf(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    let term = ax;
-    let sum = ax;
-    for (let k = 1; k < 200; k++) {
-      term *= (-ax * ax) / k;
-      const add = term / (2 * k + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  let f = 0;
-  for (let k = 60; k >= 1; k--) f = k / 2 / (ax + f);
-  return Math.sign(x) * (1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f));
-}
 
 function activate(act: Activation, z: Float64Array, m: number, units: number): Float64Array {
   const a = new Float64Array(z.length);

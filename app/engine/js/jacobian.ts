@@ -12,6 +12,7 @@
  * four multiply-adds and the working set of a tile sits in L1. Cost: m·n²/2 multiply-adds per chunk,
  * rows·K·n²/2 per system — the same count a GEMM would do on the upper triangle.
  */
+import { normalCdf } from '../normalCdf';
 import { LEAKY_RELU_ALPHA, type Activation, type DenseStack, type Floats } from '../engine';
 
 const SELU_ALPHA = 1.6732632423543772;
@@ -27,25 +28,6 @@ export interface ResidualData {
   y: Floats;
   rows: number;
   weights?: Float64Array;
-}
-
-/** erf to ~1e-16 (series near 0, continued fraction in the tail), for gelu. */
-function erf(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    let term = ax;
-    let sum = ax;
-    for (let n = 1; n < 200; n++) {
-      term *= (-ax * ax) / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  let f = 0;
-  for (let n = 60; n >= 1; n--) f = n / 2 / (ax + f);
-  return Math.sign(x) * (1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f));
 }
 
 function sigmoid(z: number): number {
@@ -71,7 +53,7 @@ function elementwise(act: Activation, v: number): number {
     case 'softplus':
       return Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
     case 'gelu':
-      return 0.5 * v * (1 + erf(v * Math.SQRT1_2));
+      return v * normalCdf(v);
     case 'softmax':
       throw new Error('softmax is not elementwise');
   }
@@ -97,7 +79,7 @@ function derivative(act: Activation, z: number, a: number): number {
     case 'softplus':
       return sigmoid(z);
     case 'gelu':
-      return 0.5 * (1 + erf(z * Math.SQRT1_2)) + z * Math.exp(-0.5 * z * z) * INV_SQRT_2PI;
+      return normalCdf(z) + z * Math.exp(-0.5 * z * z) * INV_SQRT_2PI;
     case 'softmax':
       throw new Error('softmax is not elementwise');
   }
