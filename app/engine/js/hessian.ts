@@ -15,8 +15,8 @@
  * the 2·JᵀJ/(K·Σw) of the residual convention in engine.ts; clipped probabilities: Λ is the
  * cross-entropy's diagonal Hessian in p, zero where the clip is active).
  */
-import { normalCdf } from '../normalCdf';
-import { LEAKY_RELU_ALPHA, type Activation, type DenseStack, type Floats } from '../engine';
+import { activate as activateInto, activationSlope, INV_SQRT_2PI, SELU_ALPHA, SELU_GAMMA, sigmoid } from './kernels';
+import type { Activation, DenseStack, Floats } from '../engine';
 
 /** Rows the products run over: x (rows × inputDim), y (rows × outputs), optional sample weights. */
 export interface RowData {
@@ -27,15 +27,12 @@ export interface RowData {
   weights?: Float64Array;
 }
 
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_GAMMA = 1.0507009873554805;
 /** Keras' epsilon as float32 holds the clip bounds of binary cross-entropy on probabilities. */
 const BCE_LO = Math.fround(1e-7);
 const BCE_HI = Math.fround(1 - 1e-7);
 const CE_LO = 1e-7;
 /** Rows per chunk: bounds the per-layer work arrays whatever the dataset size. */
 const CHUNK_ROWS = 256;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** Mean data loss; grad (length n) receives ∇f. */
 export function lossAndGradient(stack: DenseStack, theta: Float64Array, data: RowData, grad: Float64Array): number {
@@ -271,78 +268,11 @@ function addColumnSums(target: Float64Array, biasOffset: number, d: Float64Array
   for (let r = 0; r < m; r++) for (let j = 0; j < units; j++) target[biasOffset + j] += d[r * units + j];
 }
 
-const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
-
+/** a = act(z) in a new array (the forward values the R-operator differentiates around). */
 function activate(act: Activation, z: Float64Array, m: number, units: number): Float64Array {
   const a = new Float64Array(z.length);
-  if (act === 'softmax') {
-    for (let r = 0; r < m; r++) {
-      const o = r * units;
-      let mx = -Infinity;
-      for (let j = 0; j < units; j++) mx = Math.max(mx, z[o + j]);
-      let s = 0;
-      for (let j = 0; j < units; j++) s += a[o + j] = Math.exp(z[o + j] - mx);
-      for (let j = 0; j < units; j++) a[o + j] /= s;
-    }
-    return a;
-  }
-  for (let k = 0; k < z.length; k++) {
-    const v = z[k];
-    switch (act) {
-      case 'linear':
-        a[k] = v;
-        break;
-      case 'relu':
-        a[k] = v > 0 ? v : 0;
-        break;
-      case 'leakyRelu':
-        a[k] = v > 0 ? v : LEAKY_RELU_ALPHA * v;
-        break;
-      case 'elu':
-        a[k] = v > 0 ? v : Math.expm1(v);
-        break;
-      case 'selu':
-        a[k] = v > 0 ? SELU_GAMMA * v : SELU_GAMMA * SELU_ALPHA * Math.expm1(v);
-        break;
-      case 'tanh':
-        a[k] = Math.tanh(v);
-        break;
-      case 'sigmoid':
-        a[k] = sigmoid(v);
-        break;
-      case 'softplus':
-        a[k] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-        break;
-      case 'gelu':
-        a[k] = v * normalCdf(v);
-        break;
-    }
-  }
+  activateInto(act, z, a, m, units);
   return a;
-}
-
-/** σ'(z) for the elementwise activations, given z and a = σ(z). */
-function firstDerivative(act: Activation, z: number, a: number): number {
-  switch (act) {
-    case 'relu':
-      return z > 0 ? 1 : 0;
-    case 'leakyRelu':
-      return z > 0 ? 1 : LEAKY_RELU_ALPHA;
-    case 'elu':
-      return z > 0 ? 1 : Math.exp(z);
-    case 'selu':
-      return z > 0 ? SELU_GAMMA : SELU_GAMMA * SELU_ALPHA * Math.exp(z);
-    case 'tanh':
-      return 1 - a * a;
-    case 'sigmoid':
-      return a * (1 - a);
-    case 'softplus':
-      return sigmoid(z);
-    case 'gelu':
-      return normalCdf(z) + z * INV_SQRT_2PI * Math.exp(-0.5 * z * z);
-    default:
-      return 1;
-  }
 }
 
 /** σ''(z) for the elementwise activations (relu's kink counts as 0, as autodiff does). */
@@ -386,7 +316,7 @@ function jacobianProduct(act: Activation, z: Float64Array, a: Float64Array, d: F
     }
     return out;
   }
-  for (let k = 0; k < d.length; k++) out[k] = firstDerivative(act, z[k], a[k]) * d[k];
+  for (let k = 0; k < d.length; k++) out[k] = activationSlope(act, z[k], a[k]) * d[k];
   return out;
 }
 

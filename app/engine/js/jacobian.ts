@@ -12,12 +12,9 @@
  * four multiply-adds and the working set of a tile sits in L1. Cost: m·n²/2 multiply-adds per chunk,
  * rows·K·n²/2 per system — the same count a GEMM would do on the upper triangle.
  */
-import { normalCdf } from '../normalCdf';
-import { LEAKY_RELU_ALPHA, type Activation, type DenseStack, type Floats } from '../engine';
+import { activate, activationSlope } from './kernels';
+import type { Activation, DenseStack, Floats } from '../engine';
 
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_GAMMA = 1.0507009873554805;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** Default bytes of Jacobian held at once by gaussNewtonSystem. */
 export const DEFAULT_JACOBIAN_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -28,77 +25,6 @@ export interface ResidualData {
   y: Floats;
   rows: number;
   weights?: Float64Array;
-}
-
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
-
-function elementwise(act: Activation, v: number): number {
-  switch (act) {
-    case 'linear':
-      return v;
-    case 'relu':
-      return v > 0 ? v : 0;
-    case 'leakyRelu':
-      return v > 0 ? v : LEAKY_RELU_ALPHA * v;
-    case 'elu':
-      return v > 0 ? v : Math.expm1(v);
-    case 'selu':
-      return v > 0 ? SELU_GAMMA * v : SELU_GAMMA * SELU_ALPHA * Math.expm1(v);
-    case 'tanh':
-      return Math.tanh(v);
-    case 'sigmoid':
-      return sigmoid(v);
-    case 'softplus':
-      return Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-    case 'gelu':
-      return v * normalCdf(v);
-    case 'softmax':
-      throw new Error('softmax is not elementwise');
-  }
-}
-
-/** act'(z) given a = act(z). */
-function derivative(act: Activation, z: number, a: number): number {
-  switch (act) {
-    case 'linear':
-      return 1;
-    case 'relu':
-      return z > 0 ? 1 : 0;
-    case 'leakyRelu':
-      return z > 0 ? 1 : LEAKY_RELU_ALPHA;
-    case 'elu':
-      return z > 0 ? 1 : a + 1;
-    case 'selu':
-      return z > 0 ? SELU_GAMMA : a + SELU_GAMMA * SELU_ALPHA;
-    case 'tanh':
-      return 1 - a * a;
-    case 'sigmoid':
-      return a * (1 - a);
-    case 'softplus':
-      return sigmoid(z);
-    case 'gelu':
-      return normalCdf(z) + z * Math.exp(-0.5 * z * z) * INV_SQRT_2PI;
-    case 'softmax':
-      throw new Error('softmax is not elementwise');
-  }
-}
-
-/** a = act(z) over `count` rows of `units`. */
-function activateRows(act: Activation, z: Float64Array, a: Float64Array, count: number, units: number): void {
-  if (act !== 'softmax') {
-    for (let k = 0; k < count * units; k++) a[k] = elementwise(act, z[k]);
-    return;
-  }
-  for (let r = 0; r < count; r++) {
-    const o = r * units;
-    let m = -Infinity;
-    for (let j = 0; j < units; j++) m = Math.max(m, z[o + j]);
-    let s = 0;
-    for (let j = 0; j < units; j++) s += a[o + j] = Math.exp(z[o + j] - m);
-    for (let j = 0; j < units; j++) a[o + j] /= s;
-  }
 }
 
 /**
@@ -115,7 +41,7 @@ function applyActivationJacobian(act: Activation, z: Float64Array, a: Float64Arr
       for (let j = 0; j < units; j++) dot += g[go + j] * a[o + j];
       for (let j = 0; j < units; j++) g[go + j] = a[o + j] * (g[go + j] - dot);
     } else if (act !== 'linear') {
-      for (let j = 0; j < units; j++) g[go + j] *= derivative(act, z[o + j], a[o + j]);
+      for (let j = 0; j < units; j++) g[go + j] *= activationSlope(act, z[o + j], a[o + j]);
     }
   }
 }
@@ -153,7 +79,7 @@ function forward(stack: DenseStack, theta: Float64Array, data: ResidualData, fir
       }
     }
     const al = new Float64Array(count * l.units);
-    activateRows(l.activation, zl, al, count, l.units);
+    activate(l.activation, zl, al, count, l.units);
     z.push(zl);
     a.push(al);
     h.push(al);

@@ -9,12 +9,12 @@
 import { LEAKY_RELU_ALPHA, type Activation, type Loss } from '../engine';
 import { normalCdf } from '../normalCdf';
 
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_GAMMA = 1.0507009873554805;
+export const SELU_ALPHA = 1.6732632423543772;
+export const SELU_GAMMA = 1.0507009873554805;
 /** Keras' epsilon as float32 holds it, the bounds every engine clips probabilities to (see onnx/graph). */
 export const CLIP_LOW = Math.fround(1e-7);
 export const CLIP_HIGH = Math.fround(1 - 1e-7);
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+export const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 export function sigmoid(z: number): number {
   if (z >= 0) return 1 / (1 + Math.exp(-z));
@@ -272,4 +272,30 @@ export function outputLoss(
     rowLoss[r] = l;
   }
   if (dz && n > 0) activationBackward(act, z, a, dz, rows, units);
+}
+
+/** act'(z) of an elementwise activation, given z and a = act(z) (softmax is not elementwise). */
+export function activationSlope(act: Activation, z: number, a: number): number {
+  switch (act) {
+    case 'linear':
+      return 1;
+    case 'relu':
+      return z > 0 ? 1 : 0;
+    case 'leakyRelu':
+      return z > 0 ? 1 : LEAKY_RELU_ALPHA;
+    case 'elu':
+      return z > 0 ? 1 : Math.exp(z);
+    case 'selu':
+      return z > 0 ? SELU_GAMMA : SELU_GAMMA * SELU_ALPHA * Math.exp(z);
+    case 'tanh':
+      return 1 - a * a;
+    case 'sigmoid':
+      return a * (1 - a);
+    case 'softplus':
+      return sigmoid(z);
+    case 'gelu':
+      return normalCdf(z) + z * INV_SQRT_2PI * Math.exp(-0.5 * z * z);
+    case 'softmax':
+      throw new Error('softmax is not elementwise');
+  }
 }
