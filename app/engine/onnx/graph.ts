@@ -23,6 +23,7 @@
  */
 import * as onnxModule from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
+import { GraphCore } from './graphCore';
 import { huberDeltaOf, LEAKY_RELU_ALPHA, type Activation, type DenseStack, type Precision, type StackLayer } from '../engine';
 import { ERF_SMALL, ERF_SPLIT, ERFC_CLAMP, ERFC_LARGE } from '../normalCdf';
 
@@ -36,7 +37,6 @@ const OPSET = 13;
 const IR_VERSION = 8;
 const FLOAT = ONNX.TensorProto.DataType.FLOAT;
 const DOUBLE = ONNX.TensorProto.DataType.DOUBLE;
-const INT64 = ONNX.TensorProto.DataType.INT64;
 
 /** tfjs-core's selu constants. */
 const SELU_ALPHA = 1.6732632423543772;
@@ -112,84 +112,17 @@ export function dropoutLayers(stack: DenseStack): number[] {
   return stack.layers.flatMap((l, i) => (i < stack.layers.length - 1 && l.dropout > 0 ? [i] : []));
 }
 
-class Graph {
-  readonly nodes: onnx.INodeProto[] = [];
-  readonly initializers: onnx.ITensorProto[] = [];
-  private readonly constants = new Map<string, string>();
-  private counter = 0;
-  /** ONNX element type of every float tensor in this graph. */
-  readonly elem: number;
+class Graph extends GraphCore {
   readonly double: boolean;
 
   constructor(precision: Precision) {
-    this.elem = elementType(precision);
+    super(elementType(precision));
     this.double = precision === 'float64';
   }
 
-  /** Adds a node with a fresh output name (or `out`) and returns that name. */
-  op(opType: string, inputs: string[], attrs: onnx.IAttributeProto[] = [], out?: string): string {
-    const output = out ?? `${opType}_${this.counter++}`;
-    this.nodes.push({ opType, input: inputs, output: [output], name: output, attribute: attrs });
-    return output;
-  }
-
-  /** A scalar initializer of the graph's element type, shared by value. */
-  scalar(value: number): string {
-    const key = `f:${value}`;
-    let name = this.constants.get(key);
-    if (!name) {
-      name = `const/${this.constants.size}`;
-      this.constants.set(key, name);
-      const bytes = new Uint8Array(this.double ? 8 : 4);
-      if (this.double) new DataView(bytes.buffer).setFloat64(0, value, true);
-      else new DataView(bytes.buffer).setFloat32(0, value, true);
-      this.initializers.push({ name, dims: [], dataType: this.elem, rawData: bytes });
-    }
-    return name;
-  }
-
-  /** An int64 vector initializer (shapes, axes), or a scalar with `scalar`. */
-  ints(values: number[], scalar = false): string {
-    const key = `i${scalar ? 's' : ''}:${values.join(',')}`;
-    let name = this.constants.get(key);
-    if (!name) {
-      name = `const/${this.constants.size}`;
-      this.constants.set(key, name);
-      const bytes = new Uint8Array(8 * values.length);
-      const view = new DataView(bytes.buffer);
-      values.forEach((v, k) => view.setBigInt64(8 * k, BigInt(v), true));
-      this.initializers.push({ name, dims: scalar ? [] : [values.length], dataType: INT64, rawData: bytes });
-    }
-    return name;
-  }
-
-  mul(a: string, b: string): string {
-    return this.op('Mul', [a, b]);
-  }
-  add(a: string, b: string): string {
-    return this.op('Add', [a, b]);
-  }
-  sub(a: string, b: string): string {
-    return this.op('Sub', [a, b]);
-  }
-  /** Sum over the last axis, keeping it (rows × 1). */
-  rowSum(a: string): string {
-    return this.op('ReduceSum', [a, this.ints([1])], [intAttr('keepdims', 1)]);
-  }
-  /** Sum of every element (a scalar). */
-  total(a: string): string {
-    return this.op('ReduceSum', [a], [intAttr('keepdims', 0)]);
-  }
-  /** 1.0 where cond holds, else 0.0. */
-  indicator(cond: string): string {
-    return this.op('Cast', [cond], [intAttr('to', this.elem)]);
-  }
   /** a where cond holds, else b. */
   where(cond: string, a: string, b: string, out?: string): string {
     return this.op('Where', [cond, a, b], [], out);
-  }
-  positive(z: string): string {
-    return this.op('Greater', [z, this.scalar(0)]);
   }
 
   /** e^min(z, 0) − 1: the negative branch of elu/selu, finite where the other branch is taken. */

@@ -12,6 +12,7 @@
  */
 import * as onnxModule from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
+import { GraphCore } from './graphCore';
 import { LEAKY_RELU_ALPHA, type Activation, type DenseStack } from '../engine';
 import { biasInput, checkStack, INPUT_X, INPUT_Y, kernelInput, OUTPUT_LOSS, parameterBlocks, PROB_EPSILON } from './graph';
 
@@ -22,7 +23,6 @@ const ONNX: OnnxNamespace =
 
 const OPSET = 13;
 const IR_VERSION = 8;
-const INT64 = ONNX.TensorProto.DataType.INT64;
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_GAMMA = 1.0507009873554805;
 /** The clip bounds as float32 holds them, in either element type: what every engine computes. */
@@ -36,71 +36,7 @@ export const directionInput = (parameterInput: string): string => `v/${parameter
 export type ElementType = 'float' | 'double';
 export type ProductKind = 'hessian' | 'gauss-newton';
 
-class Builder {
-  readonly nodes: onnx.INodeProto[] = [];
-  readonly initializers: onnx.ITensorProto[] = [];
-  private readonly constants = new Map<string, string>();
-  private counter = 0;
-
-  constructor(readonly elem: number) {}
-
-  op(opType: string, inputs: string[], attrs: onnx.IAttributeProto[] = [], out?: string): string {
-    const output = out ?? `${opType}_${this.counter++}`;
-    this.nodes.push({ opType, input: inputs, output: [output], name: output, attribute: attrs });
-    return output;
-  }
-
-  scalar(value: number): string {
-    const key = `f:${value}`;
-    let name = this.constants.get(key);
-    if (!name) {
-      name = `const/${this.constants.size}`;
-      this.constants.set(key, name);
-      const double = this.elem === ONNX.TensorProto.DataType.DOUBLE;
-      const bytes = new Uint8Array(double ? 8 : 4);
-      const view = new DataView(bytes.buffer);
-      if (double) view.setFloat64(0, value, true);
-      else view.setFloat32(0, value, true);
-      this.initializers.push({ name, dims: [], dataType: this.elem, rawData: bytes });
-    }
-    return name;
-  }
-
-  ints(values: number[], scalar = false): string {
-    const key = `i${scalar ? 's' : ''}:${values.join(',')}`;
-    let name = this.constants.get(key);
-    if (!name) {
-      name = `const/${this.constants.size}`;
-      this.constants.set(key, name);
-      const bytes = new Uint8Array(8 * values.length);
-      const view = new DataView(bytes.buffer);
-      values.forEach((v, k) => view.setBigInt64(8 * k, BigInt(v), true));
-      this.initializers.push({ name, dims: scalar ? [] : [values.length], dataType: INT64, rawData: bytes });
-    }
-    return name;
-  }
-
-  mul(a: string, b: string): string {
-    return this.op('Mul', [a, b]);
-  }
-  add(a: string, b: string): string {
-    return this.op('Add', [a, b]);
-  }
-  sub(a: string, b: string): string {
-    return this.op('Sub', [a, b]);
-  }
-  rowSum(a: string): string {
-    return this.op('ReduceSum', [a, this.ints([1])], [intAttr('keepdims', 1)]);
-  }
-  total(a: string): string {
-    return this.op('ReduceSum', [a], [intAttr('keepdims', 0)]);
-  }
-  indicator(cond: string): string {
-    return this.op('Cast', [cond], [intAttr('to', this.elem)]);
-  }
-  positive(z: string): string {
-    return this.op('Greater', [z, this.scalar(0)]);
-  }
+class Builder extends GraphCore {
   sigmoid(z: string): string {
     return this.op('Reciprocal', [this.add(this.op('Exp', [this.op('Neg', [z])]), this.scalar(1))]);
   }

@@ -15,6 +15,7 @@
  */
 import * as onnxModule from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
+import { GraphCore } from './graphCore';
 import { LEAKY_RELU_ALPHA, type Activation, type DenseStack } from '../engine';
 import { biasInput, checkStack, INPUT_X, INPUT_Y, kernelInput, parameterBlocks } from './graph';
 
@@ -26,7 +27,6 @@ const ONNX: OnnxNamespace =
 export const ELEMENT_FLOAT = ONNX.TensorProto.DataType.FLOAT;
 export const ELEMENT_DOUBLE = ONNX.TensorProto.DataType.DOUBLE;
 export type ElementType = typeof ELEMENT_FLOAT | typeof ELEMENT_DOUBLE;
-const INT64 = ONNX.TensorProto.DataType.INT64;
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_GAMMA = 1.0507009873554805;
@@ -41,66 +41,7 @@ export const OUTPUT_JTE = 'jte';
 /** 'jacobian': e and J of the chunk. 'gauss-newton': e, JᵀJ and Jᵀe of the chunk (J stays inside). */
 export type JacobianGraphKind = 'jacobian' | 'gauss-newton';
 
-class TypedGraph {
-  readonly nodes: onnx.INodeProto[] = [];
-  readonly initializers: onnx.ITensorProto[] = [];
-  private readonly constants = new Map<string, string>();
-  private counter = 0;
-
-  constructor(readonly elem: ElementType) {}
-
-  op(opType: string, inputs: string[], attrs: onnx.IAttributeProto[] = [], out?: string): string {
-    const output = out ?? `${opType}_${this.counter++}`;
-    this.nodes.push({ opType, input: inputs, output: [output], name: output, attribute: attrs });
-    return output;
-  }
-
-  /** A scalar (or, with dims, a tensor) of the graph's element type. */
-  constant(values: number[], dims: number[] = []): string {
-    const key = `f:${dims.join('x')}:${values.join(',')}`;
-    let name = this.constants.get(key);
-    if (!name) {
-      name = `const/${this.constants.size}`;
-      this.constants.set(key, name);
-      const size = this.elem === ELEMENT_DOUBLE ? 8 : 4;
-      const bytes = new Uint8Array(size * values.length);
-      const view = new DataView(bytes.buffer);
-      values.forEach((v, k) => (size === 8 ? view.setFloat64(8 * k, v, true) : view.setFloat32(4 * k, v, true)));
-      this.initializers.push({ name, dims, dataType: this.elem, rawData: bytes });
-    }
-    return name;
-  }
-
-  scalar(v: number): string {
-    return this.constant([v]);
-  }
-
-  ints(values: number[]): string {
-    const key = `i:${values.join(',')}`;
-    let name = this.constants.get(key);
-    if (!name) {
-      name = `const/${this.constants.size}`;
-      this.constants.set(key, name);
-      const bytes = new Uint8Array(8 * values.length);
-      const view = new DataView(bytes.buffer);
-      values.forEach((v, k) => view.setBigInt64(8 * k, BigInt(v), true));
-      this.initializers.push({ name, dims: [values.length], dataType: INT64, rawData: bytes });
-    }
-    return name;
-  }
-
-  mul(a: string, b: string): string {
-    return this.op('Mul', [a, b]);
-  }
-  add(a: string, b: string): string {
-    return this.op('Add', [a, b]);
-  }
-  sub(a: string, b: string): string {
-    return this.op('Sub', [a, b]);
-  }
-  positive(z: string): string {
-    return this.op('Greater', [z, this.scalar(0)]);
-  }
+class TypedGraph extends GraphCore {
   sigmoid(z: string): string {
     return this.op('Reciprocal', [this.add(this.op('Exp', [this.op('Neg', [z])]), this.scalar(1))]);
   }
