@@ -21,17 +21,11 @@
  * have one (Exp, Log, Where, Mul, …; Φ for gelu by the Chebyshev series of ../normalCdf); the float32
  * graph keeps the fused ops.
  */
-import * as onnxModule from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
-import { GraphCore } from './graphCore';
+import { GraphCore, ONNX } from './graphCore';
 import { huberDeltaOf, LEAKY_RELU_ALPHA, type Activation, type DenseStack, type Precision, type StackLayer } from '../engine';
 import { ERF_SMALL, ERF_SPLIT, ERFC_CLAMP, ERFC_LARGE } from '../normalCdf';
 
-type OnnxNamespace = typeof onnx;
-/** onnx-proto is CommonJS (`module.exports = root`): Node ESM exposes it as `default`, bundlers as named exports. */
-const ONNX: OnnxNamespace =
-  (onnxModule as unknown as { onnx?: OnnxNamespace }).onnx ??
-  (onnxModule as unknown as { default: { onnx: OnnxNamespace } }).default.onnx;
 
 const OPSET = 13;
 const IR_VERSION = 8;

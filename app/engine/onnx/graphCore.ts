@@ -7,7 +7,7 @@ import * as onnxModule from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
 
 /** onnx-proto is CommonJS (`module.exports = root`): Node ESM exposes it as `default`, bundlers as named exports. */
-const ONNX: typeof onnx =
+export const ONNX: typeof onnx =
   (onnxModule as unknown as { onnx?: typeof onnx }).onnx ?? (onnxModule as unknown as { default: { onnx: typeof onnx } }).default.onnx;
 const INT64 = ONNX.TensorProto.DataType.INT64;
 const DOUBLE = ONNX.TensorProto.DataType.DOUBLE;

@@ -10,16 +10,11 @@
  * blocks (v/kernel/i, v/bias/i) and, with `weighted`, sample_weights (one per row); outputs: loss and one flat `hv` in θ's layout. The element type is a
  * parameter (FLOAT or DOUBLE), so a float64 program runs the same graph in double.
  */
-import * as onnxModule from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
-import { GraphCore } from './graphCore';
+import { GraphCore, ONNX } from './graphCore';
 import { LEAKY_RELU_ALPHA, type Activation, type DenseStack } from '../engine';
 import { biasInput, checkStack, INPUT_X, INPUT_Y, kernelInput, OUTPUT_LOSS, parameterBlocks, PROB_EPSILON } from './graph';
 
-type OnnxNamespace = typeof onnx;
-const ONNX: OnnxNamespace =
-  (onnxModule as unknown as { onnx?: OnnxNamespace }).onnx ??
-  (onnxModule as unknown as { default: { onnx: OnnxNamespace } }).default.onnx;
 
 const OPSET = 13;
 const IR_VERSION = 8;

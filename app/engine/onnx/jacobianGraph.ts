@@ -13,16 +13,11 @@
  * activations are spelled with Exp/Log/Max/Where rather than Elu/Selu/Softplus/LeakyRelu (float-only
  * kernels there). Opset 13, like graph.ts.
  */
-import * as onnxModule from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
-import { GraphCore } from './graphCore';
+import { GraphCore, ONNX } from './graphCore';
 import { LEAKY_RELU_ALPHA, type Activation, type DenseStack } from '../engine';
 import { biasInput, checkStack, INPUT_X, INPUT_Y, kernelInput, parameterBlocks } from './graph';
 
-type OnnxNamespace = typeof onnx;
-const ONNX: OnnxNamespace =
-  (onnxModule as unknown as { onnx?: OnnxNamespace }).onnx ??
-  (onnxModule as unknown as { default: { onnx: OnnxNamespace } }).default.onnx;
 
 export const ELEMENT_FLOAT = ONNX.TensorProto.DataType.FLOAT;
 export const ELEMENT_DOUBLE = ONNX.TensorProto.DataType.DOUBLE;
