@@ -18,7 +18,7 @@ export { ACTIVATIONS, LOSSES, layerSpecSchema, modelSpecSchema } from './model/s
 export type { Activation, LayerSpec } from './model/spec';
 export { OPTIMIZER_KINDS, OPTIMIZER_LABELS, bfgsSpecSchema, isLevenbergMarquardt, isQuasiNewton, lbfgsSpecSchema, optimizerLabel, optimizerSpecSchema, singleOptimizerSpecSchema, stoppingSpecSchema, variantSummary } from './optim/spec';
 export type { OptimizerKind, OptimizerSpec, SequenceSpec, SingleOptimizerKind, SingleOptimizerSpec, StoppingSpec } from './optim/spec';
-export { formatBytes } from './optim/messages';
+export { formatBytes } from './util/bytes';
 export { dataSpecSchema, experimentSchema, FITTING_VALIDATION_CHECKS, parseExperiment, runSpecSchema } from './schema/experiment';
 export { targetsOf } from './data/spec';
 export type { DataSpec, Experiment, RunSpec } from './schema/experiment';

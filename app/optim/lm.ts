@@ -12,7 +12,7 @@
  * (br.ts) is this stepper with a different weighting of E_D and E_W.
  */
 import { choleskyFactor, choleskySolve } from './cholesky';
-import { formatBytes } from './messages';
+import { formatBytes } from '../util/bytes';
 import { BaseStepper, type IterationOutcome, type StepperOptions } from './stepper';
 import { isLeastSquares, type IterationRecord, type LeastSquaresObjective, type Objective, type StoppingCriteria } from './types';
 

@@ -1,4 +1,5 @@
 /** Every sentence a run can end with, in one place (scipy's wording where scipy has one). */
+import { formatBytes } from '../util/bytes';
 import type { TerminationStatus } from './types';
 
 export const TERMINATION_MESSAGES: Readonly<Record<TerminationStatus, string>> = {
@@ -61,19 +62,6 @@ export function precisionLossDetail(f: number, gradInfNorm: number, modelDecreas
     );
   }
   return `No lower value of f could be resolved at ${precision} precision (‖g‖∞ = ${gradInfNorm.toExponential(2)}).${suggestion}`;
-}
-
-/** Binary units, named as such (KiB, MiB, GiB): the same words the GUI uses. */
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  // Three significant digits: 7.45 GiB, 11.2 GiB, 512 MiB.
-  return unit === 0 ? `${value} bytes` : `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
 }
 
 /** Bytes of a dense n×n float64 inverse Hessian. */

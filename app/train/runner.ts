@@ -15,7 +15,7 @@ import { enginesFor, objectiveFor, openLanes, precisionsOf, type Lane, type Lane
 import type { IterationRecord, Stepper, StoppingCriteria } from '../optim/types';
 import { OPTIMIZER_LABELS, isQuasiNewton, needsDeterministicObjective, optimizerLabel } from '../optim/spec';
 import { createOptimizer } from '../optim';
-import { formatBytes } from '../optim/messages';
+import { formatBytes } from '../util/bytes';
 import type { EngineReport } from '../engine/types';
 import { hasDropout, type ResolvedModel } from '../model/layers';
 import { float32RoundingChange, toLayerWeights, toLayerWeights64 } from '../model/params';
