@@ -47,10 +47,9 @@ export function regressionPairs(subsets: PlotSubsets, choice: SubsetChoice, targ
   return { x, y, subset };
 }
 
-/** Pearson R; null when fewer than two points or either side is constant. */
-export function pearsonR(x: ArrayLike<number>, y: ArrayLike<number>): number | null {
+/** Means and centred sums of squares and products of two paired samples. */
+function moments(x: ArrayLike<number>, y: ArrayLike<number>): { mx: number; my: number; sxy: number; sxx: number; syy: number } {
   const n = x.length;
-  if (n < 2) return null;
   let mx = 0;
   let my = 0;
   for (let i = 0; i < n; i++) {
@@ -67,27 +66,20 @@ export function pearsonR(x: ArrayLike<number>, y: ArrayLike<number>): number | n
     sxx += (x[i] - mx) ** 2;
     syy += (y[i] - my) ** 2;
   }
+  return { mx, my, sxy, sxx, syy };
+}
+
+/** Pearson R; null when fewer than two points or either side is constant. */
+export function pearsonR(x: ArrayLike<number>, y: ArrayLike<number>): number | null {
+  if (x.length < 2) return null;
+  const { sxy, sxx, syy } = moments(x, y);
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : null;
 }
 
 /** Least-squares line y ≈ slope·x + intercept (MATLAB's "Output ≈ a·Target + b"); null when x is constant. */
 export function leastSquaresLine(x: ArrayLike<number>, y: ArrayLike<number>): { slope: number; intercept: number } | null {
-  const n = x.length;
-  if (n < 2) return null;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-  }
+  if (x.length < 2) return null;
+  const { mx, my, sxy, sxx } = moments(x, y);
   if (!(sxx > 0)) return null;
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx };

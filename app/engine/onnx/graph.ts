@@ -22,7 +22,7 @@
  * graph keeps the fused ops.
  */
 import type { onnx } from 'onnx-proto';
-import { GraphCore, ONNX } from './graphCore';
+import { GraphCore, ONNX, SELU_ALPHA, SELU_GAMMA } from './graphCore';
 import { huberDeltaOf, LEAKY_RELU_ALPHA, type Activation, type DenseStack, type Precision, type StackLayer } from '../engine';
 import { ERF_SMALL, ERF_SPLIT, ERFC_CLAMP, ERFC_LARGE } from '../normalCdf';
 
@@ -33,8 +33,6 @@ const FLOAT = ONNX.TensorProto.DataType.FLOAT;
 const DOUBLE = ONNX.TensorProto.DataType.DOUBLE;
 
 /** tfjs-core's selu constants. */
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_GAMMA = 1.0507009873554805;
 /** Keras' backend epsilon, for losses on probabilities. */
 export const PROB_EPSILON = 1e-7;
 /**
@@ -207,13 +205,13 @@ class Graph extends GraphCore {
    * 1e-4 relative at z = −9 and 1e-3 at z = −11, which is where saturated outputs live (the seed
    * perceptron's gradient was 1e-4 wrong); Exp and Reciprocal are within a few float32 ulps.
    */
-  sigmoid(z: string, out?: string): string {
+  override sigmoid(z: string, out?: string): string {
     const denominator = this.add(this.op('Exp', [this.op('Neg', [z])]), this.scalar(1));
     return this.op('Reciprocal', [denominator], [], out);
   }
 
   /** Φ(z) = ½(1 + erf(z/√2)). */
-  normalCdf(z: string): string {
+  override normalCdf(z: string): string {
     if (this.double) return this.normalCdf64(z);
     const erf = this.op('Erf', [this.mul(z, this.scalar(Math.SQRT1_2))]);
     return this.mul(this.add(erf, this.scalar(1)), this.scalar(0.5));

@@ -5,12 +5,15 @@
  */
 import * as onnxModule from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
+import { LEAKY_RELU_ALPHA, type Activation } from '../engine';
 
 /** onnx-proto is CommonJS (`module.exports = root`): Node ESM exposes it as `default`, bundlers as named exports. */
 export const ONNX: typeof onnx =
   (onnxModule as unknown as { onnx?: typeof onnx }).onnx ?? (onnxModule as unknown as { default: { onnx: typeof onnx } }).default.onnx;
 const INT64 = ONNX.TensorProto.DataType.INT64;
 const DOUBLE = ONNX.TensorProto.DataType.DOUBLE;
+export const SELU_ALPHA = 1.6732632423543772;
+export const SELU_GAMMA = 1.0507009873554805;
 
 export function intAttribute(name: string, i: number): onnx.IAttributeProto {
   return { name, type: ONNX.AttributeProto.AttributeType.INT, i };
@@ -90,5 +93,44 @@ export class GraphCore {
   }
   positive(z: string): string {
     return this.op('Greater', [z, this.scalar(0)]);
+  }
+  sigmoid(z: string): string {
+    return this.op('Reciprocal', [this.add(this.op('Exp', [this.op('Neg', [z])]), this.scalar(1))]);
+  }
+  /** The Erf op; a builder whose element type lacks a kernel for it overrides this. */
+  erf(t: string): string {
+    return this.op('Erf', [t]);
+  }
+  /** Φ(z) = ½(1 + erf(z/√2)). */
+  normalCdf(z: string): string {
+    return this.mul(this.add(this.erf(this.mul(z, this.scalar(Math.SQRT1_2))), this.scalar(1)), this.scalar(0.5));
+  }
+  normalPdf(z: string): string {
+    return this.mul(this.op('Exp', [this.mul(this.mul(z, z), this.scalar(-0.5))]), this.scalar(1 / Math.sqrt(2 * Math.PI)));
+  }
+
+  /** act'(z) for an elementwise activation, given a = act(z); undefined for linear and softmax. */
+  activationSlope(act: Activation, z: string, a: string): string | undefined {
+    switch (act) {
+      case 'linear':
+      case 'softmax':
+        return undefined;
+      case 'relu':
+        return this.indicator(this.positive(z));
+      case 'leakyRelu':
+        return this.op('Where', [this.positive(z), this.scalar(1), this.scalar(LEAKY_RELU_ALPHA)]);
+      case 'elu':
+        return this.op('Where', [this.positive(z), this.scalar(1), this.add(a, this.scalar(1))]);
+      case 'selu':
+        return this.op('Where', [this.positive(z), this.scalar(SELU_GAMMA), this.add(a, this.scalar(SELU_GAMMA * SELU_ALPHA))]);
+      case 'tanh':
+        return this.sub(this.scalar(1), this.mul(a, a));
+      case 'sigmoid':
+        return this.mul(a, this.sub(this.scalar(1), a));
+      case 'softplus':
+        return this.sigmoid(z);
+      case 'gelu':
+        return this.add(this.normalCdf(z), this.mul(z, this.normalPdf(z)));
+    }
   }
 }

@@ -11,15 +11,13 @@
  * parameter (FLOAT or DOUBLE), so a float64 program runs the same graph in double.
  */
 import type { onnx } from 'onnx-proto';
-import { GraphCore, ONNX } from './graphCore';
+import { GraphCore, ONNX, SELU_ALPHA, SELU_GAMMA } from './graphCore';
 import { LEAKY_RELU_ALPHA, type Activation, type DenseStack } from '../engine';
 import { biasInput, checkStack, INPUT_X, INPUT_Y, kernelInput, OUTPUT_LOSS, parameterBlocks, PROB_EPSILON } from './graph';
 
 
 const OPSET = 13;
 const IR_VERSION = 8;
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_GAMMA = 1.0507009873554805;
 /** The clip bounds as float32 holds them, in either element type: what every engine computes. */
 const BCE_LO = Math.fround(PROB_EPSILON);
 const BCE_HI = Math.fround(1 - PROB_EPSILON);
@@ -32,15 +30,6 @@ export type ElementType = 'float' | 'double';
 export type ProductKind = 'hessian' | 'gauss-newton';
 
 class Builder extends GraphCore {
-  sigmoid(z: string): string {
-    return this.op('Reciprocal', [this.add(this.op('Exp', [this.op('Neg', [z])]), this.scalar(1))]);
-  }
-  normalCdf(z: string): string {
-    return this.mul(this.add(this.erf(this.mul(z, this.scalar(Math.SQRT1_2))), this.scalar(1)), this.scalar(0.5));
-  }
-  normalPdf(z: string): string {
-    return this.mul(this.op('Exp', [this.mul(this.mul(z, z), this.scalar(-0.5))]), this.scalar(1 / Math.sqrt(2 * Math.PI)));
-  }
 
   get double(): boolean {
     return this.elem === ONNX.TensorProto.DataType.DOUBLE;
@@ -89,36 +78,13 @@ class Builder extends GraphCore {
     return this.add(this.op('Relu', [z]), this.op('Log', [this.add(this.op('Exp', [this.op('Neg', [this.op('Abs', [z])])]), this.scalar(1))]));
   }
 
-  erf(t: string): string {
+  /** onnxruntime's CPU provider has no double Erf: a double graph takes it in float (gelu is float32-accurate there). */
+  override erf(t: string): string {
     if (!this.double) return this.op('Erf', [t]);
     const asFloat = this.op('Cast', [t], [intAttr('to', ONNX.TensorProto.DataType.FLOAT)]);
     return this.op('Cast', [this.op('Erf', [asFloat])], [intAttr('to', this.elem)]);
   }
 
-  /** σ'(z) for an elementwise activation (a = σ(z)); undefined for linear. */
-  firstDerivative(act: Activation, z: string, a: string): string | undefined {
-    switch (act) {
-      case 'linear':
-      case 'softmax':
-        return undefined;
-      case 'relu':
-        return this.indicator(this.positive(z));
-      case 'leakyRelu':
-        return this.op('Where', [this.positive(z), this.scalar(1), this.scalar(LEAKY_RELU_ALPHA)]);
-      case 'elu':
-        return this.op('Where', [this.positive(z), this.scalar(1), this.add(a, this.scalar(1))]);
-      case 'selu':
-        return this.op('Where', [this.positive(z), this.scalar(SELU_GAMMA), this.add(a, this.scalar(SELU_GAMMA * SELU_ALPHA))]);
-      case 'tanh':
-        return this.sub(this.scalar(1), this.mul(a, a));
-      case 'sigmoid':
-        return this.mul(a, this.sub(this.scalar(1), a));
-      case 'softplus':
-        return this.sigmoid(z);
-      case 'gelu':
-        return this.add(this.normalCdf(z), this.mul(z, this.normalPdf(z)));
-    }
-  }
 
   /** σ''(z); undefined where it is zero (linear, relu, leakyRelu) or not elementwise (softmax). */
   secondDerivative(act: Activation, z: string, a: string): string | undefined {
@@ -161,7 +127,7 @@ interface ActivationAt {
 }
 
 function activationAt(b: Builder, act: Activation, z: string, a: string, withSecond: boolean): ActivationAt {
-  return { act, z, a, first: b.firstDerivative(act, z, a), second: withSecond ? b.secondDerivative(act, z, a) : undefined };
+  return { act, z, a, first: b.activationSlope(act, z, a), second: withSecond ? b.secondDerivative(act, z, a) : undefined };
 }
 
 function jacobianProduct(b: Builder, s: ActivationAt, d: string): string {

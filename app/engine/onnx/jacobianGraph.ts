@@ -14,7 +14,7 @@
  * kernels there). Opset 13, like graph.ts.
  */
 import type { onnx } from 'onnx-proto';
-import { GraphCore, ONNX } from './graphCore';
+import { GraphCore, ONNX, SELU_ALPHA, SELU_GAMMA } from './graphCore';
 import { LEAKY_RELU_ALPHA, type Activation, type DenseStack } from '../engine';
 import { biasInput, checkStack, INPUT_X, INPUT_Y, kernelInput, parameterBlocks } from './graph';
 
@@ -23,8 +23,6 @@ export const ELEMENT_FLOAT = ONNX.TensorProto.DataType.FLOAT;
 export const ELEMENT_DOUBLE = ONNX.TensorProto.DataType.DOUBLE;
 export type ElementType = typeof ELEMENT_FLOAT | typeof ELEMENT_DOUBLE;
 
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_GAMMA = 1.0507009873554805;
 
 /** √w per row (rows × 1): ones without sample weights. */
 export const INPUT_ROOT_WEIGHTS = 'root_weights';
@@ -37,12 +35,6 @@ export const OUTPUT_JTE = 'jte';
 export type JacobianGraphKind = 'jacobian' | 'gauss-newton';
 
 class TypedGraph extends GraphCore {
-  sigmoid(z: string): string {
-    return this.op('Reciprocal', [this.add(this.op('Exp', [this.op('Neg', [z])]), this.scalar(1))]);
-  }
-  normalCdf(z: string): string {
-    return this.mul(this.add(this.op('Erf', [this.mul(z, this.scalar(Math.SQRT1_2))]), this.scalar(1)), this.scalar(0.5));
-  }
 
   activation(act: Activation, z: string): string {
     switch (act) {
@@ -73,29 +65,6 @@ class TypedGraph extends GraphCore {
     }
   }
 
-  /** act'(z) elementwise (not softmax), given a = act(z). */
-  derivative(act: Exclude<Activation, 'softmax' | 'linear'>, z: string, a: string): string {
-    switch (act) {
-      case 'relu':
-        return this.op('Cast', [this.positive(z)], [intAttr('to', this.elem)]);
-      case 'leakyRelu':
-        return this.op('Where', [this.positive(z), this.scalar(1), this.scalar(LEAKY_RELU_ALPHA)]);
-      case 'elu':
-        return this.op('Where', [this.positive(z), this.scalar(1), this.add(a, this.scalar(1))]);
-      case 'selu':
-        return this.op('Where', [this.positive(z), this.scalar(SELU_GAMMA), this.add(a, this.scalar(SELU_GAMMA * SELU_ALPHA))]);
-      case 'tanh':
-        return this.sub(this.scalar(1), this.mul(a, a));
-      case 'sigmoid':
-        return this.mul(a, this.sub(this.scalar(1), a));
-      case 'softplus':
-        return this.sigmoid(z);
-      case 'gelu': {
-        const pdf = this.mul(this.op('Exp', [this.mul(this.mul(z, z), this.scalar(-0.5))]), this.scalar(1 / Math.sqrt(2 * Math.PI)));
-        return this.add(this.normalCdf(z), this.mul(z, pdf));
-      }
-    }
-  }
 
   /**
    * g (rows × K × units) ← act'(z)ᵀ g along the last axis, z and a rows × units (broadcast over K).
@@ -105,7 +74,7 @@ class TypedGraph extends GraphCore {
     if (act === 'linear') return g;
     const a3 = this.op('Unsqueeze', [a, this.ints([1])]);
     if (act === 'softmax') return this.mul(a3, this.sub(g, this.op('ReduceSum', [this.mul(g, a3), this.ints([-1])], [intAttr('keepdims', 1)])));
-    const d3 = this.op('Unsqueeze', [this.derivative(act, z, a), this.ints([1])]);
+    const d3 = this.op('Unsqueeze', [this.activationSlope(act, z, a)!, this.ints([1])]);
     return this.mul(g, d3);
   }
 }
@@ -166,7 +135,7 @@ export function buildJacobianGraph(stack: DenseStack, kind: JacobianGraphKind, e
   } else if (outAct === 'linear') {
     delta = eye; // broadcast to rows × K × K by the √w product below
   } else {
-    delta = g.mul(eye, g.op('Unsqueeze', [g.derivative(outAct, zs[L - 1], out), g.ints([1])]));
+    delta = g.mul(eye, g.op('Unsqueeze', [g.activationSlope(outAct, zs[L - 1], out)!, g.ints([1])]));
   }
   delta = g.mul(delta, sw3);
 
