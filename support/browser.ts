@@ -165,6 +165,15 @@ export async function selectView(page: Page, name: 'Data' | 'Model' | 'Optimizer
   await page.locator(`[role=tabpanel][aria-labelledby="tab-${name.toLowerCase()}"]`).waitFor();
 }
 
+/**
+ * Opens a bundled example from the Data view and waits until its data preview is shown: the
+ * example replaces the whole experiment, so settings made before it has loaded would be lost.
+ */
+export async function openExample(page: Page, title: RegExp): Promise<void> {
+  await page.getByRole('button', { name: title }).click();
+  await page.locator('section[aria-labelledby="preview-title"]').waitFor({ timeout: 60_000 });
+}
+
 /** Uploads a data file through the page's file picker, as a person would. */
 export async function uploadData(page: Page, file: string): Promise<void> {
   await page.locator('#data-file-input').setInputFiles(file);

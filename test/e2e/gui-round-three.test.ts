@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { REPO, screenshot, selectView, setBudget, uploadData, useAppSession } from './harness';
+import { openExample, REPO, screenshot, selectView, setBudget, uploadData, useAppSession } from './harness';
 
 const app = useAppSession();
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-r3-'));
@@ -64,7 +64,7 @@ function europeanCsv(rows: number): string {
 describe('GUI round three in browser mode', () => {
   it('1: the gradient chart keeps drawing after a race with repeats', async () => {
     await app.page.setViewportSize({ width: 1280, height: 800 });
-    await app.page.getByRole('button', { name: /Friedman #1 regression/ }).click();
+    await openExample(app.page, /Friedman #1 regression/);
     await removeRunsBut('Adam');
     // Over 1000 points per band: chart.js decimates them, which threw on the step median's NaN start.
     await setBudget(app.page, 'Max iterations', '1100');
@@ -247,7 +247,7 @@ describe('GUI round three in browser mode', () => {
 
   it('9: empty charts start at 0, a log x axis is offered, and the results table fits at 1024 px', async () => {
     await discardAndNew();
-    await app.page.getByRole('button', { name: /Three spirals/ }).click();
+    await openExample(app.page, /Three spirals/);
     await selectView(app.page, 'Optimizers');
     await setBudget(app.page, 'Max iterations', '80');
     await selectView(app.page, 'Race');
@@ -315,7 +315,7 @@ describe('GUI round three in browser mode', () => {
 
   it('11: memory in MiB, line-search tuning under Advanced with its defaults, accuracy in % in every table', async () => {
     await discardAndNew();
-    await app.page.getByRole('button', { name: /Friedman #1 regression/ }).click();
+    await openExample(app.page, /Friedman #1 regression/);
     await selectView(app.page, 'Optimizers');
     const bfgs = app.page.locator('article[aria-labelledby="run-bfgs-title"]');
     const budget = bfgs.getByLabel('Memory budget (MiB)');
@@ -337,7 +337,7 @@ describe('GUI round three in browser mode', () => {
 
     // Accuracy over repeats reads as the results table does: 96.5%, not 0.965.
     await discardAndNew();
-    await app.page.getByRole('button', { name: /Three spirals/ }).click();
+    await openExample(app.page, /Three spirals/);
     await removeRunsBut('Adam');
     await setBudget(app.page, 'Max iterations', '15');
     await app.page.getByLabel(/^Repeats/).fill('2');
@@ -382,7 +382,7 @@ describe('GUI round three in browser mode', () => {
 
     // A race long enough to read its pace: iterations per second and the time until the budget is used.
     await discardAndNew();
-    await app.page.getByRole('button', { name: /Friedman #1 regression/ }).click();
+    await openExample(app.page, /Friedman #1 regression/);
     await removeRunsBut('Adam');
     await setBudget(app.page, 'Max iterations', '100000');
     await setBudget(app.page, 'Max evaluations', '200000');

@@ -5,7 +5,7 @@
  * marker. Screenshots go to test-artifacts/e2e/.
  */
 import { describe, expect, it } from 'vitest';
-import { screenshot, selectView, seriousViolations, setBudget, useAppSession } from './harness';
+import { openExample, screenshot, selectView, seriousViolations, setBudget, useAppSession } from './harness';
 
 const app = useAppSession();
 
@@ -13,7 +13,7 @@ const chartAttr = async (name: string) => Number(await app.page.locator('figure[
 
 describe('repeats and hand-off runs in browser mode', () => {
   it('sets up L-BFGS, Adam and Adam → L-BFGS with 3 repeats', async () => {
-    await app.page.getByRole('button', { name: /Friedman #1 regression/ }).click();
+    await openExample(app.page, /Friedman #1 regression/);
     await selectView(app.page, 'Optimizers');
     const cards = app.page.locator('article.run');
     await expect.poll(() => cards.count()).toBe(4);

@@ -157,11 +157,14 @@ export class ExperimentStore {
 
   async openExample(name: string): Promise<void> {
     this.loadError = null;
+    this.loading = true;
     try {
       const r = await this.api.openExample(name);
+      this.loading = false; // the preview's own load (started by replace) takes over
       this.replace(r.experiment, r.dataFile ?? null, null);
     } catch (e) {
       this.loadError = humanError(errorMessage(e));
+      this.loading = false;
     }
   }
 
