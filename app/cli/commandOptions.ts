@@ -13,7 +13,7 @@ export function dataModelOptions(cmd: Command): Command {
     .requiredOption('--target <columns>', 'target column; several (a,b,c) make a multi-output regression')
     .option('--weight <column>', 'column of non-negative sample weights (weighted losses and metrics)')
     .addOption(new Option('--preset <name>', 'fitting: 70/15/15 train/validation/test split and 6 validation checks (MATLAB fitting app)').choices(['fitting']))
-    .option('--layers <spec>', 'hidden and output layers, e.g. 64:tanh,10:softmax (output added from the task when missing)')
+    .option('--layers <spec>', 'hidden and output layers, e.g. 64:tanh,10:softmax; a hidden layer without an activation is tanh, a last entry without one is the output layer (linear for regression, sigmoid/softmax for classification); output added from the task when missing')
     .addOption(new Option('--task <task>', 'override the inferred task').choices(['auto', 'regression', 'binary', 'multiclass']))
     .addOption(new Option('--loss <loss>', 'override the loss').choices(['mse', 'mae', 'huber', 'binary-crossentropy', 'softmax-crossentropy']))
     .option('--huber-delta <d>', 'δ of the huber loss, in standardised-target units (default 1)', num('--huber-delta', { min: 0 }))

@@ -96,12 +96,17 @@ export function parsePrecisions(text: string): ('float32' | 'float64')[] {
 export { parseNumber } from './numbers';
 
 /**
- * "64:tanh,32:relu:nobias:dropout=0.2,3:softmax" → Dense layers. Activation defaults to tanh
- * (smooth suits quasi-Newton); further fields are `nobias` and `dropout=RATE`.
+ * "64:tanh,32:relu:nobias:dropout=0.2,3:softmax" → Dense layers. A hidden layer's activation
+ * defaults to tanh (smooth suits quasi-Newton); further fields are `nobias` and `dropout=RATE`.
+ * The last of several entries without an activation is the output layer, linear as Keras's Dense:
+ * a tanh there would cap a regression's predictions at ±1 (classification gives it its sigmoid or
+ * softmax, see withOutputLayer).
  */
 export function parseLayers(text: string): ModelSpec['layers'] {
-  return text.split(',').map((part, i) => {
-    const [unitsText, activation = 'tanh', ...extras] = part.trim().split(':');
+  const parts = text.split(',');
+  return parts.map((part, i) => {
+    const [unitsText, given, ...extras] = part.trim().split(':');
+    const activation = given ?? (i > 0 && i === parts.length - 1 ? 'linear' : 'tanh');
     const where = `--layers entry ${i + 1} ("${part}")`;
     const units = Number(unitsText);
     if (!Number.isInteger(units) || units < 1) throw new InputError(`${where}: units must be a positive integer`);

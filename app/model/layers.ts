@@ -67,6 +67,8 @@ export function withOutputLayer(spec: ModelSpec, task: Task, outputDim?: number)
   // A regression output may use any activation (the seed's Dense(1, sigmoid) is one).
   const fits = last.units === want.units && (task === 'regression' || last.activation === want.activation);
   if (fits) return spec.layers;
+  // A linear last layer of the right width holds the logits: it takes the task's activation.
+  if (last.units === want.units && last.activation === 'linear') return [...spec.layers.slice(0, -1), { ...last, activation: want.activation }];
   return [...spec.layers, { units: want.units, activation: want.activation, useBias: true, dropout: 0 }];
 }
 

@@ -22,8 +22,8 @@ export function foldTargetScaling(layers: DenseWeights[], t: TargetScaling | und
 export function foldTargetScaling64(layers: DenseWeights64[], t: TargetScaling | undefined): DenseWeights64[] {
   if (!t) return layers;
   const last = layers[layers.length - 1];
-  const kernel = Float64Array.from(last.kernel, (w) => w * t.scale);
-  const bias = Float64Array.from(last.bias ?? new Float64Array(last.units), (b) => b * t.scale + t.mean);
+  const kernel = Float64Array.from(last.kernel, (w, i) => w * scalingOf(t, i % last.units).scale);
+  const bias = Float64Array.from(last.bias ?? new Float64Array(last.units), (b, k) => b * scalingOf(t, k).scale + scalingOf(t, k).mean);
   return [...layers.slice(0, -1), { ...last, kernel, bias }];
 }
 
@@ -45,5 +45,39 @@ export function targetScalingBlocker(model: ResolvedModel): string | null {
   if (model.loss !== 'mse' && model.loss !== 'mae' && model.loss !== 'huber') return `the loss is ${model.loss}, not a regression loss`;
   if (last.activation !== 'linear') return `the output layer's activation is ${last.activation}, not linear`;
   if (last.biasOffset < 0) return 'the output layer has no bias to carry the mean';
+  return null;
+}
+
+/** The values each bounded output activation can produce (open or closed ends alike). */
+const OUTPUT_RANGES: Partial<Record<ResolvedModel['layers'][number]['activation'], { low: number; high: number; text: string }>> = {
+  tanh: { low: -1, high: 1, text: '(−1, 1)' },
+  sigmoid: { low: 0, high: 1, text: '(0, 1)' },
+  softmax: { low: 0, high: 1, text: '(0, 1)' },
+  relu: { low: 0, high: Infinity, text: '[0, ∞)' },
+  softplus: { low: 0, high: Infinity, text: '(0, ∞)' },
+  elu: { low: -1, high: Infinity, text: '(−1, ∞)' },
+};
+
+/**
+ * Why a regression's output layer cannot reach its training targets, or null: a tanh output cannot
+ * predict a target of 14, and the optimizers then stop "successfully" at the best it can do.
+ */
+export function outputRangeProblem(model: ResolvedModel, y: ArrayLike<number>, targets: readonly string[]): string | null {
+  const last = model.layers[model.layers.length - 1];
+  const range = OUTPUT_RANGES[last.activation];
+  if (!range || y.length === 0) return null;
+  const k = last.units;
+  for (let j = 0; j < k; j++) {
+    let low = Infinity;
+    let high = -Infinity;
+    for (let i = j; i < y.length; i += k) {
+      if (y[i] < low) low = y[i];
+      if (y[i] > high) high = y[i];
+    }
+    if (low < range.low || high > range.high) {
+      const name = targets[j] ?? targets[0] ?? `output ${j + 1}`;
+      return `the output layer's ${last.activation} gives values in ${range.text}, but target "${name}" spans ${low.toPrecision(4)} … ${high.toPrecision(4)} in the training rows, so the fit cannot reach it; use a linear output layer (e.g. --layers 20:tanh,1 or 1:linear)`;
+    }
+  }
   return null;
 }

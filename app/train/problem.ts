@@ -6,7 +6,7 @@ import { prepareData } from '../data/prepare';
 import { withScaledTarget } from '../data/targetScaling';
 import { resolveModel, type ResolvedModel } from '../model/layers';
 import { glorotUniform } from '../model/params';
-import { targetScalingBlocker, unfoldTargetScaling } from '../model/outputScaling';
+import { outputRangeProblem, targetScalingBlocker, unfoldTargetScaling } from '../model/outputScaling';
 import { loadInitialWeights } from './initialWeights';
 import { modelFromFile } from './modelStart';
 import { ConfigError } from '../util/configError';
@@ -46,6 +46,10 @@ export async function buildProblem(experiment: Experiment, baseDir: string): Pro
     const blocker = targetScalingBlocker(model);
     if (blocker) data = { ...data, notes: [...data.notes, `target "${data.preprocessing.target}" not standardised: ${blocker}`] };
     else data = withScaledTarget(data);
+  }
+  if (data.task === 'regression' && !data.preprocessing.targetScaling) {
+    const unreachable = outputRangeProblem(model, data.train.y, data.preprocessing.targets ?? [data.preprocessing.target]);
+    if (unreachable) data = { ...data, notes: [...data.notes, `output cannot reach the target: ${unreachable}`] };
   }
   const targetScaling = data.preprocessing.targetScaling;
   // Weights from a file predict original units; training works on the standardised target.
