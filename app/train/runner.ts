@@ -344,7 +344,7 @@ function finishRun(run: ActiveRun, model: ResolvedModel, keepPredictions: boolea
     seed: run.seed,
     status: stoppedByChecks ? 'validation-checks' : r.status,
     success: stoppedByChecks ? true : r.success,
-    message: stoppedByChecks ? run.checks!.message() : best ? `${r.message} Weights from iteration ${best.iteration} (best validation loss).` : r.message,
+    message: stoppedByChecks ? run.checks!.message() : best && r.status !== 'refused' ? `${r.message} Weights from iteration ${best.iteration} (best validation loss).` : r.message,
     iterations: r.iterations,
     functionEvaluations: r.functionEvaluations,
     gradientEvaluations: r.gradientEvaluations,
@@ -361,7 +361,8 @@ function finishRun(run: ActiveRun, model: ResolvedModel, keepPredictions: boolea
   };
   const last = run.history[run.history.length - 1];
   const solver = run.stepper.solverDescription?.() ?? '';
-  if (solver && last?.mu !== undefined) {
+  // A refused run never formed a Jacobian: it has no solver to report.
+  if (solver && last?.mu !== undefined && r.status !== 'refused') {
     summary.levenbergMarquardt = {
       solver: `${solver}; J from ${run.lane.objective.jacobianSource === 'engine' ? 'the engine' : 'the float64 JavaScript products'}`,
       mu: last.mu,
