@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DenseInverseHessian } from '../../../app/optim/denseInverse';
 import { wasmSweepBytes } from '../../../app/optim/denseSweepKernel';
 import { seededRandom } from '../../../app/util/random';
@@ -29,6 +29,26 @@ describe('dense sweep kernel', () => {
   it('runs here (Node has WebAssembly SIMD)', () => {
     expect(new DenseInverseHessian(3).kernel).toBe('wasm');
     expect(new DenseInverseHessian(3, { kernel: 'js' }).kernel).toBe('js');
+  });
+
+  it('falls back to the JavaScript sweep where the runtime rejects the SIMD module', async () => {
+    vi.resetModules();
+    const validate = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
+    try {
+      const fresh = await import('../../../app/optim/denseInverse');
+      const inverse = new fresh.DenseInverseHessian(5);
+      expect(inverse.kernel).toBe('js');
+      inverse.reset(3);
+      const out = new Float64Array(5);
+      inverse.multiply(Float64Array.of(1, 2, 3, 4, 5), out);
+      expect(Array.from(out)).toEqual([3, 6, 9, 12, 15]);
+      expect(validate).toHaveBeenCalledTimes(1);
+      new fresh.DenseInverseHessian(5);
+      expect(validate).toHaveBeenCalledTimes(1);
+    } finally {
+      validate.mockRestore();
+      vi.resetModules();
+    }
   });
 
   it.each([1, 2, 3, 4, 5, 8, 33, 64, 101])('matches the JavaScript sweep at n = %i over a run of updates', (n) => {
