@@ -17,7 +17,7 @@ export const SUITES: Record<string, { file: string; about: string; byDefault: bo
   hessian: { file: 'hessian.ts', about: 'Hv ÷ gradient per engine, k = 10 spectrum time on the issue-9 models, dense eigensolver by n', byDefault: false },
   startup: { file: 'speed/startup.ts', about: 'curvature --help and the first digits iteration from process start, next to node -e 0 and PyTorch', byDefault: false },
   load: { file: 'speed/load.ts', about: 'load + prepare a 10⁶-row CSV (DuckDB and the JavaScript loader) next to pandas.read_csv', byDefault: false },
-  bfgs: { file: 'speed/bfgs.ts', about: 'dense BFGS host work per iteration at n = 481 / 4810 next to scipy BLAS', byDefault: false },
+  bfgs: { file: 'speed/bfgs.ts', about: 'dense BFGS host work per iteration at n = 481 / 4810 (WebAssembly and JavaScript sweeps) next to scipy BLAS', byDefault: false },
   ttt: { file: 'speed/ttt.ts', about: 'digits L-BFGS in-run time to each loss target next to PyTorch LBFGS (1 thread)', byDefault: false },
   optimizers: { file: 'optimizers/main.ts', about: 'BFGS / L-BFGS variants and scipy on the reference problems', byDefault: false },
 };

@@ -64,7 +64,7 @@ export class BfgsStepper extends QuasiNewtonStepper {
   }
 
   protected override prepare(): void {
-    this.H = new DenseInverseHessian(this.n);
+    this.H = new DenseInverseHessian(this.n, { memoryBudgetBytes: this.memoryBudgetBytes });
   }
 
   protected hasMemory(): boolean {

@@ -1,10 +1,10 @@
 /**
  * `npm run bench -- bfgs`: host time of one dense BFGS iteration (H·y for the pair, the rank-2
- * update, H·g for the next direction) at n = 481 and n = 4810, next to scipy's BLAS (dgemv twice,
- * dger three times, one thread), to the two-sweep triangle, and to the eager full-matrix update
- * Curvature used before, in interleaved rounds. Prints; asserts nothing.
+ * update, H·g for the next direction) at n = 481 and n = 4810 with the WebAssembly SIMD sweep and
+ * with the JavaScript one, next to scipy's BLAS (dgemv twice, dger three times, one thread) and to
+ * the eager full-matrix update Curvature used before, in interleaved rounds. Prints; asserts nothing.
  */
-import { DenseInverseHessian } from '../../app/optim/denseInverse';
+import { DenseInverseHessian, type SweepKernel } from '../../app/optim/denseInverse';
 import { seededRandom } from '../../app/util/random';
 import { fmt, mid, python, pythonMissing, ratio, ROUNDS, table } from './common';
 
@@ -21,8 +21,9 @@ function vectors(n: number, seed: number) {
 const dot = (a: Float64Array, b: Float64Array) => a.reduce((acc, v, i) => acc + v * b[i], 0);
 
 /** ms per iteration as BfgsStepper runs it: one sweep (update + H·y + H·g), direction in O(n). */
-function timeOneSweep(n: number, reps: number): number {
-  const H = new DenseInverseHessian(n);
+function timeOneSweep(n: number, reps: number, kernel: SweepKernel): number {
+  const H = new DenseInverseHessian(n, { kernel });
+  if (kernel === 'auto' && H.kernel !== 'wasm') throw new Error('the WebAssembly SIMD sweep is unavailable in this runtime');
   H.reset(1);
   const Hy = new Float64Array(n);
   const Hg = new Float64Array(n);
@@ -34,24 +35,6 @@ function timeOneSweep(n: number, reps: number): number {
     H.multiplyTwo(y, Hy, g, Hg);
     H.update(s, Hy, dot(s, y), dot(y, Hy), false);
     H.multiplyUpdated(g, Hg, d);
-    if (k >= 2) times.push(performance.now() - t);
-  }
-  return mid(times)!;
-}
-
-/** The intermediate step: two sweeps of the triangle (H·y, then update + H·g). */
-function timeTriangle(n: number, reps: number): number {
-  const H = new DenseInverseHessian(n);
-  H.reset(1);
-  const Hy = new Float64Array(n);
-  const d = new Float64Array(n);
-  const times: number[] = [];
-  for (let k = 0; k < reps + 2; k++) {
-    const { g, s, y } = vectors(n, k);
-    const t = performance.now();
-    H.multiply(y, Hy);
-    H.update(s, Hy, dot(s, y), dot(y, Hy), false);
-    H.multiply(g, d);
     if (k >= 2) times.push(performance.now() - t);
   }
   return mid(times)!;
@@ -94,18 +77,22 @@ if (missing) console.log(`scipy side skipped: ${missing}`);
 const rows: string[][] = [];
 for (const n of SIZES) {
   const reps = n > 1000 ? 5 : 50;
-  const ours: number[] = [];
-  const twoSweeps: number[] = [];
+  const wasm: number[] = [];
+  const js: number[] = [];
   const eager: number[] = [];
   const scipy: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    ours.push(timeOneSweep(n, reps));
-    twoSweeps.push(timeTriangle(n, reps));
+    wasm.push(timeOneSweep(n, reps, 'auto'));
+    js.push(timeOneSweep(n, reps, 'js'));
     eager.push(timeEager(n, reps));
     if (!missing) scipy.push(python<{ ms: number }>(['bfgs', String(n), String(reps)]).ms);
   }
-  const [o, w, e, s] = [mid(ours), mid(twoSweeps), mid(eager), mid(scipy)];
-  rows.push([ratio(o, s), `n = ${n}`, fmt(o, ' ms'), fmt(s, ' ms'), fmt(w, ' ms'), fmt(e, ' ms'), ratio(e, o), ours.map((v) => fmt(v)).join(' / '), scipy.map((v) => fmt(v)).join(' / ')]);
+  const [w, j, e, s] = [mid(wasm), mid(js), mid(eager), mid(scipy)];
+  const rounds = (values: number[]) => values.map((v) => fmt(v)).join(' / ');
+  rows.push([ratio(w, s), ratio(j, s), `n = ${n}`, fmt(w, ' ms'), fmt(j, ' ms'), fmt(s, ' ms'), fmt(e, ' ms'), ratio(j, w), rounds(wasm), rounds(js), rounds(scipy)]);
 }
 console.log(`dense BFGS host work per iteration, median of ${ROUNDS} interleaved rounds (each a median over iterations); scipy: 1 BLAS thread`);
-table(['Curvature / scipy', 'size', 'Curvature (1 sweep)', 'scipy dgemv+dger', '2 sweeps of the triangle', 'before (eager, full H)', 'before / now', 'Curvature rounds', 'scipy rounds'], rows);
+table(
+  ['wasm / scipy', 'JS / scipy', 'size', 'wasm SIMD sweep', 'JS sweep', 'scipy dgemv+dger', 'before (eager, full H)', 'JS / wasm', 'wasm rounds', 'JS rounds', 'scipy rounds'],
+  rows,
+);

@@ -1,9 +1,10 @@
 /**
  * The one-triangle, update-on-next-product inverse Hessian gives the numbers of the textbook update
- * H⁺ = (I − ρsy')H(I − ρys') + ρss' applied to a full matrix, including the τ scale-up.
+ * H⁺ = (I − ρsy')H(I − ρys') + ρss' applied to a full matrix, including the τ scale-up, with either
+ * sweep (WebAssembly SIMD and JavaScript).
  */
 import { describe, expect, it } from 'vitest';
-import { DenseInverseHessian } from '../../../app/optim/denseInverse';
+import { DenseInverseHessian, type SweepKernel } from '../../../app/optim/denseInverse';
 import { seededRandom } from '../../../app/util/random';
 
 function textbookUpdate(H: Float64Array, n: number, s: Float64Array, y: Float64Array, tau: number): Float64Array {
@@ -25,12 +26,12 @@ function textbookUpdate(H: Float64Array, n: number, s: Float64Array, y: Float64A
 const multiplyFull = (H: Float64Array, n: number, v: Float64Array) =>
   Float64Array.from({ length: n }, (_, i) => v.reduce((a, vj, j) => a + H[i * n + j] * vj, 0));
 
-describe('DenseInverseHessian', () => {
+describe.each<SweepKernel>(['auto', 'js'])('DenseInverseHessian (kernel %s)', (kernel) => {
   it('matches the textbook BFGS update over several pairs, with and without the τ scale-up', () => {
     const n = 7;
     const rand = seededRandom(5);
     const vec = () => Float64Array.from({ length: n }, () => 2 * rand() - 1);
-    const inverse = new DenseInverseHessian(n);
+    const inverse = new DenseInverseHessian(n, { kernel });
     inverse.reset(0.5);
     let reference: Float64Array = new Float64Array(n * n);
     for (let i = 0; i < n; i++) reference[i * n + i] = 0.5;
@@ -70,7 +71,7 @@ describe('DenseInverseHessian', () => {
   });
 
   it('reset drops a remembered update', () => {
-    const inverse = new DenseInverseHessian(3);
+    const inverse = new DenseInverseHessian(3, { kernel });
     inverse.reset(1);
     inverse.update(Float64Array.of(1, 0, 0), Float64Array.of(2, 0, 0), 1, 2, false);
     inverse.reset(2);
