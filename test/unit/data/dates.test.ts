@@ -30,6 +30,8 @@ describe('parseDate and dateParts', () => {
     expect(parseDate('3/1/2024 08:15', 'mdy')).toEqual({ year: 2024, month: 3, day: 1 });
     expect(parseDate('5.1.99', 'dmy')).toEqual({ year: 1999, month: 1, day: 5 });
     expect(parseDate('5.1.24', 'dmy')).toEqual({ year: 2024, month: 1, day: 5 });
+    // DuckDB's text for a TIMESTAMP WITH TIME ZONE (Parquet, JSON Lines): an hour-only offset.
+    expect(parseDate('2024-01-01 23:30:00+00', 'dmy')).toEqual({ year: 2024, month: 1, day: 1 });
   });
 
   it('says why a cell is no date', () => {
