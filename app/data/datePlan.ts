@@ -63,7 +63,11 @@ export function planDate(table: RawTable, col: RawColumn, offset: number, rows: 
   const values = new Map<string, Float64Array>();
   texts.forEach((text, k) => {
     const date = parseDate(text, order === 'mdy' ? 'mdy' : 'dmy');
-    if (typeof date === 'string') throw new DataError(`cell "${text}" is not a date: ${date}`, { file, row: table.rowNumber(firstRow[k]), column: col.name, field: 'expandDates' });
+    if (typeof date === 'string') {
+      // A month above 12 under an order the user chose is fixed by that choice, not by the cell.
+      const field = /^month/.test(date) && (spec.dateOrder === 'dmy' || spec.dateOrder === 'mdy') ? 'dateOrder' : 'expandDates';
+      throw new DataError(`cell "${text}" is not a date: ${date}`, { file, row: table.rowNumber(firstRow[k]), column: col.name, field });
+    }
     values.set(text, dateParts(date));
   });
   const n = DATE_PARTS.length;

@@ -128,6 +128,10 @@ describe('prepareTable with expandDates', () => {
     const mixed = Array.from({ length: 10 }, (_, i) => [i === 2 ? '25/02/2024' : i === 8 ? '02/26/2024' : '01/01/2024', i, i]);
     const e = errorOf(() => prepareTable(tableFromInline(['when', 'x', 'y'], mixed), spec));
     expect(e.message).toMatch(/row 9, column "when", field dateOrder: "02\/26\/2024" contradicts "25\/02\/2024" \(row 3\)/);
+    // Told day first, the month-first date is the one that fails, beside the order control.
+    const told = checkTable(tableFromInline(['when', 'x', 'y'], mixed), { ...spec, dateOrder: 'dmy' });
+    expect(told.problems[0]).toMatchObject({ control: 'dates', row: 9, value: '02/26/2024' });
+    expect(told.problems[0].message).toMatch(/^Cell "02\/26\/2024" is not a date: month 26 does not exist \(the dates are read day\/month\/year\)\. Choose "Day first"/);
   });
 
   it('fills a missing date with the training mean of each part under fill-mean, and refuses a numeric or ignored column', () => {
