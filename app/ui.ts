@@ -10,6 +10,7 @@ export type { CurvatureApi, ExampleInfo, ExportFormat, ExportResult, FileHandle,
 export type { DataCheck, DataControl, DataProblem } from './data/check-result';
 export type { ColumnInfo, DatasetPreview } from './data/preview';
 export type { ColumnHint, ColumnHintKind } from './data/columnHints';
+export { DATE_PARTS } from './data/dates';
 export type { Task } from './data/types';
 export { ENGINE_NAMES, ONNX_DEVICES } from './engine/engine';
 export type { EngineReport, DeviceReport } from './engine/types';

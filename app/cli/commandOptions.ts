@@ -12,6 +12,9 @@ export function dataModelOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--target <columns>', 'target column; several (a,b,c) make a multi-output regression')
     .option('--weight <column>', 'column of non-negative sample weights (weighted losses and metrics)')
+    .option('--ignore <columns>', 'columns (a,b,c) not used as features, e.g. identifiers')
+    .option('--expand-dates <columns>', 'date columns (a,b,c) turned into year, month, day, weekday, day of year (sin, cos) and days since 1970 instead of one-hot text')
+    .addOption(new Option('--date-order <order>', 'how --expand-dates reads dates with the year last: day first (01.03.2024), month first (3/1/2024), or auto (decided from the column)').choices(['auto', 'dmy', 'mdy']))
     .addOption(new Option('--preset <name>', 'fitting: 70/15/15 train/validation/test split and 6 validation checks (MATLAB fitting app)').choices(['fitting']))
     .option('--layers <spec>', 'hidden and output layers, e.g. 64:tanh,10:softmax; a hidden layer without an activation is tanh, a last entry without one is the output layer (linear for regression, sigmoid/softmax for classification); output added from the task when missing')
     .addOption(new Option('--task <task>', 'override the inferred task').choices(['auto', 'regression', 'binary', 'multiclass']))

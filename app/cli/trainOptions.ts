@@ -32,6 +32,10 @@ export interface TrainFlags {
   /** One column, or a,b,c for several targets. */
   target: string;
   weight?: string;
+  /** Comma-separated column lists. */
+  ignore?: string;
+  expandDates?: string;
+  dateOrder?: string;
   preset?: string;
   validationChecks?: number;
   huberDelta?: number;
@@ -212,6 +216,11 @@ function optimizerSpec(kind: OptimizerKind, flags: TrainFlags): OptimizerSpecInp
   return spec as OptimizerSpecInput;
 }
 
+/** "a, b,c" → ["a", "b", "c"]: the column lists of --target, --ignore and --expand-dates. */
+function columnList(flag: string): string[] {
+  return flag.split(',').map((t) => t.trim()).filter(Boolean);
+}
+
 export function experimentFromFlags(data: string, flags: TrainFlags, cwd = process.cwd(), imported?: ImportedModel): Experiment {
   const choices = parseOptimizers(flags.optimizer);
   const kinds = choices.flat();
@@ -227,8 +236,9 @@ export function experimentFromFlags(data: string, flags: TrainFlags, cwd = proce
   const fitting = flags.preset === 'fitting';
   if (flags.preset !== undefined && !fitting) throw new InputError(`--preset must be "fitting" (got "${flags.preset}")`);
   if (flags.huberDelta !== undefined && flags.loss !== 'huber') throw new InputError('--huber-delta applies to --loss huber');
-  const targets = flags.target.split(',').map((t) => t.trim()).filter(Boolean);
+  const targets = columnList(flags.target);
   if (targets.length === 0) throw new InputError('--target needs a column name');
+  if (flags.dateOrder !== undefined && !flags.expandDates) throw new InputError('--date-order applies to --expand-dates');
   const stopping = {
     // The fitting preset's 6 checks are filled in by parseExperiment unless this flag sets them.
     ...(flags.validationChecks !== undefined && { validationChecks: flags.validationChecks }),
@@ -245,6 +255,9 @@ export function experimentFromFlags(data: string, flags: TrainFlags, cwd = proce
       source: { kind: 'file', path: path.resolve(cwd, data) },
       target: targets.length === 1 ? targets[0] : targets,
       ...(flags.weight && { weight: flags.weight }),
+      ...(flags.ignore && { ignore: columnList(flags.ignore) }),
+      ...(flags.expandDates && { expandDates: columnList(flags.expandDates) }),
+      ...(flags.dateOrder && { dateOrder: flags.dateOrder as 'auto' }),
       ...(flags.task && { task: flags.task as 'auto' }),
       preprocessing: { standardize: flags.standardize, scaleTarget: flags.scaleTarget, ...(flags.missing && { missing: flags.missing as 'error' }) },
       split: {

@@ -2,7 +2,7 @@
 import type { Task } from './types';
 
 /** The Data view control a problem is fixed with. */
-export type DataControl = 'file' | 'target' | 'task' | 'roles' | 'missing' | 'oneHot' | 'split';
+export type DataControl = 'file' | 'target' | 'task' | 'roles' | 'missing' | 'oneHot' | 'dates' | 'split';
 
 export interface DataProblem {
   control: DataControl;

@@ -39,6 +39,11 @@ export function describeDataError(err: DataError): DataProblem {
   if (err.field === 'preprocessing.oneHot') {
     return withValue('oneHot', `${capitalise(message.replace(/; enable preprocessing\.oneHot or add the column to ignore/, ''))}. Tick "One-hot encode categorical features" or set this column's Role to Ignore.`);
   }
+  if (err.field === 'dateOrder') {
+    const fix = message.replace(/; set data\.dateOrder to .*$/, '');
+    return withValue('dates', `${capitalise(fix)}. Choose "Day first" or "Month first" under "Dates with the year last".`);
+  }
+  if (err.field === 'expandDates') return withValue('roles', `${capitalise(message)}. Correct the cell, or set this column's Role to Ignore.`);
   if (/only one column/.test(message)) return withValue('file', `${capitalise(message)}. Open a file with the target and at least one feature column.`);
   if (err.field === 'features' || err.field === 'ignore' || /feature column/.test(message)) {
     return withValue('roles', `${capitalise(message)}. Give at least one other column the Role "Feature".`);

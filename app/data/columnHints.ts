@@ -4,7 +4,10 @@
  * categorical columns whose one-hot encoding alone would add many inputs. Pure functions over a
  * loaded table; the Data view shows them and proposes a role.
  */
+import { looksLikeDate } from './dates';
 import type { RawColumn, RawTable } from './table';
+
+export { looksLikeDate } from './dates';
 
 /** One-hot encoding a column with more categories than this gets a warning (one input per category). */
 export const WIDE_ONE_HOT = 50;
@@ -23,17 +26,6 @@ export interface ColumnHint {
   inputs?: number;
   /** One sentence for the Data view, saying what was seen and why it matters. */
   message: string;
-}
-
-// ISO (2024-03-01, 2024-03-01T12:00, 2024/03/01) and day/month orders with . / - (01.03.2024, 3/1/24).
-const DATE_PATTERNS = [
-  /^\d{4}[-/.](0?[1-9]|1[0-2])[-/.](0?[1-9]|[12]\d|3[01])([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/,
-  /^(0?[1-9]|[12]\d|3[01])[-/.](0?[1-9]|[12]\d|3[01])[-/.](\d{2}|\d{4})( \d{1,2}:\d{2}(:\d{2})?)?$/,
-];
-
-export function looksLikeDate(text: string): boolean {
-  const s = text.trim();
-  return DATE_PATTERNS.some((p) => p.test(s));
 }
 
 function distinctCategories(col: RawColumn, n: number): number {

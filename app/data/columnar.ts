@@ -9,6 +9,8 @@ import { DataError } from './types';
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL(\(\d+,\s*\d+\))?|BOOLEAN)$/;
 const TEXT = /^(VARCHAR|ENUM\(.*\))$/;
+/** Dates and timestamps (JSON Lines strings DuckDB recognised as dates, Parquet DATE columns) are read as their ISO text. */
+const DATELIKE = /^(DATE|TIMESTAMP(_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE)$/;
 
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -38,13 +40,13 @@ async function loadWithDuckDb(path: string, file: string, format: 'parquet' | 'j
   }
   if (columns.length === 0) throw new DataError(`${what} file has no columns`, { file });
   for (const c of columns) {
-    if (!NUMERIC.test(c.type) && !TEXT.test(c.type)) {
-      throw new DataError(`column type ${c.type} cannot be used (numbers, booleans and text only)`, { file, column: c.name });
+    if (!NUMERIC.test(c.type) && !TEXT.test(c.type) && !DATELIKE.test(c.type)) {
+      throw new DataError(`column type ${c.type} cannot be used (numbers, booleans, dates and text only)`, { file, column: c.name });
     }
   }
   const builder = new TableBuilder(file, format, columns.map((c) => c.name));
   const numeric = columns.map((c, j) => ({ c, j })).filter(({ c }) => NUMERIC.test(c.type));
-  const text = columns.map((c, j) => ({ c, j })).filter(({ c }) => TEXT.test(c.type));
+  const text = columns.map((c, j) => ({ c, j })).filter(({ c }) => TEXT.test(c.type) || DATELIKE.test(c.type));
   try {
     if (numeric.length > 0) {
       const select = numeric.map(({ c }) => `CAST(${quoteIdent(c.name)} AS DOUBLE)`).join(', ');
@@ -53,7 +55,7 @@ async function loadWithDuckDb(path: string, file: string, format: 'parquet' | 'j
       });
     }
     if (text.length > 0) {
-      const select = text.map(({ c }) => quoteIdent(c.name)).join(', ');
+      const select = text.map(({ c }) => (DATELIKE.test(c.type) ? `CAST(${quoteIdent(c.name)} AS VARCHAR)` : quoteIdent(c.name))).join(', ');
       await streamValueColumns(`SELECT ${select} FROM ${source}`, (values) => {
         text.forEach(({ j }, k) => {
           for (const v of values[k]) builder.push(j, v === null ? null : classifyText(String(v)));

@@ -1,4 +1,6 @@
 /** How raw feature columns become network inputs: standardisation and one-hot plans fitted on the training rows. */
+import { dateInputNames, planDate, type DatePlan } from './datePlan';
+import { DATE_PARTS } from './dates';
 import { sortLabels } from './infer';
 import type { DataSpec } from './spec';
 import type { RawColumn, RawTable } from './table';
@@ -9,13 +11,15 @@ import { DataError, type Preprocessing } from './types';
 /** How one raw feature becomes network inputs. */
 export type FeaturePlan =
   | { kind: 'numeric'; col: RawColumn; offset: number; fill: number; mean: number; scale: number }
-  | { kind: 'categorical'; col: RawColumn; offset: number; fill: string | undefined; index: Map<string, number> };
+  | { kind: 'categorical'; col: RawColumn; offset: number; fill: string | undefined; index: Map<string, number> }
+  | DatePlan;
 
 export interface FeaturePlans {
   plans: FeaturePlan[];
   inputNames: string[];
   standardization: Preprocessing['standardization'];
   oneHot: Preprocessing['oneHot'];
+  dates: NonNullable<Preprocessing['dates']>;
 }
 
 function planNumeric(col: RawColumn, train: Int32Array, standardize: boolean, notes: string[]): { fill: number; mean: number; scale: number } {
@@ -76,9 +80,20 @@ function planCategorical(col: RawColumn, rows: Int32Array, train: Int32Array, fi
 /** Plans every feature from the usable rows (categories) and the training rows (means, scales, fills). */
 export function planFeatures(table: RawTable, features: RawColumn[], rows: Int32Array, train: Int32Array, spec: DataSpec, notes: string[]): FeaturePlans {
   const file = table.file;
-  const out: FeaturePlans = { plans: [], inputNames: [], standardization: [], oneHot: [] };
+  const out: FeaturePlans = { plans: [], inputNames: [], standardization: [], oneHot: [], dates: [] };
+  const expand = new Set(spec.expandDates ?? []);
   for (const col of features) {
     const offset = out.inputNames.length;
+    if (expand.has(col.name)) {
+      const p = planDate(table, col, offset, rows, train, spec, notes);
+      out.plans.push(p);
+      out.dates.push({ column: col.name, order: p.order, parts: [...DATE_PARTS] });
+      dateInputNames(col.name).forEach((name, k) => {
+        out.standardization.push({ column: name, mean: p.mean[k], scale: p.scale[k] });
+        out.inputNames.push(name);
+      });
+      continue;
+    }
     if (col.kind === 'numeric') {
       const p = planNumeric(col, train, spec.preprocessing.standardize, notes);
       if (Number.isNaN(p.fill) && spec.preprocessing.missing === 'fill-mean' && hasProblems(col)) {

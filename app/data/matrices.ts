@@ -31,6 +31,10 @@ function writeInputs(x: Float32Array | Float64Array, base: number, i: number, ta
       const z = ((Number.isNaN(v) ? p.fill : v) - p.mean) / p.scale;
       if (!(Math.abs(z) <= limit)) throw outOfRange(table, i, p.col, v);
       x[base + p.offset] = z;
+    } else if (p.kind === 'date') {
+      const c = p.col.category(i);
+      const v = (c === undefined ? undefined : p.values.get(c)) ?? p.fill;
+      for (let k = 0; k < v.length; k++) x[base + p.offset + k] = (v[k] - p.mean[k]) / p.scale[k];
     } else {
       const c = p.col.category(i) ?? p.fill;
       const k = c === undefined ? undefined : p.index.get(c);

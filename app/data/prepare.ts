@@ -72,10 +72,10 @@ export function prepareTable(table: RawTable, specInput: DataSpec | DataSpecInpu
   const { targets, weight, features } = resolveRoles(table, spec, notes);
   const policy = spec.preprocessing.missing;
   const { rows, droppedRows } = usableRows(table, targets, weight, features, policy, notes);
-  const filledCells = policy === 'fill-mean' ? countFilled(features, rows, notes) : 0;
+  const filledCells = policy === 'fill-mean' ? countFilled(features, rows, notes, new Set(spec.expandDates)) : 0;
   const enc = encodeTargets(table, targets, rows, spec.task, notes);
   const split = splitUsable(table, rows, enc, spec, notes);
-  const { plans, inputNames, standardization, oneHot } = planFeatures(table, features, rows, split.train, spec, notes);
+  const { plans, inputNames, standardization, oneHot, dates } = planFeatures(table, features, rows, split.train, spec, notes);
   const columns = { plans, inputDim: inputNames.length, targets, enc, weight, precision };
   const train = buildSplit(split.train, table, columns);
   checkTrainingWeights(train, table, weight);
@@ -89,6 +89,7 @@ export function prepareTable(table: RawTable, specInput: DataSpec | DataSpecInpu
     task: enc.task,
     missing: { policy, droppedRows, filledCells },
   };
+  if (dates.length > 0) preprocessing.dates = dates;
   if (targets.length > 1) preprocessing.targets = targets.map((t) => t.name);
   if (weight) preprocessing.weight = weight.name;
   if (enc.classLabels) preprocessing.classLabels = enc.classLabels;

@@ -29,6 +29,7 @@ export function resolveRoles(table: RawTable, spec: DataSpec, notes: string[]): 
     ['feature', spec.features ?? [], 'features'],
     ['ignored', spec.ignore, 'ignore'],
     ['weight', spec.weight === undefined ? [] : [spec.weight], 'weight'],
+    ['date', spec.expandDates ?? [], 'expandDates'],
   ];
   for (const [role, names, field] of named) for (const name of names) if (!byName.has(name)) throw missingColumn(table, role, name, field);
   const weight = spec.weight === undefined ? undefined : (byName.get(spec.weight) as RawColumn);
@@ -57,6 +58,11 @@ export function resolveRoles(table: RawTable, spec: DataSpec, notes: string[]): 
         : 'no feature columns left after removing the target and the ignored columns',
       { file, field: 'features' },
     );
+  }
+  for (const name of spec.expandDates ?? []) {
+    if (features.some((f) => f.name === name)) continue;
+    const role = targetNames.includes(name) ? 'the target' : name === spec.weight ? 'the sample weight' : 'not a feature';
+    throw new DataError(`is listed in expandDates but is ${ignored.has(name) ? 'ignored' : role}; only a feature column can be expanded into date parts`, { file, column: name, field: 'expandDates' });
   }
   return { targets, weight, features };
 }

@@ -33,6 +33,17 @@ export const dataSpecSchema = z.object({
   /** Feature columns; omitted = every column except the target and the ignored ones. */
   features: z.array(z.string().min(1)).optional(),
   ignore: z.array(z.string()).default([]),
+  /**
+   * Date feature columns read as dates and turned into numbers (year, month, day, weekday, day of
+   * the year as sin/cos, days since 1970; see DATE_PARTS) instead of being one-hot encoded as text.
+   */
+  expandDates: z.array(z.string().min(1)).optional(),
+  /**
+   * How expanded dates with the year last are read: day first (01.03.2024), month first (3/1/2024),
+   * or 'auto' (omitted): decided from the column (a field above 12 is the day; dots mean day first),
+   * refused when the column reads both ways.
+   */
+  dateOrder: z.enum(['auto', 'dmy', 'mdy']).optional(),
   task: z.enum(['auto', 'regression', 'binary', 'multiclass']).default('auto'),
   preprocessing: z
     .object({

@@ -37,10 +37,19 @@ export interface Preprocessing {
   featureColumns: string[];
   /** Names of the network inputs after one-hot expansion, e.g. "color=red". */
   inputNames: string[];
-  /** Per raw numeric feature: mean and scale used for standardisation (scale 1, mean 0 when off). */
+  /**
+   * Per raw numeric feature, and per input of an expanded date (named "column:part"): mean and scale
+   * used for standardisation (scale 1, mean 0 when off).
+   */
   standardization: { column: string; mean: number; scale: number }[];
   /** Per categorical feature: the categories, in one-hot order. */
   oneHot: { column: string; categories: string[] }[];
+  /**
+   * Date columns expanded into numeric parts (data.expandDates), in `parts` order: year, month, day,
+   * weekday (0 = Monday), sin and cos of 2π·(day of year − 1)/days in the year, days since
+   * 1970-01-01. `order` says how dates with the year last were read (ISO dates are always year first).
+   */
+  dates?: { column: string; order: 'ymd' | 'dmy' | 'mdy'; parts: string[] }[];
   /** The (first) target column. */
   target: string;
   /** Every target column in output order, when there are several (multi-output regression). */

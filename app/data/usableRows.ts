@@ -61,13 +61,13 @@ export function usableRows(
 }
 
 /** Under 'fill-mean': how many feature cells will be filled, with a note per column. */
-export function countFilled(features: RawColumn[], rows: Int32Array, notes: string[]): number {
+export function countFilled(features: RawColumn[], rows: Int32Array, notes: string[], dates: ReadonlySet<string> = new Set()): number {
   let filledCells = 0;
   for (const col of features) {
     if (!hasProblems(col)) continue;
     let filled = 0;
     for (const i of rows) if (cellProblem(col, i) !== null) filled++;
-    if (filled > 0) notes.push(`column "${col.name}": ${filled} missing cells filled with the training ${col.kind === 'numeric' ? 'mean' : 'most frequent value'}`);
+    if (filled > 0) notes.push(`column "${col.name}": ${filled} missing cells filled with the training ${col.kind === 'numeric' ? 'mean' : dates.has(col.name) ? 'mean of each date part' : 'most frequent value'}`);
     filledCells += filled;
   }
   return filledCells;

@@ -170,26 +170,83 @@ function outputMeaning(p: Preprocessing, last: DenseWeights): string {
   return `Output column *k* is ${last.activation === 'softmax' ? 'the probability' : 'the score'} of class *k*, in this order: ${labels}. The prediction is the arg-max.`;
 }
 
+function dateStep(dates: NonNullable<Preprocessing['dates']>): string {
+  const cols = dates.map((d) => `\`${d.column}\` (${d.order === 'ymd' ? 'year first' : d.order === 'dmy' ? 'day/month/year' : 'month/day/year'})`).join(', ');
+  return (
+    `Turn each date column into ${dates[0].parts.length} numbers, \`column:part\` in \`inputNames\`: ${cols}. A date written year first (2024-03-01) is always read so; ` +
+    'a two-digit year yy is 19yy from 69 on and 20yy below; the time of day is not used. The parts: year, month (1–12), day of month, ' +
+    'weekday (0 = Monday … 6 = Sunday), sin and cos of 2π·(day of year − 1)/(days in that year), and days since 1970-01-01. Each part is then standardised like a numeric column.'
+  );
+}
+
 function preprocessingSteps(p: Preprocessing): string {
   const steps: string[] = [];
-  steps.push(`1. Take the raw feature columns in this order: ${p.featureColumns.map((c) => `\`${c}\``).join(', ')}.`);
+  steps.push(`Take the raw feature columns in this order: ${p.featureColumns.map((c) => `\`${c}\``).join(', ')}.`);
+  if (p.dates?.length) steps.push(dateStep(p.dates));
   if (p.oneHot.length) {
     const oh = p.oneHot.map((o) => `\`${o.column}\` → ${o.categories.map((c) => `\`${c}\``).join(', ')}`).join('; ');
-    steps.push(`2. One-hot encode the categorical columns (1.0 for the row's category, 0.0 otherwise; an unseen category is all zeros): ${oh}.`);
+    steps.push(`One-hot encode the categorical columns (1.0 for the row's category, 0.0 otherwise; an unseen category is all zeros): ${oh}.`);
   } else {
-    steps.push('2. There are no categorical columns to one-hot encode.');
+    steps.push('There are no categorical columns to one-hot encode.');
   }
   const scaled = p.standardization.filter((s) => s.mean !== 0 || s.scale !== 1);
   steps.push(
     scaled.length
-      ? '3. Standardise each numeric column: `x = (raw - mean) / scale`, with `mean` and `scale` from `preprocessing.json` → `standardization`.'
-      : '3. Numeric columns are used as they are (no standardisation was applied).',
+      ? 'Standardise each numeric column: `x = (raw - mean) / scale`, with `mean` and `scale` from `preprocessing.json` → `standardization`.'
+      : 'Numeric columns are used as they are (no standardisation was applied).',
   );
-  steps.push(`4. Assemble the network input in exactly this order (${p.inputNames.length} values): ${p.inputNames.map((n) => `\`${n}\``).join(', ')}.`);
+  steps.push(`Assemble the network input in exactly this order (${p.inputNames.length} values): ${p.inputNames.map((n) => `\`${n}\``).join(', ')}.`);
   if (p.missing.policy !== 'error') {
-    steps.push(`5. Missing values were handled with policy \`${p.missing.policy}\` during training; at inference, fill a missing numeric value with its column mean (which standardises to 0).`);
+    steps.push(`Missing values were handled with policy \`${p.missing.policy}\` during training; at inference, fill a missing numeric value with its column mean (which standardises to 0).`);
   }
-  return steps.join('\n');
+  return steps.map((s, i) => `${i + 1}. ${s}`).join('\n');
+}
+
+/** Python that reads a date cell as the training did (only in bundles with expanded dates). */
+const PYTHON_DATES = [
+  'import datetime, math, re',
+  'dates = {d["column"]: d["order"] for d in pre.get("dates", [])}',
+  'def date_parts(text, order):',
+  '    a, b, c = re.findall(r"\\d+", str(text))[:3]',
+  '    if len(a) == 4: y, m, d = int(a), int(b), int(c)',
+  '    elif order == "mdy": m, d, y = int(a), int(b), int(c)',
+  '    else: d, m, y = int(a), int(b), int(c)',
+  '    if len(c) == 2 and len(a) != 4: y += 1900 if y >= 69 else 2000',
+  '    day = datetime.date(y, m, d)',
+  '    n = 366 if (y % 4 == 0 and y % 100 != 0) or y % 400 == 0 else 365',
+  '    t = 2 * math.pi * (day.timetuple().tm_yday - 1) / n',
+  '    return [y, m, d, day.weekday(), math.sin(t), math.cos(t), (day - datetime.date(1970, 1, 1)).days]',
+];
+
+function pythonEncode(p: Preprocessing): string[] {
+  const hasDates = (p.dates?.length ?? 0) > 0;
+  return [
+    '```python',
+    'import json, numpy as np',
+    'pre = json.load(open("preprocessing.json"))',
+    'std = {s["column"]: (s["mean"], s["scale"]) for s in pre["standardization"]}',
+    'cats = {o["column"]: o["categories"] for o in pre["oneHot"]}',
+    ...(hasDates ? PYTHON_DATES : []),
+    'def encode(row):  # row: dict of raw column -> value',
+    '    x = []',
+    '    for col in pre["featureColumns"]:',
+    ...(hasDates
+      ? [
+          '        if col in dates:',
+          '            parts = [d["parts"] for d in pre["dates"] if d["column"] == col][0]',
+          '            for part, v in zip(parts, date_parts(row[col], dates[col])):',
+          '                mean, scale = std.get(f"{col}:{part}", (0.0, 1.0))',
+          '                x.append((v - mean) / scale)',
+          '        elif col in cats:',
+        ]
+      : ['        if col in cats:']),
+    '            x += [1.0 if str(row[col]) == c else 0.0 for c in cats[col]]',
+    '        else:',
+    '            mean, scale = std.get(col, (0.0, 1.0))',
+    '            x.append((float(row[col]) - mean) / scale)',
+    '    return np.asarray(x, dtype=np.float32)',
+    '```',
+  ];
 }
 
 function readme(b: BundleInput): string {
@@ -244,24 +301,7 @@ function readme(b: BundleInput): string {
   out.push(outputMeaning(p, b.layers[b.layers.length - 1]), '');
   out.push('## Preparing a raw row', '', preprocessingSteps(p), '');
   out.push('In Python, with `preprocessing.json`:', '');
-  out.push(
-    '```python',
-    'import json, numpy as np',
-    'pre = json.load(open("preprocessing.json"))',
-    'std = {s["column"]: (s["mean"], s["scale"]) for s in pre["standardization"]}',
-    'cats = {o["column"]: o["categories"] for o in pre["oneHot"]}',
-    'def encode(row):  # row: dict of raw column -> value',
-    '    x = []',
-    '    for col in pre["featureColumns"]:',
-    '        if col in cats:',
-    '            x += [1.0 if str(row[col]) == c else 0.0 for c in cats[col]]',
-    '        else:',
-    '            mean, scale = std.get(col, (0.0, 1.0))',
-    '            x.append((float(row[col]) - mean) / scale)',
-    '    return np.asarray(x, dtype=np.float32)',
-    '```',
-    '',
-  );
+  out.push(...pythonEncode(p), '');
   out.push('## Loading', '');
   if (has('h5') || has('keras')) {
     const file = has('h5') ? 'model.h5' : 'model.keras';

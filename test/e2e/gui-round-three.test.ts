@@ -397,4 +397,50 @@ describe('GUI round three in browser mode', () => {
     await app.page.getByRole('button', { name: /Stop all/ }).click();
     await finishedRows(1);
   }, 400_000);
+
+  it('7 (expand) and issue 19: the date hint expands Bestelldatum into 7 inputs that race; huber\'s δ is set and checked beside the loss', async () => {
+    await discardAndNew();
+    fs.writeFileSync(path.join(TMP, 'umsatz-export.csv'), europeanCsv(300));
+    await uploadData(app.page, path.join(TMP, 'umsatz-export.csv'));
+    await app.page.getByText('300 rows, 6 columns').waitFor({ timeout: 60_000 });
+    await app.page.getByRole('button', { name: 'Expand Bestelldatum to year/month/…' }).click();
+    expect(await app.page.getByLabel('Role of Bestelldatum').inputValue()).toBe('date');
+    await app.page.getByRole('button', { name: 'Ignore Kunden-ID' }).click();
+    await expect.poll(() => app.page.locator('.column-hints li').count()).toBe(0);
+    // 7 date parts + Menge, Preis, Rabatt; the dotted dates need no order setting.
+    await expect.poll(() => app.page.locator('.check-summary[data-state="ok"]').innerText(), { timeout: 60_000 }).toMatch(/10 network inputs/);
+    expect(await app.page.getByLabel('Dates with the year last').inputValue()).toBe('auto');
+    await app.page.locator('section[aria-labelledby="columns-title"]').scrollIntoViewIfNeeded();
+    await screenshot(app.page, 'r3-7-dates-expanded-1280x800');
+
+    await selectView(app.page, 'Model');
+    expect(await app.page.getByLabel('Huber δ').count()).toBe(0);
+    await app.page.getByRole('combobox', { name: /^Loss/ }).selectOption('huber');
+    const delta = app.page.getByLabel('Huber δ');
+    expect(await app.page.locator('#huber-delta-hint').innerText()).toBe('default 1');
+    await delta.fill('0');
+    expect(await delta.getAttribute('aria-invalid')).toBe('true');
+    expect(await app.page.locator('#huber-delta-hint.error').innerText()).toBe('must be > 0');
+    await screenshot(app.page, 'r3-19-huber-delta-invalid-1280x800');
+    await delta.fill('0.5');
+    expect(await delta.getAttribute('aria-invalid')).toBe('false');
+
+    await removeRunsBut('Adam');
+    await setBudget(app.page, 'Max iterations', '30');
+    await startRace();
+    await finishedRows(1);
+    // The race's experiment carries both settings (what Save would write).
+    await selectView(app.page, 'Export');
+    const card = app.page.locator('article[data-run-id="adam"]');
+    const [zip] = await Promise.all([app.page.waitForEvent('download'), card.getByRole('button', { name: /Export/ }).click()]);
+    const files = unzipSync(new Uint8Array(fs.readFileSync((await zip.path())!)));
+    const read = (name: string) => JSON.parse(new TextDecoder().decode(Object.entries(files).find(([k]) => k.endsWith(`/${name}`))![1]));
+    const experiment = read('experiment.json');
+    expect([experiment.model.loss, experiment.model.huberDelta, experiment.data.expandDates]).toEqual(['huber', 0.5, ['Bestelldatum']]);
+    expect(read('preprocessing.json').dates).toEqual([{ column: 'Bestelldatum', order: 'dmy', parts: ['year', 'month', 'day', 'weekday', 'dayOfYearSin', 'dayOfYearCos', 'daysSince1970'] }]);
+    // Another loss drops δ: the file keeps no setting that does nothing.
+    await selectView(app.page, 'Model');
+    await app.page.getByRole('combobox', { name: /^Loss/ }).selectOption('mse');
+    expect(await app.page.getByLabel('Huber δ').count()).toBe(0);
+  }, 240_000);
 });

@@ -25,6 +25,8 @@ const DATA_LABELS: Record<string, string> = {
   task: 'Task',
   features: 'Column roles',
   ignore: 'Column roles',
+  expandDates: 'Column roles',
+  dateOrder: 'Dates with the year last',
   missing: 'Missing values',
   standardize: 'Standardise numeric features',
   oneHot: 'One-hot encode categorical features',
@@ -42,6 +44,7 @@ const MODEL_LABELS: Record<string, string> = {
   dropout: 'dropout',
   loss: 'Loss',
   l2: 'L2 penalty λ',
+  huberDelta: 'Huber δ',
   output: 'Output',
   layers: 'Layers',
 };

@@ -33,7 +33,7 @@ export function classCount(data: DataSpec, preview: DatasetPreview | null): numb
 }
 
 export { lossForTask, stackParameterCount as parameterCount } from '../../../app/ui';
-import { targetsOf } from '../../../app/ui';
+import { DATE_PARTS, targetsOf } from '../../../app/ui';
 
 export function outputLayerFor(task: Task, classes: number | null, targets = 1): { units: number; activation: Activation } {
   if (task === 'multiclass') return { units: Math.max(2, classes ?? 2), activation: 'softmax' };
@@ -57,7 +57,8 @@ export function inputWidth(data: DataSpec, preview: DatasetPreview | null): { wi
   for (const name of featureColumns(data, preview)) {
     const col = preview.columns.find((c) => c.name === name);
     if (!col) continue;
-    if (col.kind === 'categorical' && data.preprocessing.oneHot) {
+    if (data.expandDates?.includes(name)) width += DATE_PARTS.length;
+    else if (col.kind === 'categorical' && data.preprocessing.oneHot) {
       width += col.distinct;
       exact = false;
     } else width += 1;

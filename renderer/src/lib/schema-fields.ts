@@ -77,6 +77,7 @@ const LABELS: Record<string, [string, string?]> = {
   denseLimit: ['Dense limit (parameters)', 'Largest n for the dense solve (8n² bytes per matrix, n³/6 per Cholesky)'],
   cgMaxIterations: ['CG iterations', 'Matrix-free: at most this many CG iterations per solve (2 passes each)'],
   cgTolerance: ['CG tolerance', 'Matrix-free: stop CG when the residual falls below this fraction of −Jᵀe'],
+  huberDelta: ['Huber δ', "Errors smaller than δ count quadratically (as mse), larger ones linearly (as mae); in the standardised target's units when the target is scaled"],
   validationChecks: ['Validation checks', 'Stop after this many iterations without a better validation loss and keep the best-validation weights. Empty = off'],
 };
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTable, type LoadOptions } from '../../../app/data/load';
+import { prepareTable } from '../../../app/data/prepare';
 import type { RawTable } from '../../../app/data/table';
 import { DataError } from '../../../app/data/types';
 import { type Random, seededRandom } from '../../../app/util/random';
@@ -188,12 +189,29 @@ describe('Parquet', () => {
     expect(columns(table)).toEqual(columns(fromCsv));
   });
 
-  it('refuses a column type it cannot use, naming the column', async () => {
+  it('reads DATE and TIMESTAMP columns as ISO text, so they can be expanded into date parts', async () => {
     const file = path.join(tmp.dir, 'dates.parquet');
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
-    await connection.run(`COPY (SELECT 1.5 AS x, DATE '2024-01-02' AS day) TO '${file}' (FORMAT parquet)`);
+    await connection.run(
+      `COPY (SELECT i * 1.5 AS x, DATE '2024-01-02' + CAST(i AS INTEGER) AS day, TIMESTAMP '2023-12-31 23:30:00' + INTERVAL (i) DAY AS at, i % 3 AS y FROM range(12) t(i)) TO '${file}' (FORMAT parquet)`,
+    );
     connection.closeSync();
-    await expect(loadTable({ kind: 'file', path: file })).rejects.toThrow(/column "?day"?.*DATE/);
+    const table = await loadTable({ kind: 'file', path: file });
+    const day = table.columns.find((c) => c.name === 'day')!;
+    const at = table.columns.find((c) => c.name === 'at')!;
+    expect([day.kind, day.text(0), at.text(1)]).toEqual(['categorical', '2024-01-02', '2024-01-01 23:30:00']);
+    const d = prepareTable(table, { source: { kind: 'file', path: file }, target: 'y', task: 'regression', expandDates: ['day', 'at'], split: { validation: 0 } }, 'float64');
+    expect(d.preprocessing.dates?.map((x) => [x.column, x.order])).toEqual([['day', 'ymd'], ['at', 'ymd']]);
+    expect(d.inputDim).toBe(15);
+  });
+
+  it('refuses a column type it cannot use, naming the column', async () => {
+    const file = path.join(tmp.dir, 'lists.parquet');
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(`COPY (SELECT 1.5 AS x, [1, 2] AS pair) TO '${file}' (FORMAT parquet)`);
+    connection.closeSync();
+    await expect(loadTable({ kind: 'file', path: file })).rejects.toThrow(/column "?pair"?.*INTEGER\[\]/);
   });
 });

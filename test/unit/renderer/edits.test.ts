@@ -26,6 +26,18 @@ describe('experiment edits', () => {
     expect(roleOf(data, 'a')).toBe('feature');
   });
 
+  it('column roles: "date" puts a feature in expandDates, any other role takes it out (and the date order with the last one)', () => {
+    const data = { ...blankExperiment().data, target: 'y' };
+    setRole(data, ['when', 'x', 'y'], 'when', 'date');
+    expect([roleOf(data, 'when'), data.expandDates]).toEqual(['date', ['when']]);
+    data.dateOrder = 'mdy';
+    setRole(data, ['when', 'x', 'y'], 'when', 'ignore');
+    expect([roleOf(data, 'when'), data.expandDates, data.dateOrder]).toEqual(['ignore', undefined, undefined]);
+    setRole(data, ['when', 'x', 'y'], 'when', 'date');
+    expect([roleOf(data, 'when'), data.ignore]).toEqual(['date', []]);
+    expect(experimentSchema.shape.data.safeParse({ ...data, source: { kind: 'file', path: 'x.csv' } }).success).toBe(true);
+  });
+
   it('layers: templates keep the output layer, hidden layers move and go but the output stays last', () => {
     const layers = blankExperiment().model.layers;
     const out = layers[layers.length - 1];

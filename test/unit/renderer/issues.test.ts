@@ -12,6 +12,9 @@ describe('validation issues in UI words', () => {
     expect(controlName(['data', 'split', 'validation'], e)).toBe('Data › Validation share');
     expect(controlName(['model', 'layers', 0, 'units'], e)).toBe('Model › Hidden layer 1 units');
     expect(controlName(['model', 'layers', e.model.layers.length - 1, 'units'], e)).toBe('Model › Output layer units');
+    expect(controlName(['model', 'huberDelta'], e)).toBe('Model › Huber δ');
+    expect(controlName(['data', 'dateOrder'], e)).toBe('Data › Dates with the year last');
+    expect(controlName(['data', 'expandDates', 0], e)).toBe('Data › Column roles');
     expect(controlName(['runs', 1, 'optimizer', 'learningRate'], e)).toBe('Optimizers › Adam: Learning rate');
     expect(controlName(['runs', 0, 'stopping', 'maxIterations'], e)).toBe('Optimizers › Budget › Max iterations');
   });

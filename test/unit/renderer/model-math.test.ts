@@ -36,6 +36,8 @@ describe('model sizes', () => {
     const noOneHot = dataSpecSchema.parse({ ...data, preprocessing: { oneHot: false } });
     expect(inputWidth(noOneHot, preview)?.width).toBe(2);
     expect(inputWidth(data, null)).toBeNull();
+    // An expanded date column is 7 numeric inputs, whatever its distinct count.
+    expect(inputWidth({ ...data, expandDates: ['color'] }, preview)).toEqual({ width: 8, exact: true });
   });
 
   it('derives task, output layer and loss', () => {

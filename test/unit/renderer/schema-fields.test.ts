@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OPTIMIZER_KINDS, lbfgsSpecSchema, optimizerSpecSchema, stoppingSpecSchema } from '../../../app/optim/spec';
+import { modelSpecSchema } from '../../../app/model/spec';
 import { describeObject, type FieldInfo, getPath, parseNumberField, setPath } from '../../../renderer/src/lib/schema-fields';
 
 function leafPaths(fields: FieldInfo[]): string[] {
@@ -34,6 +35,18 @@ describe('forms derived from the optimizer schemas', () => {
     const method = lbfgs.find((f) => f.key === 'lineSearch')!.children!.find((f) => f.key === 'kind')!;
     // The new Moré–Thuente search (default since the optimizer study) shows up without form code.
     expect(method.options).toEqual(['more-thuente', 'strong-wolfe', 'backtracking']);
+  });
+
+  it('the Model view\'s Huber δ: positive and finite, empty = the default 1', () => {
+    const delta = describeObject(modelSpecSchema).find((f) => f.key === 'huberDelta')!;
+    expect(delta).toMatchObject({ label: 'Huber δ', kind: 'number', optional: true, min: 0, minInclusive: false, max: 1e6 });
+    expect(parseNumberField(delta, '0.5')).toEqual({ value: 0.5 });
+    expect(parseNumberField(delta, '')).toEqual({ value: undefined });
+    expect(parseNumberField(delta, '0').error).toBe('must be > 0');
+    expect(parseNumberField(delta, '-1').error).toBe('must be > 0');
+    expect(parseNumberField(delta, 'Infinity').error).toBe('not a number');
+    expect(parseNumberField(delta, 'abc').error).toBe('not a number');
+    expect(parseNumberField(delta, '2e6').error).toBe('must be ≤ 1000000');
   });
 
   it('validates typed numbers the way the schema would', () => {

@@ -1,13 +1,17 @@
-/** Column roles (feature, target, sample weight, ignore) as edits of the experiment's data section. */
+/**
+ * Column roles (feature, date expanded into parts, target, sample weight, ignore) as edits of the
+ * experiment's data section.
+ */
 import { targetsOf, type DataSpec } from '../../../../app/ui';
 
-export type ColumnRole = 'feature' | 'target' | 'weight' | 'ignore';
+export type ColumnRole = 'feature' | 'date' | 'target' | 'weight' | 'ignore';
 
 export function roleOf(data: DataSpec, column: string): ColumnRole {
   if (targetsOf(data).includes(column)) return 'target';
   if (data.weight === column) return 'weight';
   if (data.ignore.includes(column)) return 'ignore';
   if (data.features && !data.features.includes(column)) return 'ignore';
+  if (data.expandDates?.includes(column)) return 'date';
   return 'feature';
 }
 
@@ -25,6 +29,11 @@ export function setRole(data: DataSpec, columns: readonly string[] | null, colum
     data.features = undefined;
   }
   if (data.weight === column && role !== 'weight') data.weight = undefined;
+  // A date column is a feature read as a date: in expandDates exactly while its role is 'date'.
+  const dates = (data.expandDates ?? []).filter((n) => n !== column);
+  if (role === 'date') dates.push(column);
+  data.expandDates = dates.length > 0 ? dates : undefined;
+  if (dates.length === 0) data.dateOrder = undefined;
   let targetsChanged = false;
   if (role !== 'target' && targets.includes(column) && targets.length > 1) {
     const rest = targets.filter((t) => t !== column);
