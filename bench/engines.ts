@@ -158,7 +158,7 @@ console.log(formatReport(report));
 const engines = await availableEngines();
 const models = benchModels();
 const fmt = (v: number | null, digits = 2) => (v === null ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
-// `--float64`: only the float64 vs float32 table (docs/float64.md), a minute instead of several.
+// `--float64`: only the float64 vs float32 table (docs/float64.md), without the slow tfjs baselines.
 if (!process.argv.includes('--float64')) {
   const baseline = await loadTfjs('wasm', 'autodiff');
   const rows: Row[] = [];
