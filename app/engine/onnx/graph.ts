@@ -263,6 +263,10 @@ function intAttr(name: string, i: number): onnx.IAttributeProto {
   return { name, type: ONNX.AttributeProto.AttributeType.INT, i };
 }
 
+function intsAttr(name: string, ints: number[]): onnx.IAttributeProto {
+  return { name, type: ONNX.AttributeProto.AttributeType.INTS, ints };
+}
+
 function valueInfo(name: string, dims: (number | string)[], elemType: number = FLOAT): onnx.IValueInfoProto {
   return {
     name,
@@ -362,6 +366,7 @@ function lossTerms(
   }
 
   // softmax-crossentropy
+  if (act === 'softmax' && g.double) return softmaxCrossEntropy64(g, z, out.units, total, lossOut, scale, withGradient);
   if (act === 'softmax') {
     const logp = g.op('LogSoftmax', [z], [intAttr('axis', -1)]);
     const loss = lossOut(g.op('Neg', [total(g.mul(y, logp))]));
@@ -379,6 +384,36 @@ function lossTerms(
     dz = g.activationBackward(act, z, a, g.mul(g.mul(dp, clipPass(g, a, CLIP_LOW, 1)), scale));
   }
   return { loss, outputs: a, dz };
+}
+
+/**
+ * Softmax cross-entropy in a double graph, with one Exp over the outputs instead of LogSoftmax then
+ * Exp (onnxruntime's double Exp, LogSoftmax and Softmax kernels are scalar, so each pass over the
+ * outputs is costly), and row quantities spread across a row by a rank-1 Gemm rather than a
+ * broadcast Sub/Mul (onnxruntime broadcasts a rows×1 operand one short row at a time).
+ * With s = z − max z ≤ 0 and S = Σ e^s ≥ 1, a row's loss is Σy·log S − Σ y·s: two sums of
+ * non-negative terms for y ≥ 0, so nothing cancels; dL/dz = e^s·(Σy / S) − y, then the scale.
+ */
+function softmaxCrossEntropy64(
+  g: Graph,
+  z: string,
+  units: number,
+  total: (a: string) => string,
+  lossOut: (sum: string) => string,
+  scale: string,
+  withGradient: boolean,
+): { loss: string; outputs: string; dz?: string } {
+  const spread = g.constant(new Array<number>(units).fill(1), [1, units]);
+  const max = g.op('ReduceMax', [z], [intsAttr('axes', [1]), intAttr('keepdims', 1)]);
+  const s = g.op('Gemm', [max, spread, z], [floatAttr('alpha', -1)]);
+  const e = g.op('Exp', [s]);
+  const sum = g.rowSum(e);
+  const ySum = g.rowSum(INPUT_Y);
+  const loss = lossOut(g.sub(total(g.mul(ySum, g.op('Log', [sum]))), total(g.mul(INPUT_Y, s))));
+  if (!withGradient) return { loss, outputs: g.op('Div', [e, g.op('Gemm', [sum, spread])]) };
+  const share = g.op('Gemm', [g.op('Div', [ySum, sum]), spread]);
+  // A gradient graph never reads `outputs` (only the forward graph emits them).
+  return { loss, outputs: e, dz: g.mul(g.sub(g.mul(e, share), INPUT_Y), scale) };
 }
 
 /** 1 where lo ≤ a ≤ hi (the clip passes its gradient, as tfjs' clipByValue does), else 0. */
@@ -408,7 +443,9 @@ export function buildGraph(stack: DenseStack, kind: GraphKind, precision: Precis
   // 1/rows as Σ(0·x₀ + 1) over x's first column, so one graph serves every batch size. Not from
   // Shape: GPU providers put shape arithmetic on the CPU provider, which a GPU session forbids
   // (devices.ts). A non-finite x₀ makes this NaN, but then every loss of that batch is already.
-  const ones = g.add(g.mul(g.op('Gather', [INPUT_X, g.ints([0])], [intAttr('axis', 1)]), g.scalar(0)), g.scalar(1));
+  // The scalar index makes x₀ a vector: onnxruntime's Mul and Add walk a rows×1 column one row at a
+  // time, a vector in one pass.
+  const ones = g.add(g.mul(g.op('Gather', [INPUT_X, g.ints([0], true)], [intAttr('axis', 1)]), g.scalar(0)), g.scalar(1));
   const invRows = g.op('Reciprocal', [g.total(ones)]);
 
   // Forward, keeping what the backward pass needs.

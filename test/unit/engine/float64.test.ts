@@ -175,6 +175,26 @@ for (const { name, make } of engines) {
       program.dispose();
     });
 
+    it('weights rows of a softmax cross-entropy: integer weights equal repeating the rows', () => {
+      const stack = makeStack(4, [7, 3], ['tanh', 'softmax'], 'softmax-crossentropy', true);
+      const { x, y, theta } = problem64(stack, 15, 17);
+      const weights = Float64Array.from({ length: 15 }, (_, r) => (r * 5) % 4);
+      const rep = { x: [] as number[], y: [] as number[] };
+      for (let r = 0; r < 15; r++) for (let k = 0; k < weights[r]; k++) {
+        rep.x.push(...x.subarray(r * 4, r * 4 + 4));
+        rep.y.push(...y.subarray(r * 3, r * 3 + 3));
+      }
+      const program = engine.compile(stack, 'float64');
+      const data = program.upload(x, y, 15, weights);
+      const g = new Float64Array(stack.parameterCount);
+      const f = program.valueAndGradient(theta, data, g);
+      const ref = reference(stack, theta, Float64Array.from(rep.x), Float64Array.from(rep.y), rep.x.length / 4, [], false);
+      expect(Math.abs(f - ref.loss) / ref.loss).toBeLessThanOrEqual(TOL);
+      expect(relativeError(g, ref.grad)).toBeLessThanOrEqual(TOL);
+      expect(Math.abs(program.predict(theta, data).loss - ref.loss) / ref.loss).toBeLessThanOrEqual(TOL);
+      program.dispose();
+    });
+
     it('holds no resources after dispose', () => {
       const stack = makeStack(3, [4, 2], ['tanh', 'softmax'], 'softmax-crossentropy', true);
       const { x, y, theta } = problem64(stack, 10, 1);
