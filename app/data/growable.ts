@@ -3,8 +3,8 @@
  * The first block doubles up to BLOCK entries; after that, fixed blocks are appended, so a big file
  * never needs a doubling copy (which would briefly hold 3× the column) and wastes at most one block.
  */
-const BLOCK_BITS = 16;
-const BLOCK = 1 << BLOCK_BITS;
+export const BLOCK_BITS = 16;
+export const BLOCK = 1 << BLOCK_BITS;
 const MASK = BLOCK - 1;
 
 type NumericArray = Float64Array | Int32Array;
@@ -36,6 +36,15 @@ export class Growable<A extends NumericArray> {
 
   get(i: number): number {
     return this.blocks[i >>> BLOCK_BITS][i & MASK];
+  }
+
+  /** The values as views of the blocks, each BLOCK long but the last: entry i is in view i >>> BLOCK_BITS. */
+  chunks(): A[] {
+    const out: A[] = [];
+    for (let start = 0, b = 0; start < this.length; start += BLOCK, b++) {
+      out.push(this.blocks[b].subarray(0, Math.min(BLOCK, this.length - start)) as A);
+    }
+    return out;
   }
 
   /** Appends all of src with block copies (a column chunk from a columnar reader). */
