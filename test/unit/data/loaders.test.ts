@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTable } from '../../../app/data/load';
+import { CHUNK_BITS, CHUNK_MASK, TableBuilder } from '../../../app/data/table';
 import { columnValues, npy, type NpyDtype, npz, tempDir } from './helpers';
 
 const tmp = tempDir();
@@ -165,5 +166,24 @@ describe('inline', () => {
     const t = await loadTable({ kind: 'inline', columns: ['a', 'b'], rows: [[1, 'u'], [null, 'v'], [3, true]] });
     expect(columnValues(t, 'a')).toEqual([1, null, 3]);
     expect(columnValues(t, 'b')).toEqual(['u', 'v', 'true']);
+  });
+});
+
+describe('RawColumn.numberChunks', () => {
+  it('holds every row, chunk by chunk, as number(i) reads it (past one chunk, with text and missing cells)', () => {
+    const rows = (CHUNK_MASK + 1) * 2 + 123;
+    const b = new TableBuilder('t.csv', 'csv', ['a', 'b']);
+    for (let i = 0; i < rows; i++) {
+      b.push(0, i % 97 === 0 ? null : i % 89 === 0 ? 'oops' : i * 0.5);
+      if (i === 1000) b.pushNumbers(1, Float64Array.from({ length: 5000 }, (_, k) => (k % 7 === 0 ? NaN : k)), Math.ceil(5000 / 7));
+      else if (i < 1000 || i >= 6000) b.push(1, i);
+    }
+    const table = b.finish();
+    for (const col of table.columns) {
+      const chunks = col.numberChunks();
+      expect(chunks.reduce((n, c) => n + c.length, 0)).toBe(rows);
+      expect(chunks.slice(0, -1).every((c) => c.length === CHUNK_MASK + 1)).toBe(true);
+      for (let i = 0; i < rows; i += 37) expect(Object.is(chunks[i >>> CHUNK_BITS][i & CHUNK_MASK], col.number(i))).toBe(true);
+    }
   });
 });
