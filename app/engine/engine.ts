@@ -152,7 +152,8 @@ export interface StackProgram extends Partial<SecondOrderProducts> {
   /**
    * x: rows × inputDim, y: rows × outputs, row-major; weights: one non-negative sample weight per
    * row (losses become Σw·loss_r / Σw), omitted for equal weights. A float64 program takes
-   * Float64Arrays as they are.
+   * Float64Arrays as they are. x and y may be read in place, not copied, while the dataset lives:
+   * the caller must not change them until it disposes of the dataset.
    */
   upload(x: Floats, y: Floats, rows: number, weights?: Float64Array): EngineDataset;
   /**
