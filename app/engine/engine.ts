@@ -166,6 +166,11 @@ export interface StackProgram extends Partial<SecondOrderProducts> {
   predict(theta: Float64Array, data: EngineDataset): { loss: number; outputs: Floats };
   /** Engine resources this program and its datasets hold now (tensors, sessions): for leak tests. */
   liveResources(): number;
+  /**
+   * Frees what compiled passes keep between runs (onnxruntime: each session's arena holds its largest
+   * run's buffers); the next pass rebuilds what it needs. Uploaded datasets stay.
+   */
+  releaseMemory?(): void;
   dispose(): void;
 }
 

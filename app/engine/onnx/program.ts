@@ -206,6 +206,11 @@ export class OnnxStackProgram implements StackProgram {
     return live;
   }
 
+  releaseMemory(): void {
+    // Each session's onDispose removes it from its map; the next pass of its kind creates it anew.
+    for (const s of [...this.sessions.values(), ...this.jacobianSessions.values(), ...this.productSessions.values()]) s.dispose();
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
