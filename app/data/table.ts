@@ -143,6 +143,8 @@ class ColumnData implements RawColumn {
    * stays numeric (and the missing-value policy reports them) instead of silently becoming categories.
    */
   finish(): void {
+    this.values.trim();
+    this.codes?.trim();
     this.kind = this.numericCount > this.textCount || this.textCount === 0 ? 'numeric' : 'categorical';
   }
 

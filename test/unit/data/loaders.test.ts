@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTable } from '../../../app/data/load';
 import { CHUNK_BITS, CHUNK_MASK, TableBuilder } from '../../../app/data/table';
+import { BLOCK, growableFloat64 } from '../../../app/data/growable';
 import { columnValues, npy, type NpyDtype, npz, tempDir } from './helpers';
 
 const tmp = tempDir();
@@ -185,5 +186,31 @@ describe('RawColumn.numberChunks', () => {
       expect(chunks.slice(0, -1).every((c) => c.length === CHUNK_MASK + 1)).toBe(true);
       for (let i = 0; i < rows; i += 37) expect(Object.is(chunks[i >>> CHUNK_BITS][i & CHUNK_MASK], col.number(i))).toBe(true);
     }
+  });
+});
+
+describe('growable column storage', () => {
+  it('keeps every value through doubling, bulk appends, trim and appends after trim', () => {
+    const g = growableFloat64();
+    const expected: number[] = [];
+    const add = (v: number) => (g.push(v), expected.push(v));
+    const addAll = (n: number) => {
+      const a = Float64Array.from({ length: n }, (_, k) => expected.length + k);
+      g.pushAll(a);
+      for (const v of a) expected.push(v);
+    };
+    for (let k = 0; k < 10; k++) add(k);
+    addAll(BLOCK + 5);
+    g.trim();
+    add(-1);
+    addAll(3);
+    g.trim();
+    addAll(BLOCK);
+    add(-2);
+    g.trim();
+    expect(g.length).toBe(expected.length);
+    for (let i = 0; i < expected.length; i += 101) expect(g.get(i)).toBe(expected[i]);
+    expect(g.get(expected.length - 1)).toBe(-2);
+    expect(g.chunks().reduce((n, c) => n + c.length, 0)).toBe(expected.length);
   });
 });
