@@ -71,8 +71,9 @@ export function buildSplit(indices: Int32Array, table: RawTable, c: SplitColumns
   const binary = enc.task === 'binary';
   const targetChunks = classOf === undefined ? targets.map((t) => t.numberChunks()) : [];
   const weightChunks = weight?.numberChunks();
-  const inputs: Float64Array[] = new Array<Float64Array>(nNum);
-  const outputs: Float64Array[] = new Array<Float64Array>(targetChunks.length);
+  // Filled arrays (not new Array(n), whose holes slow every read) of the current chunk of each column.
+  const inputs = num.chunks.map((c) => c[0]);
+  const outputs = targetChunks.map((c) => c[0]);
   for (let b = 0, start = 0; start < tableRows; b++, start += CHUNK_MASK + 1) {
     for (let j = 0; j < nNum; j++) inputs[j] = num.chunks[j][b];
     for (let k = 0; k < targetChunks.length; k++) outputs[k] = targetChunks[k][b];
