@@ -3,7 +3,7 @@
  * text columns value by value through the same cell reading as CSV text (so "NA" is missing and "3.5"
  * a number); other types (dates, lists, nested objects, blobs, …) are refused with the column's name.
  */
-import { duckdbError, duckdbStatus, describeQuery, fileLiteral, streamDoubleColumns, streamValueColumns, type ColumnInfo } from './duckdb';
+import { duckdbError, duckdbStatus, describeQuery, fileLiteral, streamDoubleColumns, streamValueColumns, withDuckDb, type ColumnInfo } from './duckdb';
 import { classifyText, type RawTable, TableBuilder } from './table';
 import { DataError } from './types';
 
@@ -25,7 +25,11 @@ export function loadJsonLines(path: string, file: string): Promise<RawTable> {
 
 const KIND_NAMES = { parquet: 'Parquet', jsonl: 'JSON Lines' } as const;
 
-async function loadWithDuckDb(path: string, file: string, format: 'parquet' | 'jsonl'): Promise<RawTable> {
+function loadWithDuckDb(path: string, file: string, format: 'parquet' | 'jsonl'): Promise<RawTable> {
+  return withDuckDb(() => readWithDuckDb(path, file, format));
+}
+
+async function readWithDuckDb(path: string, file: string, format: 'parquet' | 'jsonl'): Promise<RawTable> {
   const what = KIND_NAMES[format];
   const literal = fileLiteral(path);
   if (literal === null) throw new DataError(`a ${what} path may not contain * ? [ ] { } or a URL scheme`, { file });

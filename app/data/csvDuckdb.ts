@@ -10,7 +10,7 @@
 import { createReadStream } from 'node:fs';
 import Papa from 'papaparse';
 import { delimiterName, HEADER_SAMPLE, isBlank, looksLikeHeader, readSample, sniffDelimiter, type Delimiter, type Sample } from './csv';
-import { fileLiteral, streamColumns } from './duckdb';
+import { fileLiteral, streamColumns, withDuckDb } from './duckdb';
 import { classifyText, type RawTable, TableBuilder } from './table';
 
 interface Dialect {
@@ -65,7 +65,11 @@ class NotPlainNumbers extends Error {}
 const BUFFER_BYTES = 2 * 1024 * 1024;
 
 /** The table DuckDB reads, or null when the file needs the JavaScript loader. */
-export async function loadCsvWithDuckDb(path: string, file: string): Promise<RawTable | null> {
+export function loadCsvWithDuckDb(path: string, file: string): Promise<RawTable | null> {
+  return withDuckDb(() => readCsv(path, file));
+}
+
+async function readCsv(path: string, file: string): Promise<RawTable | null> {
   const sample = await readSample(path, file);
   if (sample.notUtf8 || sample.text.trim() === '') return null;
   const dialect = dialectOf(sample);

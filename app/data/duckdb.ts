@@ -20,6 +20,7 @@ interface Bindings {
 }
 
 interface Engine {
+  instance: { closeSync(): void };
   connection: DuckDBConnection;
   bindings: Bindings;
   version: string;
@@ -41,12 +42,45 @@ async function start(): Promise<Engine> {
   // No extension auto-loading and no network file systems: it reads local files only.
   const instance = await api.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   const connection = await instance.connect();
-  return { connection, bindings, version: api.version() };
+  return { instance, connection, bindings, version: api.version() };
 }
 
 function getEngine(): Promise<Engine> {
   engine ??= start();
   return engine;
+}
+
+/** Loads using DuckDB right now (see withDuckDb). */
+let users = 0;
+
+/**
+ * Runs a load on DuckDB and closes the instance when the last such load is done. An open instance
+ * keeps the memory of its last scan (read buffers, its threads' allocations), tens of MB after a big
+ * file, for as long as the process lives; a new one opens in milliseconds when the next load needs it.
+ */
+export async function withDuckDb<T>(load: () => Promise<T>): Promise<T> {
+  users++;
+  try {
+    return await load();
+  } finally {
+    if (--users === 0) closeEngine();
+  }
+}
+
+function closeEngine(): void {
+  const open = engine;
+  engine = null;
+  open?.then(
+    ({ connection, instance }) => {
+      try {
+        connection.closeSync();
+        instance.closeSync();
+      } catch {
+        // Closing only returns memory early; the process ending frees it too.
+      }
+    },
+    () => undefined, // it never started: nothing to close
+  );
 }
 
 /** Whether DuckDB loads here (it has no build for some platforms, e.g. Windows on ARM). */

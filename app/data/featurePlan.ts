@@ -3,7 +3,7 @@ import { dateInputNames, planDate, type DatePlan } from './datePlan';
 import { DATE_PARTS } from './dates';
 import { sortLabels } from './infer';
 import type { DataSpec } from './spec';
-import type { RawColumn, RawTable } from './table';
+import { CHUNK_BITS, type RawColumn, type RawTable } from './table';
 import { MAX_CATEGORIES } from './targetEncoding';
 import { hasProblems } from './usableRows';
 import { DataError, type Preprocessing } from './types';
@@ -22,11 +22,48 @@ export interface FeaturePlans {
   dates: NonNullable<Preprocessing['dates']>;
 }
 
-function planNumeric(col: RawColumn, train: Int32Array, standardize: boolean, notes: string[]): { fill: number; mean: number; scale: number } {
+/**
+ * The training rows of the table, in their shuffled order, for the column statistics: position[i]
+ * is table row i's place among them (-1 when not a training row), and `values` a buffer for one
+ * column's values in that order.
+ */
+interface TrainOrder {
+  position: Int32Array;
+  values: Float64Array;
+}
+
+function trainOrder(rowCount: number, train: Int32Array): TrainOrder {
+  const position = new Int32Array(rowCount).fill(-1);
+  for (let r = 0; r < train.length; r++) position[train[r]] = r;
+  return { position, values: new Float64Array(train.length) };
+}
+
+/**
+ * The column's training values in training order. The sums below add them in that order (their
+ * rounding depends on it); reading the column in table order and placing each value, rather than
+ * reading it at shuffled rows, keeps the column's reads sequential on a big table.
+ */
+function trainValues(col: RawColumn, order: TrainOrder): Float64Array {
+  const { position, values } = order;
+  const chunks = col.numberChunks();
+  for (let b = 0; b < chunks.length; b++) {
+    const chunk = chunks[b];
+    const start = b << CHUNK_BITS;
+    for (let k = 0; k < chunk.length; k++) {
+      const r = position[start + k];
+      if (r >= 0) values[r] = chunk[k];
+    }
+  }
+  return values;
+}
+
+function planNumeric(col: RawColumn, order: TrainOrder, standardize: boolean, notes: string[]): { fill: number; mean: number; scale: number } {
+  const values = trainValues(col, order);
+  const n = values.length;
   let sum = 0;
   let count = 0;
-  for (let r = 0; r < train.length; r++) {
-    const v = col.number(train[r]);
+  for (let r = 0; r < n; r++) {
+    const v = values[r];
     if (!Number.isNaN(v)) {
       sum += v;
       count++;
@@ -36,11 +73,11 @@ function planNumeric(col: RawColumn, train: Int32Array, standardize: boolean, no
   const fill = count > 0 ? sum / count : NaN;
   if (!standardize) return { fill, mean: 0, scale: 1 };
   let ss = 0;
-  for (let r = 0; r < train.length; r++) {
-    const v = col.number(train[r]);
+  for (let r = 0; r < n; r++) {
+    const v = values[r];
     if (!Number.isNaN(v)) ss += (v - fill) * (v - fill);
   }
-  const std = Math.sqrt(ss / train.length);
+  const std = Math.sqrt(ss / n);
   if (!(std > 0) || !Number.isFinite(std)) {
     notes.push(`column "${col.name}" is constant on the training rows; standardisation scale set to 1`);
     return { fill, mean: fill, scale: 1 };
@@ -82,6 +119,7 @@ export function planFeatures(table: RawTable, features: RawColumn[], rows: Int32
   const file = table.file;
   const out: FeaturePlans = { plans: [], inputNames: [], standardization: [], oneHot: [], dates: [] };
   const expand = new Set(spec.expandDates ?? []);
+  let order: TrainOrder | undefined;
   for (const col of features) {
     const offset = out.inputNames.length;
     if (expand.has(col.name)) {
@@ -95,7 +133,8 @@ export function planFeatures(table: RawTable, features: RawColumn[], rows: Int32
       continue;
     }
     if (col.kind === 'numeric') {
-      const p = planNumeric(col, train, spec.preprocessing.standardize, notes);
+      order ??= trainOrder(table.rowCount, train);
+      const p = planNumeric(col, order, spec.preprocessing.standardize, notes);
       if (Number.isNaN(p.fill) && spec.preprocessing.missing === 'fill-mean' && hasProblems(col)) {
         throw new DataError('no values in the training rows to compute a fill mean from', { file, column: col.name });
       }

@@ -1,5 +1,5 @@
 /** What a target column says about the task, and the ordering of categories and class labels. */
-import type { RawColumn } from './table';
+import { CHUNK_BITS, CHUNK_MASK, type RawColumn } from './table';
 import type { Task } from './types';
 
 /** Integer targets with at most this many distinct values (and ≤ 5% of rows) count as classes. */
@@ -22,9 +22,10 @@ export function summarizeTarget(col: RawColumn, rows: Iterable<number>): TargetS
   let allIntegers = true;
   let count = 0;
   let example: string | undefined;
+  const chunks = col.kind === 'numeric' ? col.numberChunks() : [];
   for (const i of rows) {
     if (col.kind === 'numeric') {
-      const v = col.number(i);
+      const v = chunks[i >>> CHUNK_BITS][i & CHUNK_MASK];
       if (Number.isNaN(v)) continue;
       count++;
       if (!Number.isInteger(v)) allIntegers = false;

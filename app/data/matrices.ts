@@ -1,6 +1,6 @@
 /** One split's matrices (float32, or float64 for float64 runs; and sample weights) from the table and the fitted plans. */
 import type { FeaturePlan } from './featurePlan';
-import type { RawColumn, RawTable } from './table';
+import { CHUNK_MASK, type RawColumn, type RawTable } from './table';
 import type { TargetEncoding } from './targetEncoding';
 import { DataError, type Split } from './types';
 
@@ -24,39 +24,20 @@ export interface SplitColumns {
   precision?: 'float32' | 'float64';
 }
 
-function writeInputs(x: Float32Array | Float64Array, base: number, i: number, table: RawTable, plans: FeaturePlan[], limit: number): void {
-  for (const p of plans) {
-    if (p.kind === 'numeric') {
-      const v = p.col.number(i);
-      const z = ((Number.isNaN(v) ? p.fill : v) - p.mean) / p.scale;
-      if (!(Math.abs(z) <= limit)) throw outOfRange(table, i, p.col, v);
-      x[base + p.offset] = z;
-    } else if (p.kind === 'date') {
-      const c = p.col.category(i);
-      const v = (c === undefined ? undefined : p.values.get(c)) ?? p.fill;
-      for (let k = 0; k < v.length; k++) x[base + p.offset + k] = (v[k] - p.mean[k]) / p.scale[k];
-    } else {
-      const c = p.col.category(i) ?? p.fill;
-      const k = c === undefined ? undefined : p.index.get(c);
-      if (k !== undefined) x[base + p.offset + k] = 1;
-    }
-  }
+/** The numeric plans as parallel arrays, so the row loop reads plain arrays rather than plan objects. */
+function numericColumns(plans: FeaturePlan[]) {
+  const numeric = plans.filter((p): p is Extract<FeaturePlan, { kind: 'numeric' }> => p.kind === 'numeric');
+  return {
+    cols: numeric.map((p) => p.col),
+    chunks: numeric.map((p) => p.col.numberChunks()),
+    offset: Int32Array.from(numeric, (p) => p.offset),
+    fill: Float64Array.from(numeric, (p) => p.fill),
+    mean: Float64Array.from(numeric, (p) => p.mean),
+    scale: Float64Array.from(numeric, (p) => p.scale),
+  };
 }
 
-function writeTargets(y: Float32Array | Float64Array, r: number, i: number, table: RawTable, c: SplitColumns, limit: number): void {
-  const { enc, targets } = c;
-  if (enc.classOf === undefined) {
-    targets.forEach((target, k) => {
-      const v = target.number(i);
-      if (!(Math.abs(v) <= limit)) throw outOfRange(table, i, target, v);
-      y[r * enc.outputDim + k] = v;
-    });
-  } else if (enc.task === 'binary') y[r] = enc.classOf[i];
-  else y[r * enc.outputDim + enc.classOf[i]] = 1;
-}
-
-function readWeight(table: RawTable, col: RawColumn, i: number): number {
-  const w = col.number(i);
+function readWeight(table: RawTable, col: RawColumn, i: number, w: number): number {
   if (!(w >= 0) || !Number.isFinite(w)) {
     throw new DataError(`sample weight ${w} is not allowed; weights must be finite and ≥ 0`, { file: table.file, row: table.rowNumber(i), column: col.name });
   }
@@ -65,25 +46,73 @@ function readWeight(table: RawTable, col: RawColumn, i: number): number {
 
 /**
  * Fills one split's matrices. Rows are visited in table order (not the shuffled output order) so
- * every column is read front to back; each visit writes one contiguous output row. On big tables
- * this avoids a cache miss per cell.
+ * every column is read front to back, chunk by chunk; each visit writes one contiguous output row.
+ * On big tables this avoids a cache miss per cell. Checks run in row order, inputs before targets
+ * before the weight, so the first bad cell is the one reported.
  */
 export function buildSplit(indices: Int32Array, table: RawTable, c: SplitColumns): Split {
   const tableRows = table.rowCount;
   const rows = indices.length;
   const Floats = c.precision === 'float64' ? Float64Array : Float32Array;
   const limit = c.precision === 'float64' ? Number.MAX_VALUE : FLOAT32_MAX;
-  const x = new Floats(rows * c.inputDim);
-  const y = new Floats(rows * c.enc.outputDim);
-  const weights = c.weight ? new Float64Array(rows) : undefined;
+  const inputDim = c.inputDim;
+  const { enc, targets, weight } = c;
+  const K = enc.outputDim;
+  const x = new Floats(rows * inputDim);
+  const y = new Floats(rows * K);
+  const weights = weight ? new Float64Array(rows) : undefined;
   const outRowOf = new Int32Array(tableRows).fill(-1);
   for (let r = 0; r < rows; r++) outRowOf[indices[r]] = r;
-  for (let i = 0; i < tableRows; i++) {
-    const r = outRowOf[i];
-    if (r < 0) continue;
-    writeInputs(x, r * c.inputDim, i, table, c.plans, limit);
-    writeTargets(y, r, i, table, c, limit);
-    if (weights) weights[r] = readWeight(table, c.weight as RawColumn, i);
+  const num = numericColumns(c.plans);
+  const { offset, fill, mean, scale } = num;
+  const nNum = num.cols.length;
+  const categorical = c.plans.filter((p): p is Extract<FeaturePlan, { kind: 'categorical' }> => p.kind === 'categorical');
+  const dates = c.plans.filter((p): p is Extract<FeaturePlan, { kind: 'date' }> => p.kind === 'date');
+  const classOf = enc.classOf;
+  const binary = enc.task === 'binary';
+  const targetChunks = classOf === undefined ? targets.map((t) => t.numberChunks()) : [];
+  const weightChunks = weight?.numberChunks();
+  // Filled arrays (not new Array(n), whose holes slow every read) of the current chunk of each column.
+  const inputs = num.chunks.map((c) => c[0]);
+  const outputs = targetChunks.map((c) => c[0]);
+  for (let b = 0, start = 0; start < tableRows; b++, start += CHUNK_MASK + 1) {
+    for (let j = 0; j < nNum; j++) inputs[j] = num.chunks[j][b];
+    for (let k = 0; k < targetChunks.length; k++) outputs[k] = targetChunks[k][b];
+    const w = weightChunks?.[b];
+    const end = Math.min(tableRows, start + CHUNK_MASK + 1);
+    for (let i = start; i < end; i++) {
+      const r = outRowOf[i];
+      if (r < 0) continue;
+      const at = i - start;
+      const base = r * inputDim;
+      for (let j = 0; j < nNum; j++) {
+        const v = inputs[j][at];
+        const z = ((v !== v ? fill[j] : v) - mean[j]) / scale[j];
+        if (!(Math.abs(z) <= limit)) throw outOfRange(table, i, num.cols[j], v);
+        x[base + offset[j]] = z;
+      }
+      for (let q = 0; q < categorical.length; q++) {
+        const p = categorical[q];
+        const cat = p.col.category(i) ?? p.fill;
+        const k = cat === undefined ? undefined : p.index.get(cat);
+        if (k !== undefined) x[base + p.offset + k] = 1;
+      }
+      for (let q = 0; q < dates.length; q++) {
+        const p = dates[q];
+        const cell = p.col.category(i);
+        const v = (cell === undefined ? undefined : p.values.get(cell)) ?? p.fill;
+        for (let k = 0; k < v.length; k++) x[base + p.offset + k] = (v[k] - p.mean[k]) / p.scale[k];
+      }
+      if (classOf === undefined) {
+        for (let k = 0; k < outputs.length; k++) {
+          const v = outputs[k][at];
+          if (!(Math.abs(v) <= limit)) throw outOfRange(table, i, targets[k], v);
+          y[r * K + k] = v;
+        }
+      } else if (binary) y[r] = classOf[i];
+      else y[r * K + classOf[i]] = 1;
+      if (weights) weights[r] = readWeight(table, weight as RawColumn, i, (w as Float64Array)[at]);
+    }
   }
   return weights ? { x, y, rows, weights } : { x, y, rows };
 }

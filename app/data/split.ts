@@ -84,11 +84,16 @@ export function splitRows(rows: Int32Array, options: SplitOptions): SplitIndices
   if (options.strata === undefined) {
     const order = rows.slice();
     shuffleInPlace(order, random);
-    order.forEach((r, k) => place(r, k < nTest, k < nTest + nVal));
+    test.set(order.subarray(0, nTest));
+    validation.set(order.subarray(nTest, nTest + nVal));
+    train.set(order.subarray(nTest + nVal));
+    ns = nTest;
+    nv = nVal;
+    nt = train.length;
   } else {
     const strata = options.strata;
     const groups = new Map<number, number>();
-    strata.forEach((g) => groups.set(g, (groups.get(g) ?? 0) + 1));
+    for (const g of strata) groups.set(g, (groups.get(g) ?? 0) + 1);
     const keys = [...groups.keys()].sort((a, b) => a - b);
     const sizes = keys.map((k) => groups.get(k) as number);
     const testPer = apportion(sizes, sizes, nTest);
@@ -103,7 +108,7 @@ export function splitRows(rows: Int32Array, options: SplitOptions): SplitIndices
     keys.forEach((_, k) => {
       const members = grouped.subarray(start[k], start[k + 1]);
       shuffleInPlace(members, random);
-      members.forEach((r, i) => place(r, i < testPer[k], i < testPer[k] + valPer[k]));
+      for (let i = 0; i < members.length; i++) place(members[i], i < testPer[k], i < testPer[k] + valPer[k]);
     });
   }
   // apportion could fall short only if every group were full, which the size check above rules out.

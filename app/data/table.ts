@@ -2,7 +2,7 @@
  * The raw table every loader produces: named columns of typed cells (number, text or missing),
  * plus the editor-visible row number of each row so later checks can say where a problem is.
  */
-import { growableFloat64, growableInt32, type Growable } from './growable';
+import { BLOCK, BLOCK_BITS, growableFloat64, growableInt32, type Growable } from './growable';
 import { DataError } from './types';
 
 export type DataFormat = 'csv' | 'json' | 'jsonl' | 'npy' | 'npz' | 'parquet' | 'inline';
@@ -15,6 +15,10 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 
 export type Cell = number | string | null;
+
+/** Rows per chunk of RawColumn.numberChunks(): row i is chunks[i >>> CHUNK_BITS][i & CHUNK_MASK]. */
+export const CHUNK_BITS = BLOCK_BITS;
+export const CHUNK_MASK = BLOCK - 1;
 
 /**
  * Reads one text cell: a finite decimal number, null for missing, or the trimmed text.
@@ -54,6 +58,12 @@ export interface RawColumn {
   readonly missingCount: number;
   /** The numeric value; NaN when the cell is missing or holds text. */
   number(i: number): number;
+  /**
+   * Every numeric value (NaN where missing or text) as the column stores them, in chunks (see
+   * CHUNK_BITS): whole-column passes over a big table read these instead of calling number(i) per
+   * cell. The arrays are the table's own; never write to them.
+   */
+  numberChunks(): readonly Float64Array[];
   /** The text of a non-numeric cell, undefined otherwise. */
   text(i: number): string | undefined;
   /** The cell as a category: its text, or its number formatted; undefined when missing. */
@@ -133,11 +143,17 @@ class ColumnData implements RawColumn {
    * stays numeric (and the missing-value policy reports them) instead of silently becoming categories.
    */
   finish(): void {
+    this.values.trim();
+    this.codes?.trim();
     this.kind = this.numericCount > this.textCount || this.textCount === 0 ? 'numeric' : 'categorical';
   }
 
   number(i: number): number {
     return this.values.get(i);
+  }
+
+  numberChunks(): readonly Float64Array[] {
+    return this.values.chunks();
   }
 
   text(i: number): string | undefined {

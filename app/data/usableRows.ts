@@ -1,6 +1,6 @@
 /** The missing-value policy applied to a table: which rows are usable, and what it did. */
 import type { DataSpec } from './spec';
-import type { RawColumn, RawTable } from './table';
+import { CHUNK_BITS, CHUNK_MASK, type RawColumn, type RawTable } from './table';
 import { DataError } from './types';
 
 /** Describes why a cell cannot be used as a number (numeric columns) or category; null when fine. */
@@ -12,6 +12,9 @@ export function cellProblem(col: RawColumn, i: number): string | null {
   }
   return col.isMissing(i) ? 'missing value' : null;
 }
+
+/** Whether row i of the column may have a problem: only a cell with no number can have one (see cellProblem). */
+const maybeProblem = (chunks: readonly Float64Array[], i: number): boolean => Number.isNaN(chunks[i >>> CHUNK_BITS][i & CHUNK_MASK]);
 
 export const hasProblems = (col: RawColumn): boolean => col.missingCount > 0 || (col.kind === 'numeric' && col.textCount > 0);
 
@@ -32,9 +35,12 @@ export function usableRows(
   const keep = new Uint8Array(n).fill(1);
   const required = weight ? [...targets, weight] : targets;
   const checked = [...required, ...features].filter(hasProblems);
+  const chunks = checked.map((c) => c.numberChunks());
   if (policy === 'error') {
     for (let i = 0; i < n && checked.length > 0; i++) {
-      for (const col of checked) {
+      for (let j = 0; j < checked.length; j++) {
+        if (!maybeProblem(chunks[j], i)) continue;
+        const col = checked[j];
         const problem = cellProblem(col, i);
         if (problem === null) continue;
         const role = col === weight ? ' in the weight' : targets.includes(col) ? ' in the target' : '';
@@ -48,7 +54,10 @@ export function usableRows(
     }
   } else {
     const dropCols = policy === 'drop' ? checked : checked.filter((c) => required.includes(c));
-    for (const col of dropCols) for (let i = 0; i < n; i++) if (keep[i] && cellProblem(col, i) !== null) keep[i] = 0;
+    for (const col of dropCols) {
+      const colChunks = chunks[checked.indexOf(col)];
+      for (let i = 0; i < n; i++) if (keep[i] && maybeProblem(colChunks, i) && cellProblem(col, i) !== null) keep[i] = 0;
+    }
   }
   let kept = 0;
   for (let i = 0; i < n; i++) kept += keep[i];
@@ -65,8 +74,9 @@ export function countFilled(features: RawColumn[], rows: Int32Array, notes: stri
   let filledCells = 0;
   for (const col of features) {
     if (!hasProblems(col)) continue;
+    const chunks = col.numberChunks();
     let filled = 0;
-    for (const i of rows) if (cellProblem(col, i) !== null) filled++;
+    for (const i of rows) if (maybeProblem(chunks, i) && cellProblem(col, i) !== null) filled++;
     if (filled > 0) notes.push(`column "${col.name}": ${filled} missing cells filled with the training ${col.kind === 'numeric' ? 'mean' : dates.has(col.name) ? 'mean of each date part' : 'most frequent value'}`);
     filledCells += filled;
   }

@@ -152,7 +152,8 @@ export interface StackProgram extends Partial<SecondOrderProducts> {
   /**
    * x: rows × inputDim, y: rows × outputs, row-major; weights: one non-negative sample weight per
    * row (losses become Σw·loss_r / Σw), omitted for equal weights. A float64 program takes
-   * Float64Arrays as they are.
+   * Float64Arrays as they are. x and y may be read in place, not copied, while the dataset lives:
+   * the caller must not change them until it disposes of the dataset.
    */
   upload(x: Floats, y: Floats, rows: number, weights?: Float64Array): EngineDataset;
   /**
@@ -165,6 +166,11 @@ export interface StackProgram extends Partial<SecondOrderProducts> {
   predict(theta: Float64Array, data: EngineDataset): { loss: number; outputs: Floats };
   /** Engine resources this program and its datasets hold now (tensors, sessions): for leak tests. */
   liveResources(): number;
+  /**
+   * Frees what compiled passes keep between runs (onnxruntime: each session's arena holds its largest
+   * run's buffers); the next pass rebuilds what it needs. Uploaded datasets stay.
+   */
+  releaseMemory?(): void;
   dispose(): void;
 }
 

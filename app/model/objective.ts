@@ -239,6 +239,15 @@ export class ModelObjective implements LeastSquaresObjective {
     return this.model.l2 > 0 ? this.model.l2 * kernelSquaredNorm(this.model, x) : 0;
   }
 
+  /**
+   * Frees the engine's per-pass buffers (rebuilt on next use). On a big dataset the gradient pass's
+   * buffers would otherwise stay beside the forward pass's when the run is scored.
+   */
+  releaseEngineMemory(): void {
+    this.assertLive();
+    this.program.releaseMemory?.();
+  }
+
   /** Engine resources held (tensors / sessions), for leak tests. */
   liveResources(): number {
     return this.program.liveResources();

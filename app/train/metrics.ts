@@ -61,8 +61,17 @@ function columnFit(p: Float64Array, y: Float64Array, outputs: number, k: number,
 
 /** Network outputs and targets in original units (a scaled regression target mapped back, per output). */
 export function inOriginalUnits(values: ArrayLike<number>, outputs: number, scaling?: TargetScaling): Float64Array {
-  if (!scaling) return Float64Array.from(values);
-  return Float64Array.from(values, (v, i) => v * scalingOf(scaling, i % outputs).scale + scalingOf(scaling, i % outputs).mean);
+  // A loop, not Float64Array.from(values, map): that builds a JavaScript array of every value first.
+  const out = new Float64Array(values.length);
+  if (!scaling) {
+    out.set(values);
+    return out;
+  }
+  for (let i = 0; i < out.length; i++) {
+    const { mean, scale } = scalingOf(scaling, i % outputs);
+    out[i] = values[i] * scale + mean;
+  }
+  return out;
 }
 
 /**

@@ -10,6 +10,10 @@ import { outputRangeProblem, targetScalingBlocker, unfoldTargetScaling } from '.
 import { loadInitialWeights } from './initialWeights';
 import { modelFromFile } from './modelStart';
 import { ConfigError } from '../util/configError';
+import { collectGarbage } from '../util/collectGarbage';
+
+/** Training values (rows × inputs) from which preparing the data is followed by a full collection. */
+const BIG_DATA_VALUES = 1 << 22;
 
 export interface Problem {
   /** Prepared data; for a scaled regression target, its y are in training (standardised) units. */
@@ -27,6 +31,8 @@ export async function buildProblem(experiment: Experiment, baseDir: string): Pro
   // Float64 runs get their data as the loader parsed it; float32 runs then round it on upload.
   const precision = experiment.runs.some((r) => runPrecision(experiment, r) === 'float64') ? 'float64' : 'float32';
   let data = await prepareData(experiment.data, { baseDir, precision });
+  // The raw table is garbage now; a big one is collected before the engine allocates its buffers.
+  if (data.train.x.length >= BIG_DATA_VALUES) collectGarbage();
   let model: ResolvedModel;
   /** Weights that predict original units: an imported model's, or the experiment's initial weights. */
   let fileStart: Float64Array | undefined;

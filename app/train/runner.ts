@@ -326,6 +326,11 @@ class RunRecorder {
   }
 }
 
+/** Activations per pass (rows × widest layer) from which a run's engine buffers are freed before scoring. */
+const BIG_ACTIVATIONS = 1 << 22;
+
+const activationValues = (objective: ModelObjective, model: ResolvedModel): number => objective.sampleCount * Math.max(...model.layers.map((l) => l.units));
+
 function finishRun(run: ActiveRun, model: ResolvedModel, keepPredictions: boolean, float32Check?: ModelObjective): FinishedRun {
   const scores = run.lane.scorer;
   const r = run.stepper.result();
@@ -334,6 +339,9 @@ function finishRun(run: ActiveRun, model: ResolvedModel, keepPredictions: boolea
   const best = run.checks?.best;
   const stoppedByChecks = run.checks?.stopped === true;
   const x = best ? best.x : r.x;
+  // The gradient pass's buffers are not needed to score the run; on big data they would add to the
+  // forward pass's. Runs that follow rebuild them.
+  if (activationValues(run.lane.objective, model) >= BIG_ACTIVATIONS) run.lane.objective.releaseEngineMemory();
   const final = scores.final(x);
   const summary: RunSummary = {
     runId: run.id,

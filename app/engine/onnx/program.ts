@@ -57,11 +57,12 @@ class OnnxDataset implements EngineDataset {
     private readonly onDispose: (d: OnnxDataset) => void,
     weights?: Float64Array,
   ) {
-    // Own copies in the program's precision: the caller may reuse its buffers, and onnxruntime reads
-    // these on every run. Float64 data goes Float64Array → Float64Array (no float32 step).
+    // Arrays already in the program's precision are read in place (StackProgram.upload: callers
+    // leave them unchanged): a second host copy of a big training set would only add to the peak.
+    // Others are converted once; float64 data is never rounded through float32.
     const { Array, type } = arrays(precision);
-    this.x = Array.from(x);
-    this.y = Array.from(y);
+    this.x = x instanceof Array ? x : Array.from(x);
+    this.y = y instanceof Array ? y : Array.from(y);
     const { Tensor } = onnxRuntime();
     this.xTensor = new Tensor(type, this.x, [rows, inputDim]);
     this.yTensor = new Tensor(type, this.y, [rows, outputDim]);
@@ -203,6 +204,11 @@ export class OnnxStackProgram implements StackProgram {
     for (const s of this.jacobianSessions.values()) if (s.live) live++;
     for (const s of this.productSessions.values()) if (s.live) live++;
     return live;
+  }
+
+  releaseMemory(): void {
+    // Each session's onDispose removes it from its map; the next pass of its kind creates it anew.
+    for (const s of [...this.sessions.values(), ...this.jacobianSessions.values(), ...this.productSessions.values()]) s.dispose();
   }
 
   dispose(): void {

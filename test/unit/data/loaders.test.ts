@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTable } from '../../../app/data/load';
+import { CHUNK_BITS, CHUNK_MASK, TableBuilder } from '../../../app/data/table';
+import { BLOCK, growableFloat64 } from '../../../app/data/growable';
 import { columnValues, npy, type NpyDtype, npz, tempDir } from './helpers';
 
 const tmp = tempDir();
@@ -165,5 +167,50 @@ describe('inline', () => {
     const t = await loadTable({ kind: 'inline', columns: ['a', 'b'], rows: [[1, 'u'], [null, 'v'], [3, true]] });
     expect(columnValues(t, 'a')).toEqual([1, null, 3]);
     expect(columnValues(t, 'b')).toEqual(['u', 'v', 'true']);
+  });
+});
+
+describe('RawColumn.numberChunks', () => {
+  it('holds every row, chunk by chunk, as number(i) reads it (past one chunk, with text and missing cells)', () => {
+    const rows = (CHUNK_MASK + 1) * 2 + 123;
+    const b = new TableBuilder('t.csv', 'csv', ['a', 'b']);
+    for (let i = 0; i < rows; i++) {
+      b.push(0, i % 97 === 0 ? null : i % 89 === 0 ? 'oops' : i * 0.5);
+      if (i === 1000) b.pushNumbers(1, Float64Array.from({ length: 5000 }, (_, k) => (k % 7 === 0 ? NaN : k)), Math.ceil(5000 / 7));
+      else if (i < 1000 || i >= 6000) b.push(1, i);
+    }
+    const table = b.finish();
+    for (const col of table.columns) {
+      const chunks = col.numberChunks();
+      expect(chunks.reduce((n, c) => n + c.length, 0)).toBe(rows);
+      expect(chunks.slice(0, -1).every((c) => c.length === CHUNK_MASK + 1)).toBe(true);
+      for (let i = 0; i < rows; i += 37) expect(Object.is(chunks[i >>> CHUNK_BITS][i & CHUNK_MASK], col.number(i))).toBe(true);
+    }
+  });
+});
+
+describe('growable column storage', () => {
+  it('keeps every value through doubling, bulk appends, trim and appends after trim', () => {
+    const g = growableFloat64();
+    const expected: number[] = [];
+    const add = (v: number) => (g.push(v), expected.push(v));
+    const addAll = (n: number) => {
+      const a = Float64Array.from({ length: n }, (_, k) => expected.length + k);
+      g.pushAll(a);
+      for (const v of a) expected.push(v);
+    };
+    for (let k = 0; k < 10; k++) add(k);
+    addAll(BLOCK + 5);
+    g.trim();
+    add(-1);
+    addAll(3);
+    g.trim();
+    addAll(BLOCK);
+    add(-2);
+    g.trim();
+    expect(g.length).toBe(expected.length);
+    for (let i = 0; i < expected.length; i += 101) expect(g.get(i)).toBe(expected[i]);
+    expect(g.get(expected.length - 1)).toBe(-2);
+    expect(g.chunks().reduce((n, c) => n + c.length, 0)).toBe(expected.length);
   });
 });

@@ -132,6 +132,25 @@ describe.skipIf(unavailable !== null)('onnxruntime engine', () => {
     expect(relativeError(grad, ref.grad)).toBeLessThanOrEqual(2e-6);
   });
 
+  it('releaseMemory closes the sessions and keeps the dataset; the next passes rebuild them with the same results', () => {
+    const stack = makeStack(4, [6, 2], ['tanh', 'linear'], 'mse', true);
+    const { x, y, theta } = randomProblem(stack, 40, 9);
+    const program = engine.compile(stack);
+    const data = program.upload(x, y, 40);
+    const before = new Float64Array(stack.parameterCount);
+    const f = program.valueAndGradient(theta, data, before);
+    const outputs = program.predict(theta, data).outputs.slice();
+    expect(program.liveResources()).toBeGreaterThan(1);
+    program.releaseMemory?.();
+    expect(program.liveResources()).toBe(1);
+    const after = new Float64Array(stack.parameterCount);
+    expect(program.valueAndGradient(theta, data, after)).toBe(f);
+    expect(after).toEqual(before);
+    expect(program.predict(theta, data).outputs).toEqual(outputs);
+    program.dispose();
+    expect(program.liveResources()).toBe(0);
+  });
+
   it('evaluates a subset of rows (minibatches) in the order given', () => {
     const stack = makeStack(5, [8, 8, 3], ['relu', 'gelu', 'softmax'], 'softmax-crossentropy', true);
     const { x, y, theta } = randomProblem(stack, 30, 5);
