@@ -11,7 +11,7 @@
  * two passes per CG iteration), which never holds an n × n matrix. Bayesian regularization
  * (br.ts) is this stepper with a different weighting of E_D and E_W.
  */
-import { choleskyFactor, choleskySolve } from './cholesky';
+import { CholeskySystem } from './choleskySystem';
 import { formatBytes } from '../util/bytes';
 import { BaseStepper, type IterationOutcome, type StepperOptions } from './stepper';
 import { isLeastSquares, type IterationRecord, type LeastSquaresObjective, type Objective, type StoppingCriteria } from './types';
@@ -22,6 +22,9 @@ import { isLeastSquares, type IterationRecord, type LeastSquaresObjective, type 
  * Below it, 'auto' picks by cost (denseCheaper); above it, only the matrix-free solver runs.
  */
 export const DEFAULT_DENSE_LIMIT = 3000;
+
+/** The most the dense solve's n × n matrices may take together (refusal() names the limit). */
+const DENSE_BYTES_LIMIT = 2 ** 31;
 
 /**
  * Weight of a dense flop against a CG flop in denseCheaper: the JavaScript Cholesky (several per
@@ -86,7 +89,8 @@ export class LevenbergMarquardtStepper extends BaseStepper {
   protected cgIterations = 0;
   // Linearisation at the current point.
   private jtj: Float64Array | null = null;
-  private factor: Float64Array | null = null;
+  /** The damped system, factored in place once per μ tried (and by BR for tr(H⁻¹)). */
+  protected system: CholeskySystem | null = null;
   protected readonly jte: Float64Array;
   private readonly rhs: Float64Array;
   private readonly delta: Float64Array;
@@ -132,7 +136,7 @@ export class LevenbergMarquardtStepper extends BaseStepper {
     }
     if (this.path === 'dense') {
       const bytes = 3 * 8 * this.n * this.n;
-      if (bytes > 2 ** 31) return `The dense ${this.name} solve needs 3 × 8n² bytes = ${formatBytes(bytes)} for n = ${this.n}; use the matrix-free solver.`;
+      if (bytes > DENSE_BYTES_LIMIT) return `The dense ${this.name} solve needs 3 × 8n² bytes = ${formatBytes(bytes)} for n = ${this.n}; use the matrix-free solver.`;
     }
     return null;
   }
@@ -140,7 +144,8 @@ export class LevenbergMarquardtStepper extends BaseStepper {
   protected override prepare(): void {
     if (this.path === 'dense') {
       this.jtj = new Float64Array(this.n * this.n);
-      this.factor = new Float64Array(this.n * this.n);
+      // The kernel's memory takes the place of the factor's matrix, within what is left after JᵀJ.
+      this.system = new CholeskySystem(this.n, { memoryBudgetBytes: DENSE_BYTES_LIMIT - 8 * this.n * this.n });
     }
     // The first linearisation belongs to the start point, so its record already carries μ (and BR's α, β, γ).
     this.linearise();
@@ -260,28 +265,31 @@ export class LevenbergMarquardtStepper extends BaseStepper {
   /** δ from (βJᵀJ + P + μD) δ = rhs by Cholesky; false when not positive definite. */
   private solveDense(w: Weighting): boolean {
     const n = this.n;
-    const A = this.factor!;
+    const system = this.system!;
+    const A = system.matrix;
+    const stride = system.stride;
     const jtj = this.jtj!;
     for (let i = 0; i < n; i++) {
-      const row = i * n;
-      for (let j = 0; j <= i; j++) A[row + j] = w.beta * jtj[row + j];
+      const row = i * stride;
+      const src = i * n;
+      for (let j = 0; j <= i; j++) A[row + j] = w.beta * jtj[src + j];
       const d = w.penalty ? w.penalty[i] : 0;
       A[row + i] += d;
     }
     if (this.settings.damping === 'diagonal') {
       let maxDiag = 0;
-      for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, A[i * n + i]);
+      for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, A[i * stride + i]);
       // A zero column of J (a dead unit) would make D singular: floor it at a tiny fraction of the largest.
       const floor = Math.max(maxDiag * 1e-12, 1e-300);
       for (let i = 0; i < n; i++) {
-        this.scaling[i] = Math.max(A[i * n + i], floor);
-        A[i * n + i] += this.mu * this.scaling[i];
+        this.scaling[i] = Math.max(A[i * stride + i], floor);
+        A[i * stride + i] += this.mu * this.scaling[i];
       }
     } else {
-      for (let i = 0; i < n; i++) A[i * n + i] += this.mu;
+      for (let i = 0; i < n; i++) A[i * stride + i] += this.mu;
     }
-    if (!choleskyFactor(A, n)) return false;
-    choleskySolve(A, n, this.rhs, this.delta);
+    if (!system.factor()) return false;
+    system.solve(this.rhs, this.delta);
     return this.delta.every(Number.isFinite);
   }
 
