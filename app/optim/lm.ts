@@ -26,22 +26,38 @@ export const DEFAULT_DENSE_LIMIT = 3000;
 /** The most the dense solve's n × n matrices may take together (refusal() names the limit). */
 const DENSE_BYTES_LIMIT = 2 ** 31;
 
-/**
- * Weight of a dense flop against a CG flop in denseCheaper: the JavaScript Cholesky (several per
- * iteration, one per μ tried) runs slower per flop than the engine's passes. Fitted to the measured
- * crossover (docs/levenberg-marquardt.md): with 1000 rows dense and CG cost the same per iteration
- * near n = 480; with 100 rows dense wins at n = 141 and CG from n = 481.
+/*
+ * The dense/CG cost model below counts in units of one multiply-add of the WebAssembly Cholesky; its
+ * weights are the measured costs of the other parts relative to it (docs/levenberg-marquardt.md,
+ * "Measured crossover"). Forming JᵀJ runs as the engine's Gemm, cheaper per multiply-add; one CG
+ * pass (J·v, then Jᵀ·u) rebuilds J's chunks through the engine, so it costs far more than the four
+ * multiply-adds per entry of J it counts, plus a fixed cost per engine call.
  */
-const DENSE_FLOP_WEIGHT = 3.5;
+const JTJ_WEIGHT = 0.5;
+const PASS_WEIGHT = 90;
+const PASS_OVERHEAD = 2.3e6;
+/**
+ * μ tried per iteration: each costs dense one Cholesky and CG a fresh solve from zero. Measured
+ * 1.4–2.3 over the first ten iterations, rejections included.
+ */
+const MU_TRIALS = 2;
+/**
+ * CG passes per solve, as a fraction of the bound min(cgMaxIterations, m + 1): it depends on JᵀJ's
+ * spectrum, which the choice cannot see. Networks on real multi-input data took 0.6–0.9 of it,
+ * one-input toy nets 0.05–0.15; a half errs toward dense, whose excess there is bounded.
+ */
+const CG_PASS_FRACTION = 0.5;
 
 /**
- * The dense/CG choice as a flop count per LM iteration, m = residuals, n = parameters: dense forms
- * JᵀJ (m·n²/2) and factors it (n³/6); CG spends up to min(cgMax, m + 1) iterations — JᵀJ + μI has at
- * most m + 1 distinct eigenvalues, so CG converges in that many — of two passes (2·m·n each way).
+ * The dense/CG choice by estimated cost per LM iteration, m = residuals, n = parameters: dense forms
+ * JᵀJ once (m·n²/2) and factors it once per μ tried (n³/6); CG runs per μ tried a solve of
+ * min(cgMax, m + 1) passes at most — JᵀJ + μI has at most m + 1 distinct eigenvalues — each pass
+ * 2·m·n each way plus the engine's per-call cost.
  */
 export function denseCheaper(n: number, m: number, cgMaxIterations: number): boolean {
-  const dense = DENSE_FLOP_WEIGHT * ((m * n * n) / 2 + (n * n * n) / 6);
-  const cg = 4 * m * n * Math.min(cgMaxIterations, m + 1);
+  const dense = JTJ_WEIGHT * ((m * n * n) / 2) + MU_TRIALS * ((n * n * n) / 6);
+  const passes = CG_PASS_FRACTION * Math.min(cgMaxIterations, m + 1);
+  const cg = MU_TRIALS * passes * (PASS_WEIGHT * m * n + PASS_OVERHEAD);
   return dense <= cg;
 }
 
