@@ -17,13 +17,17 @@ import { BaseStepper, type IterationOutcome, type StepperOptions } from './stepp
 import { isLeastSquares, type IterationRecord, type LeastSquaresObjective, type Objective, type StoppingCriteria } from './types';
 
 /**
- * Largest n for the dense solve: 8n² bytes per n × n matrix (three of them: JᵀJ, the damped copy
- * and its factor — 216 MB at n = 3000) and n³/6 multiply-adds per Cholesky, several per iteration.
+ * Largest n for the dense solve: 8n² bytes per n × n matrix (JᵀJ and the damped system, factored in
+ * place; the refusal allows for three — 216 MB at n = 3000) and n³/6 multiply-adds per Cholesky,
+ * several per iteration.
  * Below it, 'auto' picks by cost (denseCheaper); above it, only the matrix-free solver runs.
  */
 export const DEFAULT_DENSE_LIMIT = 3000;
 
-/** The most the dense solve's n × n matrices may take together (refusal() names the limit). */
+/**
+ * The most the dense solve's n × n matrices may take together (refusal() names the limit); the
+ * Cholesky kernel's memory must fit what JᵀJ leaves of it.
+ */
 const DENSE_BYTES_LIMIT = 2 ** 31;
 
 /*
