@@ -37,6 +37,11 @@ function kernelModule(): WebAssembly.Module | null {
   return compiled;
 }
 
+/** Whether this runtime runs the WebAssembly Cholesky. */
+export function wasmCholeskyAvailable(): boolean {
+  return kernelModule() !== null;
+}
+
 /** Rows padded to an even length: every row then starts 16-byte aligned. */
 const strideOf = (n: number) => n + (n & 1);
 

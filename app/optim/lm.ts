@@ -11,6 +11,7 @@
  * two passes per CG iteration), which never holds an n × n matrix. Bayesian regularization
  * (br.ts) is this stepper with a different weighting of E_D and E_W.
  */
+import { wasmCholeskyAvailable } from './choleskyKernel';
 import { CholeskySystem } from './choleskySystem';
 import { formatBytes } from '../util/bytes';
 import { BaseStepper, type IterationOutcome, type StepperOptions } from './stepper';
@@ -51,6 +52,8 @@ const MU_TRIALS = 2;
  * one-input toy nets 0.05–0.15; a half errs toward dense, whose excess there is bounded.
  */
 const CG_PASS_FRACTION = 0.5;
+/** A JavaScript Cholesky multiply-add against the kernel's, where the runtime has no WebAssembly SIMD. */
+const JS_CHOLESKY_WEIGHT = 5;
 
 /**
  * The dense/CG choice by estimated cost per LM iteration, m = residuals, n = parameters: dense forms
@@ -58,8 +61,8 @@ const CG_PASS_FRACTION = 0.5;
  * min(cgMax, m + 1) passes at most — JᵀJ + μI has at most m + 1 distinct eigenvalues — each pass
  * 2·m·n each way plus the engine's per-call cost.
  */
-export function denseCheaper(n: number, m: number, cgMaxIterations: number): boolean {
-  const dense = JTJ_WEIGHT * ((m * n * n) / 2) + MU_TRIALS * ((n * n * n) / 6);
+export function denseCheaper(n: number, m: number, cgMaxIterations: number, choleskyWeight = wasmCholeskyAvailable() ? 1 : JS_CHOLESKY_WEIGHT): boolean {
+  const dense = JTJ_WEIGHT * ((m * n * n) / 2) + MU_TRIALS * choleskyWeight * ((n * n * n) / 6);
   const passes = CG_PASS_FRACTION * Math.min(cgMaxIterations, m + 1);
   const cg = MU_TRIALS * passes * (PASS_WEIGHT * m * n + PASS_OVERHEAD);
   return dense <= cg;
