@@ -3,10 +3,11 @@
 ;; row-major with an even row stride (so every row starts 16-byte aligned), and only its lower
 ;; triangle is read; the factor L (A = LLᵀ) is written over it.
 ;;
-;; The factor is left-looking by pairs of columns: L_ij = (A_ij − L_i,0:j · L_j,0:j) / L_jj, the dot
-;; products running along contiguous rows. Columns j and j+1 are done together for four rows at a
-;; time, so each pair of row-i entries loaded serves two columns and each pair of row-j entries four
-;; rows; the rows below are streamed once per two columns rather than once per column.
+;; The factor is left-looking: L_ij = (A_ij − L_i,0:j · L_j,0:j) / L_jj, the dot products running
+;; along contiguous rows. Dot products are taken for four rows and two columns at a time, so each
+;; pair of row-i entries loaded serves two columns and each pair of row-j entries four rows; and
+;; for large n columns go in panels, the part of each dot product left of the panel in chunks
+;; that stay in cache across the panel, so the rows below are read from memory once per panel.
 ;; Built by scripts/build-wasm.mjs into choleskyWasm.ts; test/unit/optim/choleskyWasm.test.ts checks
 ;; that rebuilding reproduces the committed bytes.
 (module
@@ -97,21 +98,130 @@
     (i32.and (f64.gt (local.get $d) (f64.const 0)) (f64.ne (local.get $d) (f64.const inf))))
 
   ;; Factor A (n × n at byte offset A, row stride `stride` entries, even) in place: 1 when positive
-  ;; definite, 0 at the first unusable pivot. `scratch` holds 8 entries.
-  (func (export "factor") (param $n i32) (param $stride i32) (param $A i32) (param $scratch i32) (result i32)
-    (local $rs i32) (local $j i32) (local $i i32) (local $rj i32) (local $rj1 i32) (local $ri i32) (local $r i32)
-    (local $d f64) (local $ljj f64) (local $l10 f64) (local $l11 f64) (local $lij f64)
+  ;; definite, 0 at the first unusable pivot. `scratch` holds 8 entries. Panels of `width` columns
+  ;; (even; n or more: one panel, no blocking): first every row's entries in the panel take the
+  ;; columns left of it ($panelUpdate), then the panel is factored with the dot products left within
+  ;; it ($panelFactor).
+  (func (export "factor") (param $n i32) (param $stride i32) (param $A i32) (param $scratch i32) (param $width i32) (result i32)
+    (local $rs i32) (local $j0 i32) (local $jEnd i32)
     (local.set $rs (i32.shl (local.get $stride) (i32.const 3)))
-    (local.set $j (i32.const 0))
+    (local.set $j0 (i32.const 0))
+    (block $ok
+      (loop $panels
+        (br_if $ok (i32.ge_u (local.get $j0) (local.get $n)))
+        (local.set $jEnd (i32.add (local.get $j0) (local.get $width)))
+        (if (i32.gt_u (local.get $jEnd) (local.get $n)) (then (local.set $jEnd (local.get $n))))
+        (if (local.get $j0)
+          (then (call $panelUpdate (local.get $n) (local.get $rs) (local.get $A) (local.get $j0) (local.get $jEnd) (local.get $scratch))))
+        (if (i32.eqz (call $panelFactor (local.get $n) (local.get $rs) (local.get $A) (local.get $j0) (local.get $jEnd) (local.get $scratch)))
+          (then (return (i32.const 0))))
+        (local.set $j0 (local.get $jEnd))
+        (br $panels)))
+    (i32.const 1))
+
+  ;; A_i,c −= L_i,0:j0 · L_c,0:j0 for the panel's columns c in j0:jEnd and every row i ≥ c. Rows below
+  ;; the panel go four at a time, the dot products in chunks of 256 entries, so that a chunk of the
+  ;; four rows stays in cache while every column pair of the panel passes over it: each row below is
+  ;; read from memory once per panel rather than once per column pair. jEnd − j0 is even unless
+  ;; jEnd = n, and then no row lies below the panel.
+  (func $panelUpdate (param $n i32) (param $rs i32) (param $A i32) (param $j0 i32) (param $jEnd i32) (param $scratch i32)
+    (local $i i32) (local $c i32) (local $ri i32) (local $rc i32) (local $p i32) (local $k0 i32) (local $len i32)
+    (local $r i32)
+    ;; The panel's own rows: one entry at a time (a triangle of at most 32 × 32 dot products).
+    (local.set $i (local.get $j0))
+    (local.set $ri (i32.add (local.get $A) (i32.mul (local.get $j0) (local.get $rs))))
+    (block $diagDone
+      (loop $diag
+        (br_if $diagDone (i32.ge_u (local.get $i) (local.get $jEnd)))
+        (local.set $c (local.get $j0))
+        (local.set $rc (i32.add (local.get $A) (i32.mul (local.get $j0) (local.get $rs))))
+        (block $entriesDone
+          (loop $entries
+            (br_if $entriesDone (i32.gt_u (local.get $c) (local.get $i)))
+            (local.set $p (i32.add (local.get $ri) (i32.shl (local.get $c) (i32.const 3))))
+            (f64.store (local.get $p)
+              (f64.sub (f64.load (local.get $p)) (call $dot (local.get $ri) (local.get $rc) (local.get $j0))))
+            (local.set $rc (i32.add (local.get $rc) (local.get $rs)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $entries)))
+        (local.set $ri (i32.add (local.get $ri) (local.get $rs)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $diag)))
+    ;; Rows below the panel, four at a time.
+    (block $quadsDone
+      (loop $quads
+        (br_if $quadsDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+        (local.set $k0 (i32.const 0))
+        (block $chunksDone
+          (loop $chunks
+            (br_if $chunksDone (i32.ge_u (local.get $k0) (local.get $j0)))
+            (local.set $len (i32.sub (local.get $j0) (local.get $k0)))
+            (if (i32.gt_u (local.get $len) (i32.const 256)) (then (local.set $len (i32.const 256))))
+            (local.set $c (local.get $j0))
+            (local.set $rc (i32.add (local.get $A) (i32.mul (local.get $j0) (local.get $rs))))
+            (block $pairsDone
+              (loop $pairs
+                (br_if $pairsDone (i32.ge_u (local.get $c) (local.get $jEnd)))
+                (call $dot4x2
+                  (i32.add (local.get $ri) (i32.shl (local.get $k0) (i32.const 3))) (local.get $rs)
+                  (i32.add (local.get $rc) (i32.shl (local.get $k0) (i32.const 3)))
+                  (i32.add (i32.add (local.get $rc) (local.get $rs)) (i32.shl (local.get $k0) (i32.const 3)))
+                  (local.get $len) (local.get $scratch))
+                (local.set $p (i32.add (local.get $ri) (i32.shl (local.get $c) (i32.const 3))))
+                (local.set $r (i32.const 0))
+                (loop $each
+                  (f64.store (local.get $p)
+                    (f64.sub (f64.load (local.get $p)) (f64.load (i32.add (local.get $scratch) (i32.shl (local.get $r) (i32.const 4))))))
+                  (f64.store offset=8 (local.get $p)
+                    (f64.sub (f64.load offset=8 (local.get $p)) (f64.load offset=8 (i32.add (local.get $scratch) (i32.shl (local.get $r) (i32.const 4))))))
+                  (local.set $p (i32.add (local.get $p) (local.get $rs)))
+                  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                  (br_if $each (i32.lt_u (local.get $r) (i32.const 4))))
+                (local.set $rc (i32.add (local.get $rc) (i32.shl (local.get $rs) (i32.const 1))))
+                (local.set $c (i32.add (local.get $c) (i32.const 2)))
+                (br $pairs)))
+            (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
+            (br $chunks)))
+        (local.set $ri (i32.add (local.get $ri) (i32.shl (local.get $rs) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $quads)))
+    ;; The last rows, one at a time.
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $c (local.get $j0))
+        (local.set $rc (i32.add (local.get $A) (i32.mul (local.get $j0) (local.get $rs))))
+        (block $colsDone
+          (loop $cols
+            (br_if $colsDone (i32.ge_u (local.get $c) (local.get $jEnd)))
+            (local.set $p (i32.add (local.get $ri) (i32.shl (local.get $c) (i32.const 3))))
+            (f64.store (local.get $p)
+              (f64.sub (f64.load (local.get $p)) (call $dot (local.get $ri) (local.get $rc) (local.get $j0))))
+            (local.set $rc (i32.add (local.get $rc) (local.get $rs)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $cols)))
+        (local.set $ri (i32.add (local.get $ri) (local.get $rs)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; Factor the panel's columns j0:jEnd once $panelUpdate has taken the columns left of it: left-
+  ;; looking by pairs of columns, the dot products over j0:j only. 1, or 0 at an unusable pivot.
+  (func $panelFactor (param $n i32) (param $rs i32) (param $A i32) (param $j0 i32) (param $jEnd i32) (param $scratch i32) (result i32)
+    (local $j i32) (local $i i32) (local $rj i32) (local $rj1 i32) (local $ri i32) (local $r i32)
+    (local $off i32) (local $len i32)
+    (local $d f64) (local $ljj f64) (local $l10 f64) (local $l11 f64)
+    (local.set $off (i32.shl (local.get $j0) (i32.const 3)))
+    (local.set $j (local.get $j0))
     (block $fail
       (block $ok
         (loop $columns
-          (br_if $ok (i32.ge_u (local.get $j) (local.get $n)))
+          (br_if $ok (i32.ge_u (local.get $j) (local.get $jEnd)))
+          (local.set $len (i32.sub (local.get $j) (local.get $j0)))
           (local.set $rj (i32.add (local.get $A) (i32.mul (local.get $j) (local.get $rs))))
           ;; L_jj
           (local.set $d (f64.sub
             (f64.load (i32.add (local.get $rj) (i32.shl (local.get $j) (i32.const 3))))
-            (call $dot (local.get $rj) (local.get $rj) (local.get $j))))
+            (call $dot (i32.add (local.get $rj) (local.get $off)) (i32.add (local.get $rj) (local.get $off)) (local.get $len))))
           (br_if $fail (i32.eqz (call $pivotOk (local.get $d))))
           (local.set $ljj (f64.sqrt (local.get $d)))
           (f64.store (i32.add (local.get $rj) (i32.shl (local.get $j) (i32.const 3))) (local.get $ljj))
@@ -121,13 +231,13 @@
           (local.set $l10 (f64.div
             (f64.sub
               (f64.load (i32.add (local.get $rj1) (i32.shl (local.get $j) (i32.const 3))))
-              (call $dot (local.get $rj1) (local.get $rj) (local.get $j)))
+              (call $dot (i32.add (local.get $rj1) (local.get $off)) (i32.add (local.get $rj) (local.get $off)) (local.get $len)))
             (local.get $ljj)))
           (f64.store (i32.add (local.get $rj1) (i32.shl (local.get $j) (i32.const 3))) (local.get $l10))
           (local.set $d (f64.sub
             (f64.sub
               (f64.load offset=8 (i32.add (local.get $rj1) (i32.shl (local.get $j) (i32.const 3))))
-              (call $dot (local.get $rj1) (local.get $rj1) (local.get $j)))
+              (call $dot (i32.add (local.get $rj1) (local.get $off)) (i32.add (local.get $rj1) (local.get $off)) (local.get $len)))
             (f64.mul (local.get $l10) (local.get $l10))))
           (br_if $fail (i32.eqz (call $pivotOk (local.get $d))))
           (local.set $l11 (f64.sqrt (local.get $d)))
@@ -138,7 +248,9 @@
           (block $quadsDone
             (loop $quads
               (br_if $quadsDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
-              (call $dot4x2 (local.get $ri) (local.get $rs) (local.get $rj) (local.get $rj1) (local.get $j) (local.get $scratch))
+              (call $dot4x2 (i32.add (local.get $ri) (local.get $off)) (local.get $rs)
+                (i32.add (local.get $rj) (local.get $off)) (i32.add (local.get $rj1) (local.get $off))
+                (local.get $len) (local.get $scratch))
               (local.set $r (i32.const 0))
               (loop $each
                 (call $finish (i32.add (local.get $ri) (i32.shl (local.get $j) (i32.const 3)))
@@ -154,8 +266,8 @@
             (loop $rows
               (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
               (call $finish (i32.add (local.get $ri) (i32.shl (local.get $j) (i32.const 3)))
-                (call $dot (local.get $ri) (local.get $rj) (local.get $j))
-                (call $dot (local.get $ri) (local.get $rj1) (local.get $j))
+                (call $dot (i32.add (local.get $ri) (local.get $off)) (i32.add (local.get $rj) (local.get $off)) (local.get $len))
+                (call $dot (i32.add (local.get $ri) (local.get $off)) (i32.add (local.get $rj1) (local.get $off)) (local.get $len))
                 (local.get $ljj) (local.get $l10) (local.get $l11))
               (local.set $ri (i32.add (local.get $ri) (local.get $rs)))
               (local.set $i (i32.add (local.get $i) (i32.const 1)))

@@ -16,7 +16,7 @@ const VECTORS = 5;
 const SCRATCH_BYTES = 64;
 
 interface CholeskyExports {
-  factor(n: number, stride: number, A: number, scratch: number): number;
+  factor(n: number, stride: number, A: number, scratch: number, width: number): number;
   solve(n: number, stride: number, L: number, x: number): void;
   inverseTrace(n: number, stride: number, L: number, Y: number): number;
 }
@@ -41,6 +41,13 @@ function kernelModule(): WebAssembly.Module | null {
 export function wasmCholeskyAvailable(): boolean {
   return kernelModule() !== null;
 }
+
+/**
+ * Columns per panel of the blocked factorisation above BLOCKED_FROM. Below it the whole matrix is one
+ * panel: the rows below the pivots are still cheap to stream, and blocking measured no faster.
+ */
+const PANEL = 32;
+const BLOCKED_FROM = 2560;
 
 /** Rows padded to an even length: every row then starts 16-byte aligned. */
 const strideOf = (n: number) => n + (n & 1);
@@ -92,9 +99,13 @@ export class WasmCholesky {
     return new WasmCholesky(n, memory, instance.exports as unknown as CholeskyExports);
   }
 
-  /** Factor A in place (lower triangle); false when not numerically positive definite. */
-  factor(): boolean {
-    return this.exports.factor(this.n, this.stride, 0, this.scratchAt) === 1;
+  /**
+   * Factor A in place (lower triangle); false when not numerically positive definite. `panel`
+   * (even) overrides the panel width, for tests of the blocked path at small n.
+   */
+  factor(panel = this.n > BLOCKED_FROM ? PANEL : this.stride): boolean {
+    if (panel < 2 || panel % 2 !== 0) throw new Error(`Cholesky panel width must be even and at least 2, got ${panel}`);
+    return this.exports.factor(this.n, this.stride, 0, this.scratchAt, panel) === 1;
   }
 
   /** x ← (LLᵀ)⁻¹x with the factor in A. */

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { wasmCholeskyBytes } from '../../../app/optim/choleskyKernel';
+import { WasmCholesky, wasmCholeskyBytes } from '../../../app/optim/choleskyKernel';
 import { CholeskySystem } from '../../../app/optim/choleskySystem';
 import { seededRandom } from '../../../app/util/random';
 
@@ -97,6 +97,39 @@ describe('Cholesky kernel', () => {
     const tw = wasm.inverseTrace();
     const tj = js.inverseTrace();
     expect(Math.abs(tw - tj)).toBeLessThanOrEqual(1e-12 * tj);
+  });
+
+  it.each([
+    [2, 7],
+    [4, 33],
+    [8, 64],
+    [32, 101],
+    [32, 150],
+  ])('the blocked factor (panels of %i) matches the JavaScript factor at n = %i, and refuses what it refuses', (panel, n) => {
+    const A = spd(n, n + 5, 0.1, 3 * n);
+    const wasm = WasmCholesky.create(n, Infinity)!;
+    const js = new CholeskySystem(n, { kernel: 'js' });
+    const loadBoth = (M: Float64Array) => {
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) wasm.A[i * wasm.stride + j] = M[i * n + j];
+      load(js, M);
+    };
+    loadBoth(A);
+    expect(wasm.factor(panel)).toBe(true);
+    expect(js.factor()).toBe(true);
+    const scale = maxAbs(js.matrix);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) expect(Math.abs(wasm.A[i * wasm.stride + j] - js.matrix[i * n + j])).toBeLessThanOrEqual(1e-12 * scale);
+    }
+    // A negative pivot in the last panel, after the updates from the panels before it.
+    const bad = Float64Array.from(A);
+    bad[n * n - 1] = -1;
+    loadBoth(bad);
+    expect(js.factor()).toBe(false);
+    expect(wasm.factor(panel)).toBe(false);
+  });
+
+  it('rejects an odd panel width', () => {
+    expect(() => WasmCholesky.create(4, Infinity)!.factor(3)).toThrow('Cholesky panel width must be even and at least 2, got 3');
   });
 
   it('solves in place (x may be b)', () => {
