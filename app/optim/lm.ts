@@ -35,21 +35,23 @@ const DENSE_BYTES_LIMIT = 2 ** 31;
  * The dense/CG cost model below counts in units of one multiply-add of the WebAssembly Cholesky; its
  * weights are the measured costs of the other parts relative to it (docs/levenberg-marquardt.md,
  * "Measured crossover"). Forming JᵀJ runs as the engine's Gemm, cheaper per multiply-add; one CG
- * pass (J·v, then Jᵀ·u) rebuilds J's chunks through the engine, so it costs far more than the four
- * multiply-adds per entry of J it counts, plus a fixed cost per engine call.
+ * pass (J·v, then Jᵀ·u) rebuilds J's chunks through the engine, so per entry of J it costs far more
+ * than the products' four multiply-adds, plus a fixed cost per engine call.
  */
 const JTJ_WEIGHT = 0.5;
+/** One CG pass per entry of J (m·n entries). */
 const PASS_WEIGHT = 90;
+/** One CG pass's fixed cost, whatever its size. */
 const PASS_OVERHEAD = 2.3e6;
 /**
- * μ tried per iteration: each costs dense one Cholesky and CG a fresh solve from zero. Measured
- * 1.4–2.3 over the first ten iterations, rejections included.
+ * μ tried per iteration (the measured typical count, rejections included): each costs dense one
+ * Cholesky and CG a fresh solve from zero.
  */
 const MU_TRIALS = 2;
 /**
  * CG passes per solve, as a fraction of the bound min(cgMaxIterations, m + 1): it depends on JᵀJ's
- * spectrum, which the choice cannot see. Networks on real multi-input data took 0.6–0.9 of it,
- * one-input toy nets 0.05–0.15; a half errs toward dense, whose excess there is bounded.
+ * spectrum, which the choice cannot see. Networks on multi-input data use most of the bound, one-input
+ * toy nets a small part; a half errs toward dense, whose excess on the toys is bounded.
  */
 const CG_PASS_FRACTION = 0.5;
 /** A JavaScript Cholesky multiply-add against the kernel's, where the runtime has no WebAssembly SIMD. */
