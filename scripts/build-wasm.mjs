@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Each text source and the generated module its bytes go to. */
-export const KERNELS = [{ source: 'app/optim/denseSweep.wat', output: 'app/optim/denseSweepWasm.ts', name: 'DENSE_SWEEP_WASM' }];
+export const KERNELS = [
+  { source: 'app/optim/denseSweep.wat', output: 'app/optim/denseSweepWasm.ts', name: 'DENSE_SWEEP_WASM' },
+  { source: 'app/optim/cholesky.wat', output: 'app/optim/choleskyWasm.ts', name: 'CHOLESKY_WASM' },
+];
 
 /** The generated module's text for one kernel, assembled from its source. */
 export async function assemble(kernel) {

@@ -7,7 +7,6 @@
  * Start as trainbr: γ = N, α = γ / (2E_W) (1 when E_W = 0), β = (n − γ) / (2E_D) (1 when not positive).
  * γ needs tr(H⁻¹), so Bayesian regularization is dense only (one more Cholesky per accepted step).
  */
-import { choleskyFactor, choleskyInverseTrace } from './cholesky';
 import { LevenbergMarquardtStepper, type LmSettings, type Weighting } from './lm';
 import type { StepperOptions } from './stepper';
 import type { IterationRecord, Objective, StoppingCriteria } from './types';
@@ -18,7 +17,6 @@ export class BrStepper extends LevenbergMarquardtStepper {
   private gamma = NaN;
   private sumSquaredWeights = NaN;
   private penalty: Float64Array;
-  private work: Float64Array | null = null;
 
   constructor(objective: Objective, x0: Float64Array, stopping: StoppingCriteria, settings: LmSettings, options?: StepperOptions) {
     super('Bayesian regularization', objective, x0, stopping, settings, options);
@@ -41,11 +39,6 @@ export class BrStepper extends LevenbergMarquardtStepper {
     return null;
   }
 
-  protected override prepare(): void {
-    this.work = new Float64Array(this.n * this.n);
-    super.prepare();
-  }
-
   protected override weighting(): Weighting {
     return { beta: this.beta, penalty: this.penalty };
   }
@@ -65,14 +58,16 @@ export class BrStepper extends LevenbergMarquardtStepper {
     if (Number.isNaN(this.alpha)) {
       this.gamma = n;
     } else {
-      // H/2 = βJᵀJ + αI at the new point, with the α and β the step was taken with.
-      const A = this.work!;
+      // H/2 = βJᵀJ + αI at the new point, with the α and β the step was taken with; the step's
+      // system is free once the step is taken, so it holds this factor too.
+      const system = this.system!;
+      const { matrix: A, stride } = system;
       const J = jtj!;
       for (let i = 0; i < n; i++) {
-        for (let j = 0; j <= i; j++) A[i * n + j] = this.beta * J[i * n + j];
-        A[i * n + i] += this.alpha;
+        for (let j = 0; j <= i; j++) A[i * stride + j] = this.beta * J[i * n + j];
+        A[i * stride + i] += this.alpha;
       }
-      if (choleskyFactor(A, n)) this.gamma = n - this.alpha * choleskyInverseTrace(A, n);
+      if (system.factor()) this.gamma = n - this.alpha * system.inverseTrace();
     }
     this.alpha = ew > 0 ? this.gamma / (2 * ew) : 1;
     const b = (count - this.gamma) / (2 * ed);

@@ -11,34 +11,62 @@
  * two passes per CG iteration), which never holds an n × n matrix. Bayesian regularization
  * (br.ts) is this stepper with a different weighting of E_D and E_W.
  */
-import { choleskyFactor, choleskySolve } from './cholesky';
+import { wasmCholeskyAvailable } from './choleskyKernel';
+import { CholeskySystem } from './choleskySystem';
 import { formatBytes } from '../util/bytes';
 import { BaseStepper, type IterationOutcome, type StepperOptions } from './stepper';
 import { isLeastSquares, type IterationRecord, type LeastSquaresObjective, type Objective, type StoppingCriteria } from './types';
 
 /**
- * Largest n for the dense solve: 8n² bytes per n × n matrix (three of them: JᵀJ, the damped copy
- * and its factor — 216 MB at n = 3000) and n³/6 multiply-adds per Cholesky, several per iteration.
+ * Largest n for the dense solve: 8n² bytes per n × n matrix (JᵀJ and the damped system, factored in
+ * place; the refusal allows for three — 216 MB at n = 3000) and n³/6 multiply-adds per Cholesky,
+ * several per iteration.
  * Below it, 'auto' picks by cost (denseCheaper); above it, only the matrix-free solver runs.
  */
 export const DEFAULT_DENSE_LIMIT = 3000;
 
 /**
- * Weight of a dense flop against a CG flop in denseCheaper: the JavaScript Cholesky (several per
- * iteration, one per μ tried) runs slower per flop than the engine's passes. Fitted to the measured
- * crossover (docs/levenberg-marquardt.md): with 1000 rows dense and CG cost the same per iteration
- * near n = 480; with 100 rows dense wins at n = 141 and CG from n = 481.
+ * The most the dense solve's n × n matrices may take together (refusal() names the limit); the
+ * Cholesky kernel's memory must fit what JᵀJ leaves of it.
  */
-const DENSE_FLOP_WEIGHT = 3.5;
+const DENSE_BYTES_LIMIT = 2 ** 31;
+
+/*
+ * The dense/CG cost model below counts in units of one multiply-add of the WebAssembly Cholesky; its
+ * weights are the measured costs of the other parts relative to it (docs/levenberg-marquardt.md,
+ * "Measured crossover"). Forming JᵀJ runs as the engine's Gemm, cheaper per multiply-add; one CG
+ * pass (J·v, then Jᵀ·u) rebuilds J's chunks through the engine, so per entry of J it costs far more
+ * than the products' four multiply-adds, plus a fixed cost per engine call.
+ */
+const JTJ_WEIGHT = 0.5;
+/** One CG pass per entry of J (m·n entries). */
+const PASS_WEIGHT = 90;
+/** One CG pass's fixed cost, whatever its size. */
+const PASS_OVERHEAD = 2.3e6;
+/**
+ * μ tried per iteration (the measured typical count, rejections included): each costs dense one
+ * Cholesky and CG a fresh solve from zero.
+ */
+const MU_TRIALS = 2;
+/**
+ * CG passes per solve, as a fraction of the bound min(cgMaxIterations, m + 1): it depends on JᵀJ's
+ * spectrum, which the choice cannot see. Networks on multi-input data use most of the bound, one-input
+ * toy nets a small part; a half errs toward dense, whose excess on the toys is bounded.
+ */
+const CG_PASS_FRACTION = 0.5;
+/** A JavaScript Cholesky multiply-add against the kernel's, where the runtime has no WebAssembly SIMD. */
+const JS_CHOLESKY_WEIGHT = 5;
 
 /**
- * The dense/CG choice as a flop count per LM iteration, m = residuals, n = parameters: dense forms
- * JᵀJ (m·n²/2) and factors it (n³/6); CG spends up to min(cgMax, m + 1) iterations — JᵀJ + μI has at
- * most m + 1 distinct eigenvalues, so CG converges in that many — of two passes (2·m·n each way).
+ * The dense/CG choice by estimated cost per LM iteration, m = residuals, n = parameters: dense forms
+ * JᵀJ once (m·n²/2) and factors it once per μ tried (n³/6); CG runs per μ tried a solve of
+ * min(cgMax, m + 1) passes at most — JᵀJ + μI has at most m + 1 distinct eigenvalues — each pass
+ * 2·m·n each way plus the engine's per-call cost.
  */
-export function denseCheaper(n: number, m: number, cgMaxIterations: number): boolean {
-  const dense = DENSE_FLOP_WEIGHT * ((m * n * n) / 2 + (n * n * n) / 6);
-  const cg = 4 * m * n * Math.min(cgMaxIterations, m + 1);
+export function denseCheaper(n: number, m: number, cgMaxIterations: number, choleskyWeight = wasmCholeskyAvailable() ? 1 : JS_CHOLESKY_WEIGHT): boolean {
+  const dense = JTJ_WEIGHT * ((m * n * n) / 2) + MU_TRIALS * choleskyWeight * ((n * n * n) / 6);
+  const passes = CG_PASS_FRACTION * Math.min(cgMaxIterations, m + 1);
+  const cg = MU_TRIALS * passes * (PASS_WEIGHT * m * n + PASS_OVERHEAD);
   return dense <= cg;
 }
 
@@ -86,7 +114,8 @@ export class LevenbergMarquardtStepper extends BaseStepper {
   protected cgIterations = 0;
   // Linearisation at the current point.
   private jtj: Float64Array | null = null;
-  private factor: Float64Array | null = null;
+  /** The damped system, factored in place once per μ tried (and by BR for tr(H⁻¹)). */
+  protected system: CholeskySystem | null = null;
   protected readonly jte: Float64Array;
   private readonly rhs: Float64Array;
   private readonly delta: Float64Array;
@@ -132,7 +161,7 @@ export class LevenbergMarquardtStepper extends BaseStepper {
     }
     if (this.path === 'dense') {
       const bytes = 3 * 8 * this.n * this.n;
-      if (bytes > 2 ** 31) return `The dense ${this.name} solve needs 3 × 8n² bytes = ${formatBytes(bytes)} for n = ${this.n}; use the matrix-free solver.`;
+      if (bytes > DENSE_BYTES_LIMIT) return `The dense ${this.name} solve needs 3 × 8n² bytes = ${formatBytes(bytes)} for n = ${this.n}; use the matrix-free solver.`;
     }
     return null;
   }
@@ -140,7 +169,8 @@ export class LevenbergMarquardtStepper extends BaseStepper {
   protected override prepare(): void {
     if (this.path === 'dense') {
       this.jtj = new Float64Array(this.n * this.n);
-      this.factor = new Float64Array(this.n * this.n);
+      // The kernel's memory takes the place of the factor's matrix, within what is left after JᵀJ.
+      this.system = new CholeskySystem(this.n, { memoryBudgetBytes: DENSE_BYTES_LIMIT - 8 * this.n * this.n });
     }
     // The first linearisation belongs to the start point, so its record already carries μ (and BR's α, β, γ).
     this.linearise();
@@ -260,28 +290,31 @@ export class LevenbergMarquardtStepper extends BaseStepper {
   /** δ from (βJᵀJ + P + μD) δ = rhs by Cholesky; false when not positive definite. */
   private solveDense(w: Weighting): boolean {
     const n = this.n;
-    const A = this.factor!;
+    const system = this.system!;
+    const A = system.matrix;
+    const stride = system.stride;
     const jtj = this.jtj!;
     for (let i = 0; i < n; i++) {
-      const row = i * n;
-      for (let j = 0; j <= i; j++) A[row + j] = w.beta * jtj[row + j];
+      const row = i * stride;
+      const src = i * n;
+      for (let j = 0; j <= i; j++) A[row + j] = w.beta * jtj[src + j];
       const d = w.penalty ? w.penalty[i] : 0;
       A[row + i] += d;
     }
     if (this.settings.damping === 'diagonal') {
       let maxDiag = 0;
-      for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, A[i * n + i]);
+      for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, A[i * stride + i]);
       // A zero column of J (a dead unit) would make D singular: floor it at a tiny fraction of the largest.
       const floor = Math.max(maxDiag * 1e-12, 1e-300);
       for (let i = 0; i < n; i++) {
-        this.scaling[i] = Math.max(A[i * n + i], floor);
-        A[i * n + i] += this.mu * this.scaling[i];
+        this.scaling[i] = Math.max(A[i * stride + i], floor);
+        A[i * stride + i] += this.mu * this.scaling[i];
       }
     } else {
-      for (let i = 0; i < n; i++) A[i * n + i] += this.mu;
+      for (let i = 0; i < n; i++) A[i * stride + i] += this.mu;
     }
-    if (!choleskyFactor(A, n)) return false;
-    choleskySolve(A, n, this.rhs, this.delta);
+    if (!system.factor()) return false;
+    system.solve(this.rhs, this.delta);
     return this.delta.every(Number.isFinite);
   }
 

@@ -3,7 +3,7 @@
  * L-BFGS and scipy's least_squares(method='lm') (MINPACK) on the suite's mse networks, same starts.
  * Per run: Jacobians (LM) or evaluations (L-BFGS) and compute seconds until the loss first reached
  * each target; LM's iteration cost ÷ one gradient evaluation on that model; then the dense/CG
- * crossover: seconds per LM iteration of each solver as n grows. Prints, never asserts.
+ * crossover (lmCrossover.ts). Prints, never asserts.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,12 +13,13 @@ import { resolveModel } from '../../app/model/layers';
 import { ModelObjective } from '../../app/model/objective';
 import { glorotUniform } from '../../app/model/params';
 import { modelSpecSchema } from '../../app/model/spec';
-import { denseCheaper, minimize } from '../../app/optim';
+import { minimize } from '../../app/optim';
 import { optimizerSpecSchema, type OptimizerSpecInput } from '../../app/optim/spec';
 import { DEFAULT_STOPPING, type IterationRecord } from '../../app/optim/types';
 import { seededRandom } from '../../app/util/random';
 import type { BenchProblem, Instance } from './problems';
 import { SUITE } from './problems';
+import { crossover } from './lmCrossover';
 
 /** The issue's smooth 2-input regression: one 20-unit tanh layer (81 weights), 400 rows. */
 export function smooth2dProblem(): BenchProblem {
@@ -108,36 +109,6 @@ function cell(count: number | null, s: number | null): string {
   return count === null ? '—' : `${count} (${(s ?? 0).toFixed(2)} s)`;
 }
 
-/** Seconds per LM iteration, dense vs matrix-free, on 1-h-h-1 tanh nets of growing n, with few and many rows. */
-function crossover(): string[] {
-  const lines = ['| rows | n | dense s/iteration | matrix-free CG s/iteration | faster | auto picks (cost model) |', '|---|---|---|---|---|---|'];
-  const cases: [number, number[]][] = [
-    [100, [10, 20, 30, 40, 45]],
-    [1000, [10, 20, 30]],
-  ];
-  for (const [rows, widths] of cases) {
-    const rand = seededRandom(3);
-    const x = Float32Array.from({ length: rows }, () => 2 * rand() - 1);
-    const y = x.map((v) => Math.sin(3 * v));
-    for (const h of widths) {
-      const model = resolveModel(modelSpecSchema.parse({ layers: [{ units: h, activation: 'tanh' }, { units: h, activation: 'tanh' }] }), 1, 'regression', 1);
-      const x0 = glorotUniform(model, 5);
-      const perIteration = (solver: 'dense' | 'matrix-free') => {
-        const obj = new ModelObjective(model, { x, y, rows });
-        const res = minimize(optimizerSpecSchema.parse({ kind: 'lm', solver }), obj, x0, { ...DEFAULT_STOPPING, maxIterations: 2, gradientTolerance: 0, functionTolerance: 0 });
-        obj.dispose();
-        return res.elapsedMs / 1000 / Math.max(1, res.iterations);
-      };
-      const dense = perIteration('dense');
-      const cg = perIteration('matrix-free');
-      const auto = denseCheaper(model.parameterCount, rows, 250) ? 'dense' : 'CG';
-      lines.push(`| ${rows} | ${model.parameterCount} | ${dense.toFixed(3)} | ${cg.toFixed(3)} | ${dense < cg ? 'dense' : 'CG'} | ${auto} |`);
-      console.error(`  crossover rows=${rows} n=${model.parameterCount}: dense ${dense.toFixed(3)} s, CG ${cg.toFixed(3)} s, auto ${auto}`);
-    }
-  }
-  return lines;
-}
-
 export async function levenbergMarquardtSection(options: { only?: string[]; python?: string; here: string; crossover: boolean }): Promise<string> {
   const maxSeconds = Number(process.env.CURVATURE_LM_SECONDS ?? 60);
   const out: string[] = ['## Levenberg–Marquardt and Bayesian regularization', ''];
@@ -195,7 +166,7 @@ export async function levenbergMarquardtSection(options: { only?: string[]; pyth
   }
   if (options.crossover) {
     console.error('· LM dense/CG crossover');
-    out.push('### Dense Cholesky vs matrix-free CG: seconds per LM iteration (1-h-h-1 tanh)', '', ...crossover(), '');
+    out.push('### Dense Cholesky vs matrix-free CG: seconds per LM iteration (first 10 iterations, μ trials included)', '', ...(await crossover(levenbergMarquardtProblems())), '');
   }
   return out.join('\n');
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
-import { createOptimizer, lmSolverPath, minimize } from '../../../app/optim';
+import { createOptimizer, denseCheaper, lmSolverPath, minimize } from '../../../app/optim';
 import { choleskyFactor, choleskyInverseTrace, choleskySolve } from '../../../app/optim/cholesky';
 import { brSpecSchema, lmSpecSchema, optimizerSpecSchema, variantSummary } from '../../../app/optim/spec';
 import { DEFAULT_STOPPING, type IterationRecord } from '../../../app/optim/types';
@@ -103,8 +103,18 @@ describe('Levenberg–Marquardt', () => {
     const auto = lmSpecSchema.parse({ kind: 'lm' });
     expect(lmSolverPath(321, 640, auto)).toBe('dense'); // Friedman: rows ≥ n
     expect(lmSolverPath(141, 100, auto)).toBe('dense');
-    expect(lmSolverPath(481, 100, auto)).toBe('matrix-free'); // JᵀJ of rank ≤ 100: CG converges in ~101 steps
-    expect(lmSolverPath(481, 100, auto, true)).toBe('dense'); // BR needs the factor
+    // The measured crossover (docs/levenberg-marquardt.md): with the WebAssembly Cholesky, dense wins
+    // on real multi-input data at these sizes (diabetes' 64-unit net, relu 6-32-32-1, 1000 rows).
+    expect(lmSolverPath(769, 353, auto)).toBe('dense');
+    expect(lmSolverPath(1313, 500, auto)).toBe('dense');
+    expect(lmSolverPath(769, 1000, auto)).toBe('dense');
+    // Few rows and a cubic factor: JᵀJ has rank ≤ 100, so CG's solves stay short.
+    expect(lmSolverPath(2206, 100, auto)).toBe('matrix-free');
+    expect(lmSolverPath(2206, 100, auto, true)).toBe('dense'); // BR needs the factor
+    // Without WebAssembly SIMD the JavaScript factor's cubic term weighs five times as much.
+    expect(denseCheaper(1021, 1000, 250, 1)).toBe(true);
+    expect(denseCheaper(1021, 100, 250, 1)).toBe(true);
+    expect(denseCheaper(1021, 100, 250, 5)).toBe(false);
     expect(lmSolverPath(auto.denseLimit + 1, 1e6, auto, true)).toBe('matrix-free');
     expect(lmSolverPath(50, 10, { ...auto, solver: 'matrix-free' })).toBe('matrix-free');
   });
