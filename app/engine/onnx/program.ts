@@ -119,13 +119,13 @@ export class OnnxStackProgram implements StackProgram {
 
   /**
    * `blocking` says which batches run in row blocks (rowBlocks.ts): by default those over 2¹⁶ rows,
-   * in blocks sized to a memory budget; tests pass small blocks to compare against one run.
+   * in blocks sized to the device's memory budget; tests pass small blocks to compare with one run.
    */
   constructor(
     private readonly stack: DenseStack,
     private readonly settings: SessionSettings,
     readonly precision: Precision = 'float32',
-    private readonly blocking: RowBlocking = defaultRowBlocking(stack, precision),
+    private readonly blocking: RowBlocking = defaultRowBlocking(stack, precision, settings.device),
   ) {
     if (!(blocking.blockRows >= 1 && blocking.thresholdRows >= 0) || !(Number.isInteger(blocking.blockRows) || blocking.blockRows === Infinity)) {
       throw new Error(`onnxruntime engine: row blocks need a whole number of rows ≥ 1, got ${blocking.blockRows}`);

@@ -6,6 +6,7 @@
  * At or below the threshold nothing changes: one run, bit for bit the results small runs always had.
  */
 import type { DenseStack, Precision } from '../engine';
+import type { OnnxDevice } from './devices';
 
 export interface RowBlocking {
   /** Batches of more rows than this are evaluated in blocks; at most this many run whole. */
@@ -24,6 +25,11 @@ export const BLOCK_THRESHOLD_ROWS = 1 << 16;
  */
 export const BLOCK_BUDGET_BYTES = 8 * 1024 * 1024;
 /**
+ * A GPU provider's arena lives in device memory, not the host's, and each run pays a launch and a
+ * host-to-device copy per input: its blocks only bound device memory, so they are far larger.
+ */
+export const DEVICE_BLOCK_BUDGET_BYTES = 256 * 1024 * 1024;
+/**
  * Row-sized intermediates per unit of width: the gradient graph keeps a layer's pre-activation,
  * activation, the gradient reaching it and the one leaving it, and the loss a few more over the outputs.
  */
@@ -31,11 +37,12 @@ const INTERMEDIATES_PER_UNIT = 6;
 /** A block never shrinks below this (a very wide model): per-run overhead would then dominate. */
 const MIN_BLOCK_ROWS = 1024;
 
-/** Blocking for a stack: the block that fits the budget, given every layer's width. */
-export function defaultRowBlocking(stack: DenseStack, precision: Precision): RowBlocking {
+/** Blocking for a stack on a device: the block that fits its budget, given every layer's width. */
+export function defaultRowBlocking(stack: DenseStack, precision: Precision, device: OnnxDevice = 'cpu'): RowBlocking {
   const width = stack.inputDim + stack.layers.reduce((s, l) => s + l.units, 0);
   const rowBytes = width * INTERMEDIATES_PER_UNIT * (precision === 'float64' ? 8 : 4);
-  const blockRows = Math.max(MIN_BLOCK_ROWS, Math.floor(BLOCK_BUDGET_BYTES / rowBytes));
+  const budget = device === 'cpu' ? BLOCK_BUDGET_BYTES : DEVICE_BLOCK_BUDGET_BYTES;
+  const blockRows = Math.max(MIN_BLOCK_ROWS, Math.floor(budget / rowBytes));
   return { thresholdRows: BLOCK_THRESHOLD_ROWS, blockRows };
 }
 

@@ -43,6 +43,7 @@ describe('rowBlocks', () => {
     expect(f32.thresholdRows).toBe(BLOCK_THRESHOLD_ROWS);
     expect(defaultRowBlocking(narrow, 'float64').blockRows).toBe(Math.floor(f32.blockRows / 2));
     expect(defaultRowBlocking(wide, 'float32').blockRows).toBeLessThan(f32.blockRows);
+    expect(defaultRowBlocking(narrow, 'float32', 'cuda').blockRows).toBeGreaterThan(f32.blockRows);
     expect(defaultRowBlocking(makeStack(10, [1e6, 1], ['tanh', 'linear'], 'mse', true), 'float32').blockRows).toBeGreaterThanOrEqual(1024);
   });
 
