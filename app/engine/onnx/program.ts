@@ -182,11 +182,12 @@ export class OnnxStackProgram implements StackProgram {
     const gradOut = this.gradientFetches[OUTPUT_GRAD].data as Floats;
     const blocks = rowBlocks(batch.rows, this.blocking);
     if (blocks.length > 1) grad.fill(0);
+    const { Tensor } = onnxRuntime();
+    const { type } = arrays(this.precision);
     let loss = 0;
     for (const [first, count] of blocks) {
       const feeds = { ...this.parameterFeeds, ...this.batchFeeds(batch, first, count) };
-      const { Tensor } = onnxRuntime();
-      for (const m of masks) feeds[m.input] = new Tensor(arrays(this.precision).type, m.mask.subarray(first * m.units, (first + count) * m.units), [count, m.units]);
+      for (const m of masks) feeds[m.input] = new Tensor(type, m.mask.subarray(first * m.units, (first + count) * m.units), [count, m.units]);
       session.run(feeds, this.gradientFetches);
       if (blocks.length === 1) {
         grad.set(gradOut);
