@@ -2,7 +2,9 @@
  * `npm run bench -- load`: a 10⁶ × 11 numeric CSV (made once in the temp folder) loaded and prepared
  * by Curvature — DuckDB, and the JavaScript loader it falls back to — next to pandas.read_csv and
  * numpy.loadtxt on the same file; then the peak RSS of a whole 10⁶-row L-BFGS run (the CLI, 3
- * iterations) next to PyTorch's LBFGS on the same data. Interleaved rounds, each in a fresh process.
+ * iterations) next to PyTorch's LBFGS on the same data; and the engine's value+gradient on 10⁶ rows
+ * in row blocks against one whole-batch run (time and peak RSS). Interleaved rounds, each in a fresh
+ * process.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,6 +40,13 @@ function child(mode: 'load' | 'prepare', reader: 'auto' | 'javascript') {
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { reader?: string; rows: number; s: number; peakMb: number };
 }
 
+/** ms per value+gradient and peak RSS of the 10⁶-row evaluation child, in row blocks or in one run. */
+function evaluation(mode: 'whole' | 'blocked'): { ms: number; peakMb: number } {
+  const r = spawnSync(process.execPath, [tsx, path.join(HERE, 'blockChild.ts'), mode, String(ROWS), '10'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`blockChild failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ms: number; peakMb: number };
+}
+
 /** Peak RSS (MB) of the whole CLI run, from GNU time. */
 function cliPeak(): number | null {
   const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, path.join(REPO, 'bin/curvature.mjs'), 'train', csv, '--target', 'y', '--layers', '16:tanh', '--optimizer', 'lbfgs', '--max-iter', '3', '--validation', '0', '--no-progress', '--json', '--threads', '1'], {
@@ -49,7 +58,7 @@ function cliPeak(): number | null {
 
 const missing = pythonMissing(['pandas', 'numpy', 'torch']);
 if (missing) console.log(`Python side skipped: ${missing}`);
-const t: Record<string, number[]> = { duckLoad: [], duckPrep: [], jsPrep: [], pandas: [], loadtxt: [], duckPeak: [], runPeak: [], torchPeak: [] };
+const t: Record<string, number[]> = { duckLoad: [], duckPrep: [], jsPrep: [], pandas: [], loadtxt: [], duckPeak: [], runPeak: [], torchPeak: [], evalWhole: [], evalBlocked: [], evalWholePeak: [], evalBlockedPeak: [] };
 let reader = '';
 for (let round = 0; round < ROUNDS; round++) {
   const l = child('load', 'auto');
@@ -67,6 +76,16 @@ for (let round = 0; round < ROUNDS; round++) {
   const peak = cliPeak();
   if (peak !== null) t.runPeak.push(peak);
   if (!missing) t.torchPeak.push(python<{ peak_mb: number }>(['peak', csv, 'y', '3']).peak_mb);
+  for (const mode of round % 2 === 0 ? (['whole', 'blocked'] as const) : (['blocked', 'whole'] as const)) {
+    const e = evaluation(mode);
+    if (mode === 'whole') {
+      t.evalWhole.push(e.ms);
+      t.evalWholePeak.push(e.peakMb);
+    } else {
+      t.evalBlocked.push(e.ms);
+      t.evalBlockedPeak.push(e.peakMb);
+    }
+  }
 }
 const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, mid(v)]));
 const rounds = (k: string) => t[k].map((v) => fmt(v)).join(' / ');
@@ -80,5 +99,8 @@ table(
     [ratio(m.loadtxt, m.pandas), 'numpy.loadtxt / pandas.read_csv', fmt(m.loadtxt, ' s'), fmt(m.pandas, ' s'), '', ''],
     [ratio(m.duckPeak, null), 'peak RSS, load + prepare (DuckDB)', fmt(m.duckPeak, ' MB'), '—', rounds('duckPeak'), ''],
     [ratio(m.runPeak, m.torchPeak), 'peak RSS, CLI L-BFGS run, 3 iterations / PyTorch', fmt(m.runPeak, ' MB'), fmt(m.torchPeak, ' MB'), rounds('runPeak'), '≤ 1×'],
+    [ratio(m.evalBlocked, m.evalWhole), 'ms per value+gradient (10-16-1 tanh, 1 thread), row blocks / one run', fmt(m.evalBlocked, ' ms'), fmt(m.evalWhole, ' ms'), rounds('evalBlocked'), '≤ 1×'],
+    [ratio(m.evalBlockedPeak, m.evalWholePeak), 'peak RSS of that evaluation process, row blocks / one run', fmt(m.evalBlockedPeak, ' MB'), fmt(m.evalWholePeak, ' MB'), rounds('evalBlockedPeak'), ''],
   ],
 );
+console.log(`one-run evaluation rounds: ${rounds('evalWhole')} ms, peak ${rounds('evalWholePeak')} MB`);

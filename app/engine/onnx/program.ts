@@ -27,6 +27,7 @@ import {
 } from './jacobianGraph';
 import { buildProductGraph, directionInput, INPUT_WEIGHTS as PRODUCT_WEIGHTS, OUTPUT_HV, type ProductKind } from './hvpGraph';
 import { onnxRuntime, type OrtTensor, type OrtElement } from './runtime';
+import { defaultRowBlocking, rowBlocks, type RowBlocking } from './rowBlocks';
 
 export { dropoutMask } from '../dropout';
 
@@ -36,6 +37,17 @@ function arrays(precision: Precision): { Array: Float32ArrayConstructor | Float6
 }
 import { OnnxSession, type SessionSettings } from './session';
 
+/** The rows one evaluation covers: a whole dataset (with its resident tensors) or gathered rows. */
+interface Batch {
+  rows: number;
+  x: Floats;
+  y: Floats;
+  /** Sample weights scaled to mean 1 over the batch (weighted datasets only). */
+  w?: Floats;
+  /** Feeds of the whole batch, when it is a resident dataset. */
+  whole?: Record<string, OrtTensor>;
+}
+
 class OnnxDataset implements EngineDataset {
   readonly x: Floats;
   readonly y: Floats;
@@ -43,6 +55,7 @@ class OnnxDataset implements EngineDataset {
   readonly yTensor: OrtTensor;
   /** Sample weights as given, and scaled to mean 1 over all rows (the full-batch feed). */
   readonly weights?: Float64Array;
+  readonly w?: Floats;
   readonly wTensor?: OrtTensor;
   private live = true;
 
@@ -68,7 +81,8 @@ class OnnxDataset implements EngineDataset {
     this.yTensor = new Tensor(type, this.y, [rows, outputDim]);
     if (weights) {
       this.weights = Float64Array.from(weights);
-      this.wTensor = new Tensor(type, normalizedWeights(this.weights, undefined, precision), [rows, 1]);
+      this.w = normalizedWeights(this.weights, undefined, precision);
+      this.wTensor = new Tensor(type, this.w, [rows, 1]);
     }
   }
 
@@ -103,11 +117,19 @@ export class OnnxStackProgram implements StackProgram {
   private readonly outputDim: number;
   private disposed = false;
 
+  /**
+   * `blocking` says which batches run in row blocks (rowBlocks.ts): by default those over 2¹⁶ rows,
+   * in blocks sized to the device's memory budget; tests pass small blocks to compare with one run.
+   */
   constructor(
     private readonly stack: DenseStack,
     private readonly settings: SessionSettings,
     readonly precision: Precision = 'float32',
+    private readonly blocking: RowBlocking = defaultRowBlocking(stack, precision, settings.device),
   ) {
+    if (!(blocking.blockRows >= 1 && blocking.thresholdRows >= 0) || !(Number.isInteger(blocking.blockRows) || blocking.blockRows === Infinity)) {
+      throw new Error(`onnxruntime engine: row blocks need a whole number of rows ≥ 1, got ${blocking.blockRows}`);
+    }
     const blocks = parameterBlocks(stack); // also validates the stack's layout
     const { Array, type } = arrays(precision);
     this.thetaBuffer = new Array(stack.parameterCount);
@@ -143,29 +165,59 @@ export class OnnxStackProgram implements StackProgram {
     if (grad.length !== this.stack.parameterCount) {
       throw new Error(`onnxruntime engine: grad has length ${grad.length}, the model has ${this.stack.parameterCount} parameters`);
     }
-    const feeds: Record<string, OrtTensor> = { ...this.parameterFeeds, ...this.batchFeeds(d, options.rows) };
-    const batchRows = feeds[INPUT_X].dims[0];
+    const batch = this.batch(d, options.rows);
     let kind: GraphKind = 'gradient';
+    const masks: Array<{ input: string; units: number; mask: Floats }> = [];
     if (options.dropoutSeed !== undefined && this.masked.length > 0) {
       if (!Number.isFinite(options.dropoutSeed)) throw new Error(`onnxruntime engine: dropoutSeed must be a finite number, got ${options.dropoutSeed}`);
       kind = 'gradient-dropout';
-      const { Tensor } = onnxRuntime();
-      const { type } = arrays(this.precision);
+      // Drawn for the whole batch, then sliced: a block drops the units the whole batch would.
       for (const i of this.masked) {
         const l = this.stack.layers[i];
-        feeds[maskInput(i)] = new Tensor(type, dropoutMask(options.dropoutSeed, i, batchRows, l.units, l.dropout, this.precision), [batchRows, l.units]);
+        masks.push({ input: maskInput(i), units: l.units, mask: dropoutMask(options.dropoutSeed, i, batch.rows, l.units, l.dropout, this.precision) });
       }
     }
-    this.session(kind, d.weights !== undefined).run(feeds, this.gradientFetches);
-    grad.set(this.gradientFetches[OUTPUT_GRAD].data as Floats);
-    return (this.gradientFetches[OUTPUT_LOSS].data as Floats)[0];
+    const session = this.session(kind, d.weights !== undefined);
+    const lossOut = this.gradientFetches[OUTPUT_LOSS].data as Floats;
+    const gradOut = this.gradientFetches[OUTPUT_GRAD].data as Floats;
+    const blocks = rowBlocks(batch.rows, this.blocking);
+    if (blocks.length > 1) grad.fill(0);
+    const { Tensor } = onnxRuntime();
+    const { type } = arrays(this.precision);
+    let loss = 0;
+    for (const [first, count] of blocks) {
+      const feeds = { ...this.parameterFeeds, ...this.batchFeeds(batch, first, count) };
+      for (const m of masks) feeds[m.input] = new Tensor(type, m.mask.subarray(first * m.units, (first + count) * m.units), [count, m.units]);
+      session.run(feeds, this.gradientFetches);
+      if (blocks.length === 1) {
+        grad.set(gradOut);
+        return lossOut[0];
+      }
+      // Each block's graph averages over its own rows (weights already scaled over the batch):
+      // its share of the batch mean is count/rows, summed in float64.
+      const share = count / batch.rows;
+      loss += share * lossOut[0];
+      for (let k = 0; k < gradOut.length; k++) grad[k] += share * gradOut[k];
+    }
+    return loss;
   }
 
   predict(theta: Float64Array, data: EngineDataset): { loss: number; outputs: Floats } {
     const d = this.checkCall(theta, data);
-    const feeds = { ...this.parameterFeeds, [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor, ...(d.wTensor && { [INPUT_W]: d.wTensor }) };
-    const out = this.session('forward', d.wTensor !== undefined).run(feeds, { [OUTPUT_LOSS]: null, [OUTPUT_PREDICTIONS]: null });
-    return { loss: (out[OUTPUT_LOSS].data as Floats)[0], outputs: out[OUTPUT_PREDICTIONS].data as Floats };
+    const batch = this.batch(d, undefined);
+    const session = this.session('forward', d.wTensor !== undefined);
+    const blocks = rowBlocks(batch.rows, this.blocking);
+    const K = this.outputDim;
+    const outputs = blocks.length > 1 ? new (arrays(this.precision).Array)(batch.rows * K) : undefined;
+    let loss = 0;
+    for (const [first, count] of blocks) {
+      const out = session.run({ ...this.parameterFeeds, ...this.batchFeeds(batch, first, count) }, { [OUTPUT_LOSS]: null, [OUTPUT_PREDICTIONS]: null });
+      const blockLoss = (out[OUTPUT_LOSS].data as Floats)[0];
+      if (!outputs) return { loss: blockLoss, outputs: out[OUTPUT_PREDICTIONS].data as Floats };
+      outputs.set(out[OUTPUT_PREDICTIONS].data as Floats, first * K);
+      loss += (count / batch.rows) * blockLoss;
+    }
+    return { loss, outputs: outputs! };
   }
 
   /** out = ∇²f(θ)·v of the mean data loss, exact (R-operator graph), in the program's precision; returns f. */
@@ -191,11 +243,41 @@ export class OnnxStackProgram implements StackProgram {
       session = new OnnxSession(buildProductGraph(this.stack, kind, element, { weighted }), this.settings, () => this.productSessions.delete(key));
       this.productSessions.set(key, session);
     }
-    const feeds: Record<string, OrtTensor> = { ...this.parameterFeeds, ...this.directionFeeds, [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor };
-    if (d.weights) feeds[PRODUCT_WEIGHTS] = new (onnxRuntime().Tensor)(arrays(this.precision).type, arrays(this.precision).Array.from(d.weights), [d.rows]);
-    const result = session.run(feeds, { [OUTPUT_LOSS]: null, [OUTPUT_HV]: null });
-    out.set(result[OUTPUT_HV].data as Floats);
-    return (result[OUTPUT_LOSS].data as Floats)[0];
+    const { Tensor } = onnxRuntime();
+    const { Array, type } = arrays(this.precision);
+    // This graph takes the weights as given and divides by their sum over its own rows.
+    const weights = d.weights ? Array.from(d.weights) : undefined;
+    const batch = this.batch(d, undefined);
+    const blocks = rowBlocks(d.rows, this.blocking);
+    let total = d.rows;
+    if (d.weights && blocks.length > 1) {
+      total = 0;
+      for (const w of d.weights) total += w;
+    }
+    if (blocks.length > 1) out.fill(0);
+    let loss = 0;
+    for (const [first, count] of blocks) {
+      let share = count / total;
+      if (d.weights && blocks.length > 1) {
+        let sum = 0;
+        for (let k = first; k < first + count; k++) sum += d.weights[k];
+        // A block of zero-weight rows adds nothing (its graph would divide 0 by 0).
+        if (sum === 0) continue;
+        share = sum / total;
+      }
+      const feeds: Record<string, OrtTensor> = { ...this.parameterFeeds, ...this.directionFeeds, ...this.batchFeeds(batch, first, count, false) };
+      if (weights) feeds[PRODUCT_WEIGHTS] = new Tensor(type, weights.subarray(first, first + count), [count]);
+      const result = session.run(feeds, { [OUTPUT_LOSS]: null, [OUTPUT_HV]: null });
+      const hv = result[OUTPUT_HV].data as Floats;
+      const blockLoss = (result[OUTPUT_LOSS].data as Floats)[0];
+      if (blocks.length === 1) {
+        out.set(hv);
+        return blockLoss;
+      }
+      loss += share * blockLoss;
+      for (let k = 0; k < n; k++) out[k] += share * hv[k];
+    }
+    return loss;
   }
 
   liveResources(): number {
@@ -362,13 +444,15 @@ export class OnnxStackProgram implements StackProgram {
     return data;
   }
 
-  /** x and y of the whole dataset (resident tensors) or of the given rows (gathered on the host). */
-  private batchFeeds(d: OnnxDataset, rows: Int32Array | undefined): Record<string, OrtTensor> {
-    if (!rows) return { [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor, ...(d.wTensor && { [INPUT_W]: d.wTensor }) };
+  /** x, y and scaled weights of the whole dataset (resident tensors) or of the given rows (gathered on the host). */
+  private batch(d: OnnxDataset, rows: Int32Array | undefined): Batch {
+    if (!rows) {
+      return { rows: d.rows, x: d.x, y: d.y, w: d.w, whole: { [INPUT_X]: d.xTensor, [INPUT_Y]: d.yTensor, ...(d.wTensor && { [INPUT_W]: d.wTensor }) } };
+    }
     if (rows.length === 0) throw new Error('onnxruntime engine: options.rows is empty');
     const n = this.stack.inputDim;
     const k = this.outputDim;
-    const { Array, type } = arrays(this.precision);
+    const { Array } = arrays(this.precision);
     const bx = new Array(rows.length * n);
     const by = new Array(rows.length * k);
     for (let r = 0; r < rows.length; r++) {
@@ -377,9 +461,27 @@ export class OnnxStackProgram implements StackProgram {
       bx.set(d.x.subarray(row * n, row * n + n), r * n);
       by.set(d.y.subarray(row * k, row * k + k), r * k);
     }
+    return { rows: rows.length, x: bx, y: by, w: d.weights && normalizedWeights(d.weights, rows, this.precision) };
+  }
+
+  /**
+   * Feeds of rows [first, first + count) of a batch: views of its arrays (no copy), or its resident
+   * tensors when that is the whole batch. `withWeights` false leaves the scaled weights out.
+   */
+  private batchFeeds(b: Batch, first: number, count: number, withWeights = true): Record<string, OrtTensor> {
+    if (b.whole && first === 0 && count === b.rows) {
+      if (withWeights || !b.whole[INPUT_W]) return b.whole;
+      return { [INPUT_X]: b.whole[INPUT_X], [INPUT_Y]: b.whole[INPUT_Y] };
+    }
     const { Tensor } = onnxRuntime();
-    const feeds: Record<string, OrtTensor> = { [INPUT_X]: new Tensor(type, bx, [rows.length, n]), [INPUT_Y]: new Tensor(type, by, [rows.length, k]) };
-    if (d.weights) feeds[INPUT_W] = new Tensor(type, normalizedWeights(d.weights, rows, this.precision), [rows.length, 1]);
+    const { type } = arrays(this.precision);
+    const n = this.stack.inputDim;
+    const k = this.outputDim;
+    const feeds: Record<string, OrtTensor> = {
+      [INPUT_X]: new Tensor(type, b.x.subarray(first * n, (first + count) * n), [count, n]),
+      [INPUT_Y]: new Tensor(type, b.y.subarray(first * k, (first + count) * k), [count, k]),
+    };
+    if (withWeights && b.w) feeds[INPUT_W] = new Tensor(type, b.w.subarray(first, first + count), [count, 1]);
     return feeds;
   }
 
