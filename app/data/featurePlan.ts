@@ -8,9 +8,18 @@ import { MAX_CATEGORIES } from './targetEncoding';
 import { hasProblems } from './usableRows';
 import { DataError, type Preprocessing } from './types';
 
+export interface NumericPlan {
+  kind: 'numeric';
+  col: RawColumn;
+  offset: number;
+  fill: number;
+  mean: number;
+  scale: number;
+}
+
 /** How one raw feature becomes network inputs. */
 export type FeaturePlan =
-  | { kind: 'numeric'; col: RawColumn; offset: number; fill: number; mean: number; scale: number }
+  | NumericPlan
   | { kind: 'categorical'; col: RawColumn; offset: number; fill: string | undefined; index: Map<string, number> }
   | DatePlan;
 
@@ -114,8 +123,25 @@ function planCategorical(col: RawColumn, rows: Int32Array, train: Int32Array, fi
   return { fill, categories };
 }
 
-/** Plans every feature from the usable rows (categories) and the training rows (means, scales, fills). */
-export function planFeatures(table: RawTable, features: RawColumn[], rows: Int32Array, train: Int32Array, spec: DataSpec, notes: string[]): FeaturePlans {
+/**
+ * Receives each numeric plan with the column's training values in training order, right after they
+ * were fitted (`values` is reused for the next column: read it during the call only).
+ */
+export type TrainValuesSink = (plan: NumericPlan, values: Float64Array) => void;
+
+/**
+ * Plans every feature from the usable rows (categories) and the training rows (means, scales, fills).
+ * `onTrainValues` lets the caller use the training-order values the statistics were computed from.
+ */
+export function planFeatures(
+  table: RawTable,
+  features: RawColumn[],
+  rows: Int32Array,
+  train: Int32Array,
+  spec: DataSpec,
+  notes: string[],
+  onTrainValues?: TrainValuesSink,
+): FeaturePlans {
   const file = table.file;
   const out: FeaturePlans = { plans: [], inputNames: [], standardization: [], oneHot: [], dates: [] };
   const expand = new Set(spec.expandDates ?? []);
@@ -138,7 +164,9 @@ export function planFeatures(table: RawTable, features: RawColumn[], rows: Int32
       if (Number.isNaN(p.fill) && spec.preprocessing.missing === 'fill-mean' && hasProblems(col)) {
         throw new DataError('no values in the training rows to compute a fill mean from', { file, column: col.name });
       }
-      out.plans.push({ kind: 'numeric', col, offset, ...p });
+      const plan: NumericPlan = { kind: 'numeric', col, offset, ...p };
+      onTrainValues?.(plan, order.values);
+      out.plans.push(plan);
       out.standardization.push({ column: col.name, mean: p.mean, scale: p.scale });
       out.inputNames.push(col.name);
       continue;
