@@ -125,9 +125,10 @@ function planCategorical(col: RawColumn, rows: Int32Array, train: Int32Array, fi
 
 /**
  * Receives each numeric plan with the column's training values in training order, right after they
- * were fitted (`values` is reused for the next column: read it during the call only).
+ * were fitted (`values` is reused for the next column: read it during the call only), and each table
+ * row's place among the training rows (-1 for other rows; the same array for every column).
  */
-export type TrainValuesSink = (plan: NumericPlan, values: Float64Array) => void;
+export type TrainValuesSink = (plan: NumericPlan, values: Float64Array, position: Int32Array) => void;
 
 /**
  * Plans every feature from the usable rows (categories) and the training rows (means, scales, fills).
@@ -165,7 +166,7 @@ export function planFeatures(
         throw new DataError('no values in the training rows to compute a fill mean from', { file, column: col.name });
       }
       const plan: NumericPlan = { kind: 'numeric', col, offset, ...p };
-      onTrainValues?.(plan, order.values);
+      onTrainValues?.(plan, order.values, order.position);
       out.plans.push(plan);
       out.standardization.push({ column: col.name, mean: p.mean, scale: p.scale });
       out.inputNames.push(col.name);

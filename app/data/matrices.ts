@@ -58,8 +58,10 @@ export interface NumericInputs {
   columns: number;
   /** False once a value was out of range: buildSplit then reads the table itself to report the first bad cell in row order. */
   inRange: boolean;
+  /** Each table row's output row (-1 when not in the split), when `write` was given it. */
+  outRowOf?: Int32Array;
   /** Writes one numeric plan's column from its values in the split's row order. */
-  write(plan: NumericPlan, values: Float64Array): void;
+  write(plan: NumericPlan, values: Float64Array, outRowOf?: Int32Array): void;
 }
 
 export function numericInputs(rows: number, inputDim: number, precision: 'float32' | 'float64' = 'float32'): NumericInputs {
@@ -71,7 +73,8 @@ export function numericInputs(rows: number, inputDim: number, precision: 'float3
     inputDim,
     columns: 0,
     inRange: true,
-    write({ fill, mean, scale, offset }, values) {
+    write({ fill, mean, scale, offset }, values, outRowOf) {
+      out.outRowOf = outRowOf;
       let inRange = true;
       for (let r = 0, at = offset; r < rows; r++, at += inputDim) {
         const v = values[r];
@@ -108,8 +111,11 @@ export function buildSplit(indices: Int32Array, table: RawTable, c: SplitColumns
   const x = prefilled ? written.x : new Floats(rows * inputDim);
   const y = new Floats(rows * K);
   const weights = weight ? new Float64Array(rows) : undefined;
-  const outRowOf = new Int32Array(tableRows).fill(-1);
-  for (let r = 0; r < rows; r++) outRowOf[indices[r]] = r;
+  let outRowOf = prefilled ? written.outRowOf : undefined;
+  if (outRowOf === undefined || outRowOf.length !== tableRows) {
+    outRowOf = new Int32Array(tableRows).fill(-1);
+    for (let r = 0; r < rows; r++) outRowOf[indices[r]] = r;
+  }
   const num = numericColumns(prefilled ? [] : c.plans);
   const { offset, fill, mean, scale } = num;
   const nNum = num.cols.length;
