@@ -55,37 +55,56 @@ function trainOrder(rowCount: number, train: Int32Array): TrainOrder {
 function trainValues(col: RawColumn, order: TrainOrder): Float64Array {
   const { position, values } = order;
   const chunks = col.numberChunks();
-  for (let b = 0; b < chunks.length; b++) {
-    const chunk = chunks[b];
-    const start = b << CHUNK_BITS;
-    for (let k = 0; k < chunk.length; k++) {
-      const r = position[start + k];
-      if (r >= 0) values[r] = chunk[k];
-    }
-  }
+  for (let b = 0; b < chunks.length; b++) placeChunk(chunks[b], position, b << CHUNK_BITS, values);
   return values;
+}
+
+function placeChunk(chunk: Float64Array, position: Int32Array, start: number, values: Float64Array): void {
+  for (let k = 0; k < chunk.length; k++) {
+    const r = position[start + k];
+    if (r >= 0) values[r] = chunk[k];
+  }
+}
+
+/*
+ * The loops over a column are functions of their own, each called once per column: V8 optimises a
+ * loop that runs only once by on-stack replacement, which the code after it undoes (deoptimising for
+ * want of type feedback), so every column's first pass would run in the interpreter, boxing each value.
+ */
+
+function countNumbers(values: Float64Array): number {
+  let count = 0;
+  for (let r = 0; r < values.length; r++) if (!Number.isNaN(values[r])) count++;
+  return count;
+}
+
+function sumNumbers(values: Float64Array): number {
+  let sum = 0;
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    if (!Number.isNaN(v)) sum += v;
+  }
+  return sum;
+}
+
+function sumSquares(values: Float64Array, mean: number): number {
+  let ss = 0;
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    if (!Number.isNaN(v)) ss += (v - mean) * (v - mean);
+  }
+  return ss;
 }
 
 function planNumeric(col: RawColumn, order: TrainOrder, standardize: boolean, notes: string[]): { fill: number; mean: number; scale: number } {
   const values = trainValues(col, order);
   const n = values.length;
-  let sum = 0;
-  let count = 0;
-  for (let r = 0; r < n; r++) {
-    const v = values[r];
-    if (!Number.isNaN(v)) {
-      sum += v;
-      count++;
-    }
-  }
+  const count = col.missingCount + col.textCount === 0 ? n : countNumbers(values);
+  const sum = sumNumbers(values);
   // Cells still missing at this point are filled (policy fill-mean) with the training mean.
   const fill = count > 0 ? sum / count : NaN;
   if (!standardize) return { fill, mean: 0, scale: 1 };
-  let ss = 0;
-  for (let r = 0; r < n; r++) {
-    const v = values[r];
-    if (!Number.isNaN(v)) ss += (v - fill) * (v - fill);
-  }
+  const ss = sumSquares(values, fill);
   const std = Math.sqrt(ss / n);
   if (!(std > 0) || !Number.isFinite(std)) {
     notes.push(`column "${col.name}" is constant on the training rows; standardisation scale set to 1`);
