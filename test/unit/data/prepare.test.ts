@@ -222,7 +222,8 @@ describe('prepareData: all-numeric features (training inputs written column by c
   it('reports the first out-of-range cell in file order, whatever the training order', async () => {
     const big = tmp.write('big-values.csv', ['x,y', ...Array.from({ length: 40 }, (_, i) => `${i === 9 || i === 30 ? '1e39' : i},${i}`)].join('\n') + '\n');
     for (const seed of [1, 2, 3, 4]) {
-      const e = await errorOf(() => prepareData(spec(big, { preprocessing: { standardize: false }, split: { validation: 0, seed } })));
+      const e = (await errorOf(() => prepareData(spec(big, { preprocessing: { standardize: false }, split: { validation: 0, seed } })))) as DataError;
+      expect(e).toBeInstanceOf(DataError);
       expect(e.message).toMatch(/value 1e\+39 is too large for float32/);
       expect([e.row, e.column]).toEqual([11, 'x']);
     }
