@@ -58,6 +58,20 @@ function countLines(path: string): Promise<number> {
 class NotPlainNumbers extends Error {}
 
 /**
+ * Whether a DOUBLE chunk holds no inf and, when it has no NULLs, no NaN: DuckDB parses "inf" and "nan"
+ * as numbers, which the JavaScript loader reads as text or missing. v − v is 0 for finite v only, so
+ * one pass tells both.
+ */
+function plainNumbers(values: Float64Array, missing: number): boolean {
+  if (missing === 0) {
+    for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0) return false;
+  } else {
+    for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0 && !Number.isNaN(values[i])) return false;
+  }
+  return true;
+}
+
+/**
  * DuckDB's read buffer per CSV scan: its default (16 × the longest line) raised the peak memory of a
  * big load well above the JavaScript loader's. This equals its longest-line limit, so a longer line is
  * an error and the JavaScript loader takes the file.
@@ -98,11 +112,8 @@ async function readCsv(path: string, file: string): Promise<RawTable | null> {
             for (const v of column.values) builder.push(j, v === null ? null : classifyText(v, decimalComma));
             continue;
           }
-          const values = column.values;
-          // inf and nan parse as DOUBLE in DuckDB; the JavaScript loader reads them as text/missing.
-          for (let i = 0; i < values.length; i++) if (values[i] - values[i] !== 0 && !Number.isNaN(values[i])) throw new NotPlainNumbers();
-          if (column.missing === 0) for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) throw new NotPlainNumbers();
-          builder.pushNumbers(j, values, column.missing);
+          if (!plainNumbers(column.values, column.missing)) throw new NotPlainNumbers();
+          builder.pushNumbers(j, column.values, column.missing);
         }
         rows += count;
       }),

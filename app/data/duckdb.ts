@@ -136,16 +136,26 @@ function doubleColumn(bindings: Bindings, chunk: DuckDBDataChunk, j: number): Ch
   const bytes = bindings.vector_get_data(vector, rows * 8);
   const values = new Float64Array(bytes.buffer, bytes.byteOffset, rows);
   const validity = bindings.vector_get_validity(vector, Math.ceil(rows / 64) * 8);
+  const missing = validity && validity.length > 0 ? markNulls(values, validity, rows) : 0;
+  return { kind: 'double', values, missing };
+}
+
+/**
+ * Sets NULL rows to NaN and counts them. DuckDB hands a validity mask even with no NULL in the
+ * vector, so whole bytes of valid rows are skipped without testing their bits.
+ */
+function markNulls(values: Float64Array, validity: Uint8Array, rows: number): number {
   let missing = 0;
-  if (validity && validity.length > 0) {
-    for (let i = 0; i < rows; i++) {
-      if ((validity[i >>> 3] & (1 << (i & 7))) === 0) {
+  for (let k = 0; k * 8 < rows; k++) {
+    if (validity[k] === 255 && k * 8 + 8 <= rows) continue;
+    for (let i = k * 8; i < Math.min(rows, k * 8 + 8); i++) {
+      if ((validity[k] & (1 << (i & 7))) === 0) {
         values[i] = NaN;
         missing++;
       }
     }
   }
-  return { kind: 'double', values, missing };
+  return missing;
 }
 
 export interface ColumnInfo {

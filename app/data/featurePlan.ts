@@ -8,9 +8,18 @@ import { MAX_CATEGORIES } from './targetEncoding';
 import { hasProblems } from './usableRows';
 import { DataError, type Preprocessing } from './types';
 
+export interface NumericPlan {
+  kind: 'numeric';
+  col: RawColumn;
+  offset: number;
+  fill: number;
+  mean: number;
+  scale: number;
+}
+
 /** How one raw feature becomes network inputs. */
 export type FeaturePlan =
-  | { kind: 'numeric'; col: RawColumn; offset: number; fill: number; mean: number; scale: number }
+  | NumericPlan
   | { kind: 'categorical'; col: RawColumn; offset: number; fill: string | undefined; index: Map<string, number> }
   | DatePlan;
 
@@ -46,37 +55,56 @@ function trainOrder(rowCount: number, train: Int32Array): TrainOrder {
 function trainValues(col: RawColumn, order: TrainOrder): Float64Array {
   const { position, values } = order;
   const chunks = col.numberChunks();
-  for (let b = 0; b < chunks.length; b++) {
-    const chunk = chunks[b];
-    const start = b << CHUNK_BITS;
-    for (let k = 0; k < chunk.length; k++) {
-      const r = position[start + k];
-      if (r >= 0) values[r] = chunk[k];
-    }
-  }
+  for (let b = 0; b < chunks.length; b++) placeChunk(chunks[b], position, b << CHUNK_BITS, values);
   return values;
+}
+
+function placeChunk(chunk: Float64Array, position: Int32Array, start: number, values: Float64Array): void {
+  for (let k = 0; k < chunk.length; k++) {
+    const r = position[start + k];
+    if (r >= 0) values[r] = chunk[k];
+  }
+}
+
+/*
+ * The loops over a column are functions of their own, each called once per column: V8 optimises a
+ * loop that runs only once by on-stack replacement, which the code after it undoes (deoptimising for
+ * want of type feedback), so every column's first pass would run in the interpreter, boxing each value.
+ */
+
+function countNumbers(values: Float64Array): number {
+  let count = 0;
+  for (let r = 0; r < values.length; r++) if (!Number.isNaN(values[r])) count++;
+  return count;
+}
+
+function sumNumbers(values: Float64Array): number {
+  let sum = 0;
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    if (!Number.isNaN(v)) sum += v;
+  }
+  return sum;
+}
+
+function sumSquares(values: Float64Array, mean: number): number {
+  let ss = 0;
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    if (!Number.isNaN(v)) ss += (v - mean) * (v - mean);
+  }
+  return ss;
 }
 
 function planNumeric(col: RawColumn, order: TrainOrder, standardize: boolean, notes: string[]): { fill: number; mean: number; scale: number } {
   const values = trainValues(col, order);
   const n = values.length;
-  let sum = 0;
-  let count = 0;
-  for (let r = 0; r < n; r++) {
-    const v = values[r];
-    if (!Number.isNaN(v)) {
-      sum += v;
-      count++;
-    }
-  }
+  const count = col.missingCount + col.textCount === 0 ? n : countNumbers(values);
+  const sum = sumNumbers(values);
   // Cells still missing at this point are filled (policy fill-mean) with the training mean.
   const fill = count > 0 ? sum / count : NaN;
   if (!standardize) return { fill, mean: 0, scale: 1 };
-  let ss = 0;
-  for (let r = 0; r < n; r++) {
-    const v = values[r];
-    if (!Number.isNaN(v)) ss += (v - fill) * (v - fill);
-  }
+  const ss = sumSquares(values, fill);
   const std = Math.sqrt(ss / n);
   if (!(std > 0) || !Number.isFinite(std)) {
     notes.push(`column "${col.name}" is constant on the training rows; standardisation scale set to 1`);
@@ -114,8 +142,26 @@ function planCategorical(col: RawColumn, rows: Int32Array, train: Int32Array, fi
   return { fill, categories };
 }
 
-/** Plans every feature from the usable rows (categories) and the training rows (means, scales, fills). */
-export function planFeatures(table: RawTable, features: RawColumn[], rows: Int32Array, train: Int32Array, spec: DataSpec, notes: string[]): FeaturePlans {
+/**
+ * Receives each numeric plan with the column's training values in training order, right after they
+ * were fitted (`values` is reused for the next column: read it during the call only), and each table
+ * row's place among the training rows (-1 for other rows; the same array for every column).
+ */
+export type TrainValuesSink = (plan: NumericPlan, values: Float64Array, position: Int32Array) => void;
+
+/**
+ * Plans every feature from the usable rows (categories) and the training rows (means, scales, fills).
+ * `onTrainValues` lets the caller use the training-order values the statistics were computed from.
+ */
+export function planFeatures(
+  table: RawTable,
+  features: RawColumn[],
+  rows: Int32Array,
+  train: Int32Array,
+  spec: DataSpec,
+  notes: string[],
+  onTrainValues?: TrainValuesSink,
+): FeaturePlans {
   const file = table.file;
   const out: FeaturePlans = { plans: [], inputNames: [], standardization: [], oneHot: [], dates: [] };
   const expand = new Set(spec.expandDates ?? []);
@@ -138,7 +184,9 @@ export function planFeatures(table: RawTable, features: RawColumn[], rows: Int32
       if (Number.isNaN(p.fill) && spec.preprocessing.missing === 'fill-mean' && hasProblems(col)) {
         throw new DataError('no values in the training rows to compute a fill mean from', { file, column: col.name });
       }
-      out.plans.push({ kind: 'numeric', col, offset, ...p });
+      const plan: NumericPlan = { kind: 'numeric', col, offset, ...p };
+      onTrainValues?.(plan, order.values, order.position);
+      out.plans.push(plan);
       out.standardization.push({ column: col.name, mean: p.mean, scale: p.scale });
       out.inputNames.push(col.name);
       continue;

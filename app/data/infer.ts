@@ -18,6 +18,7 @@ export interface TargetSummary {
 
 /** Scans the given rows of a target column (missing cells skipped). */
 export function summarizeTarget(col: RawColumn, rows: Iterable<number>): TargetSummary {
+  if (col.kind === 'numeric' && rows instanceof Int32Array) return summarizeNumbers(col, rows);
   const seen = new Set<string | number>();
   let allIntegers = true;
   let count = 0;
@@ -38,6 +39,25 @@ export function summarizeTarget(col: RawColumn, rows: Iterable<number>): TargetS
       seen.add(c);
       example ??= c;
     }
+  }
+  return { kind: col.kind, distinct: seen.size, allIntegers, rows: count, example };
+}
+
+/** summarizeTarget's numeric case over a big table's usable rows: one indexed loop over the column's chunks. */
+function summarizeNumbers(col: RawColumn, rows: Int32Array): TargetSummary {
+  const seen = new Set<number>();
+  let allIntegers = true;
+  let count = 0;
+  let example: string | undefined;
+  const chunks = col.numberChunks();
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k];
+    const v = chunks[i >>> CHUNK_BITS][i & CHUNK_MASK];
+    if (Number.isNaN(v)) continue;
+    count++;
+    if (allIntegers && !Number.isInteger(v)) allIntegers = false;
+    if (seen.size <= MAX_AUTO_CLASSES) seen.add(v);
+    if (example === undefined) example = String(v);
   }
   return { kind: col.kind, distinct: seen.size, allIntegers, rows: count, example };
 }

@@ -12,7 +12,7 @@ import { resolveRoles } from './roles';
 import { countFilled, usableRows } from './usableRows';
 import { classesOf, encodeTargets, type TargetEncoding } from './targetEncoding';
 import { planFeatures } from './featurePlan';
-import { buildSplit, checkTrainingWeights } from './matrices';
+import { buildSplit, checkTrainingWeights, numericInputs } from './matrices';
 import { DataError, type Preprocessing, type PreparedData } from './types';
 
 export { MAX_CATEGORIES } from './targetEncoding';
@@ -75,9 +75,13 @@ export function prepareTable(table: RawTable, specInput: DataSpec | DataSpecInpu
   const filledCells = policy === 'fill-mean' ? countFilled(features, rows, notes, new Set(spec.expandDates)) : 0;
   const enc = encodeTargets(table, targets, rows, spec.task, notes);
   const split = splitUsable(table, rows, enc, spec, notes);
-  const { plans, inputNames, standardization, oneHot, dates } = planFeatures(table, features, rows, split.train, spec, notes);
+  // Every feature one numeric input (the common big-table case): the training inputs are written from
+  // the training-order values the statistics read, column by column, instead of a scatter of table rows.
+  const allNumeric = features.every((c) => c.kind === 'numeric') && (spec.expandDates ?? []).length === 0;
+  const direct = allNumeric ? numericInputs(split.train.length, features.length, precision) : undefined;
+  const { plans, inputNames, standardization, oneHot, dates } = planFeatures(table, features, rows, split.train, spec, notes, direct?.write);
   const columns = { plans, inputDim: inputNames.length, targets, enc, weight, precision };
-  const train = buildSplit(split.train, table, columns);
+  const train = buildSplit(split.train, table, columns, direct);
   checkTrainingWeights(train, table, weight);
   if (weight) notes.push(`rows weighted by column "${weight.name}": losses, gradients and metrics are weighted means`);
   const preprocessing: Preprocessing = {

@@ -191,6 +191,45 @@ describe('prepareData: missing values', () => {
   });
 });
 
+describe('prepareData: all-numeric features (training inputs written column by column)', () => {
+  // Features with missing cells, text and a wide range; "tag" is one category, so adding it as a
+  // last feature sends the table through the general row-by-row path with the same numeric plans.
+  const random = seededRandom(11);
+  const rows = Array.from({ length: 400 }, (_, i) => [
+    i % 17 === 0 ? '' : ((random() - 0.5) * 1e6).toFixed(3),
+    i % 23 === 0 ? 'n/a' : (random() * 1e-4).toExponential(5),
+    i === 7 ? 'oops' : (random() * 10).toFixed(2),
+    'tag',
+    (random() * 3).toFixed(4),
+  ]);
+  const source = { kind: 'inline' as const, columns: ['a', 'b', 'c', 'tag', 'y'], rows };
+
+  it.each(['float32', 'float64'] as const)('gives the general path\'s matrices bit for bit (%s)', async (precision) => {
+    const base = { preprocessing: { missing: 'fill-mean' as const }, split: { validation: 0.25, test: 0.1, seed: 5 } };
+    const direct = await prepareData({ source, target: 'y', ...base, ignore: ['tag'] }, { precision });
+    const general = await prepareData({ source, target: 'y', ...base }, { precision });
+    expect(direct.inputDim).toBe(3);
+    expect(general.inputDim).toBe(4);
+    for (const s of ['train', 'validation', 'test'] as const) {
+      const [d, g] = [direct[s] as Split, general[s] as Split];
+      expect(d.x.constructor).toBe(g.x.constructor);
+      for (let c = 0; c < 3; c++) expect(col(d, 3, c), `${s} column ${c}`).toEqual(col(g, 4, c));
+      expect(Array.from(d.y)).toEqual(Array.from(g.y));
+    }
+    expect(direct.preprocessing.standardization).toEqual(general.preprocessing.standardization.slice(0, 3));
+  });
+
+  it('reports the first out-of-range cell in file order, whatever the training order', async () => {
+    const big = tmp.write('big-values.csv', ['x,y', ...Array.from({ length: 40 }, (_, i) => `${i === 9 || i === 30 ? '1e39' : i},${i}`)].join('\n') + '\n');
+    for (const seed of [1, 2, 3, 4]) {
+      const e = (await errorOf(() => prepareData(spec(big, { preprocessing: { standardize: false }, split: { validation: 0, seed } })))) as DataError;
+      expect(e).toBeInstanceOf(DataError);
+      expect(e.message).toMatch(/value 1e\+39 is too large for float32/);
+      expect([e.row, e.column]).toEqual([11, 'x']);
+    }
+  });
+});
+
 describe('splits', () => {
   const n = 100;
   const labels = Array.from({ length: n }, (_, i) => (i < 60 ? 'a' : i < 90 ? 'b' : 'c'));
