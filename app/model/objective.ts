@@ -108,10 +108,12 @@ export class ModelObjective implements LeastSquaresObjective {
 
   leastSquaresRefusal(): string | null {
     if (this.model.loss === 'mse') return null;
-    return (
-      `Levenberg–Marquardt and Bayesian regularization fit a sum of squared errors; this model's loss is ${this.model.loss}. ` +
-      'For cross-entropy use L-BFGS (or BFGS): Gauss–Newton on cross-entropy needs the loss Hessian in the logits, which plain LM does not use.'
-    );
+    const loss = this.model.loss;
+    const why =
+      loss === 'mae' || loss === 'huber'
+        ? `Its residuals are not squared errors, so JᵀJ is not its curvature: use the mse loss for LM, or L-BFGS (or BFGS) for ${loss}.`
+        : 'For cross-entropy use L-BFGS (or BFGS): Gauss–Newton on cross-entropy needs the loss Hessian in the logits, which plain LM does not use.';
+    return `Levenberg–Marquardt and Bayesian regularization fit a sum of squared errors; this model's loss is ${loss}. ${why}`;
   }
 
   sumOfSquares(x: Float64Array): number {

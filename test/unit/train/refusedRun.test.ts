@@ -35,4 +35,24 @@ describe('a refused run beside a trained one', () => {
     expect(lbfgs.status).not.toBe('refused');
     expect(lbfgs.iterations).toBeGreaterThan(0);
   });
+
+  it('refuses a huber or mae loss for its own reason, not cross-entropy\'s', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => [i / 40, Math.sin(i / 5)]);
+    for (const loss of ['huber', 'mae'] as const) {
+      const experiment = parseExperiment(
+        {
+          name: loss,
+          data: { source: { kind: 'inline', columns: ['x', 'y'], rows }, target: 'y', task: 'regression' },
+          model: { layers: [{ units: 4, activation: 'tanh' }], loss },
+          runs: [{ optimizer: { kind: 'br' } }],
+        },
+        'test',
+      );
+      const outcome = await startExperiment(experiment, { baseDir: process.cwd(), onEvent: () => {} }).done;
+      const br = outcome.runs[0].summary;
+      expect(br.status).toBe('refused');
+      expect(br.message).toMatch(new RegExp(`loss is ${loss}\\. .*use the mse loss for LM, or L-BFGS \\(or BFGS\\) for ${loss}`));
+      expect(br.message).not.toMatch(/cross-entropy/);
+    }
+  });
 });
