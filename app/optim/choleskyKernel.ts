@@ -5,11 +5,9 @@
  * unavailable, or that memory would not fit the budget or 32 bits, CholeskySystem runs the
  * JavaScript factorisation instead.
  */
+import { evenStride, fixedMemory, lazyKernel, memoryBytes } from './wasmKernel';
 import { CHOLESKY_WASM } from './choleskyWasm';
 
-const PAGE = 65536;
-/** A 32-bit memory holds at most 2^16 pages. */
-const MAX_PAGES = 65536;
 /** The right-hand side, then the inverse trace's four columns, each one row stride long. */
 const VECTORS = 5;
 /** The factor's eight dot products of a 4 × 2 block, after the vectors. */
@@ -21,21 +19,7 @@ interface CholeskyExports {
   inverseTrace(n: number, stride: number, L: number, Y: number): number;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The compiled kernel, or null where this runtime lacks WebAssembly SIMD; decided once. */
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    const bytes = Uint8Array.from(atob(CHOLESKY_WASM), (c) => c.charCodeAt(0));
-    // validate() is false where the engine has no SIMD: the JavaScript factorisation is used instead.
-    if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
+const kernelModule = lazyKernel(CHOLESKY_WASM);
 
 /** Whether this runtime runs the WebAssembly Cholesky. */
 export function wasmCholeskyAvailable(): boolean {
@@ -49,13 +33,9 @@ export function wasmCholeskyAvailable(): boolean {
 const PANEL = 32;
 const BLOCKED_FROM = 2560;
 
-/** Rows padded to an even length: every row then starts 16-byte aligned. */
-const strideOf = (n: number) => n + (n & 1);
-
 /** Bytes of the memory the kernel needs for an n × n system, or null when a 32-bit memory cannot hold it. */
 export function wasmCholeskyBytes(n: number): number | null {
-  const pages = Math.ceil(((n + VECTORS) * strideOf(n) * 8 + SCRATCH_BYTES) / PAGE);
-  return pages <= MAX_PAGES ? Math.max(1, pages) * PAGE : null;
+  return memoryBytes((n + VECTORS) * evenStride(n) * 8 + SCRATCH_BYTES);
 }
 
 /** One system's memory: a view of the matrix (row stride `stride`) and of the right-hand side. */
@@ -72,7 +52,7 @@ export class WasmCholesky {
 
   private constructor(n: number, memory: WebAssembly.Memory, exports: CholeskyExports) {
     this.n = n;
-    this.stride = strideOf(n);
+    this.stride = evenStride(n);
     const entries = n * this.stride;
     this.A = new Float64Array(memory.buffer, 0, entries);
     this.x = new Float64Array(memory.buffer, entries * 8, n);
@@ -91,7 +71,7 @@ export class WasmCholesky {
     if (!module || bytes === null || bytes > memoryBudgetBytes) return null;
     let memory: WebAssembly.Memory;
     try {
-      memory = new WebAssembly.Memory({ initial: bytes / PAGE, maximum: bytes / PAGE });
+      memory = fixedMemory(bytes);
     } catch {
       return null;
     }

@@ -5,44 +5,24 @@
  * the budget or 32 bits, DenseInverseHessian sweeps in JavaScript.
  */
 import { formatBytes } from '../util/bytes';
+import { evenStride, fixedMemory, lazyKernel, memoryBytes } from './wasmKernel';
 import { DENSE_SWEEP_WASM } from './denseSweepWasm';
 
-const PAGE = 65536;
-/** A 32-bit memory holds at most 2^16 pages. */
-const MAX_PAGES = 65536;
 /** s, Hy, v1, v2, out1, out2 after H, each one row stride long. */
 const VECTORS = 6;
 
 type SweepFn = (n: number, stride: number, H: number, s: number, Hy: number, v1: number, v2: number, o1: number, o2: number, tau: number, rho: number, c: number) => void;
 
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The compiled kernel, or null where this runtime lacks WebAssembly SIMD; decided once. */
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  try {
-    const bytes = Uint8Array.from(atob(DENSE_SWEEP_WASM), (c) => c.charCodeAt(0));
-    // validate() is false where the engine has no SIMD: the JavaScript sweep is used instead.
-    if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
+const kernelModule = lazyKernel(DENSE_SWEEP_WASM);
 
 /** Whether this runtime runs the WebAssembly sweep. */
 export function wasmSweepAvailable(): boolean {
   return kernelModule() !== null;
 }
 
-/** Rows padded to an even length: every row's even columns are then 16-byte aligned. */
-const strideOf = (n: number) => n + (n & 1);
-
 /** Bytes of the memory the kernel needs for an n×n matrix, or null when a 32-bit memory cannot hold it. */
 export function wasmSweepBytes(n: number): number | null {
-  const pages = Math.ceil(((n + VECTORS) * strideOf(n) * 8) / PAGE);
-  return pages <= MAX_PAGES ? Math.max(1, pages) * PAGE : null;
+  return memoryBytes((n + VECTORS) * evenStride(n) * 8);
 }
 
 /** One matrix's memory: views of H (row stride `stride`) and of the sweep's vectors, and the sweep. */
@@ -60,7 +40,7 @@ export class WasmSweep {
 
   private constructor(n: number, memory: WebAssembly.Memory, run: SweepFn) {
     this.n = n;
-    this.stride = strideOf(n);
+    this.stride = evenStride(n);
     const { buffer } = memory;
     const hEntries = n * this.stride;
     const vector = (k: number) => new Float64Array(buffer, (hEntries + k * this.stride) * 8, n);
@@ -79,7 +59,7 @@ export class WasmSweep {
     if (!module || bytes === null || bytes > memoryBudgetBytes) return null;
     let memory: WebAssembly.Memory;
     try {
-      memory = new WebAssembly.Memory({ initial: bytes / PAGE, maximum: bytes / PAGE });
+      memory = fixedMemory(bytes);
     } catch {
       throw new Error(`Dense BFGS could not reserve ${formatBytes(bytes)} for its inverse Hessian at n = ${n} parameters (out of memory); use L-BFGS.`);
     }
