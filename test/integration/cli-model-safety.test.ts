@@ -3,20 +3,19 @@
  * the folder cannot name shards outside it, refusals exit 2 in one line without a stack trace or
  * HDF5's error stack, and the export records the model by name, never by where it was.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { containsSecret, HOSTILE, secretBytes, tfjsModelJson } from '../unit/import/hostileFiles';
+import { runCli } from './helpers';
 
 const root = path.resolve(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-cli-model-safety-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/curvature.mjs'), ...args], { cwd: tmp, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(args, { cwd: tmp });
 }
 
 /** An experiment folder with the seed data, starting from `from`. */

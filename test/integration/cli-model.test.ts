@@ -1,17 +1,16 @@
 /** `curvature train DATA --target COL --model FILE` in a real child process. */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers';
 
 const root = path.resolve(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'curvature-cli-model-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/curvature.mjs'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 240_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(args, { cwd: root, timeoutMs: 240_000 });
 }
 
 const SEED = ['app/examples/keras-seed/seed.csv', '--target', 'y', '--task', 'regression', '--no-standardize', '--validation', '0'];

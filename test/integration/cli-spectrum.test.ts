@@ -1,14 +1,13 @@
 /** `curvature spectrum` as a real child process: the JSON shape, dense against Lanczos, bad flags. */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { runCli } from './helpers';
 
 const root = path.resolve(__dirname, '../..');
 const spirals = path.join(root, 'app/examples/data/spirals.csv');
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/curvature.mjs'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(args, { cwd: root });
 }
 
 describe('curvature spectrum', () => {

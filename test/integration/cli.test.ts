@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runCli } from './helpers';
 
 const root = path.resolve(__dirname, '../..');
 
 function cli(args: string[], cwd = root) {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/curvature.mjs'), ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0' },
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(args, { cwd });
 }
 
 describe('curvature CLI (real child process)', () => {

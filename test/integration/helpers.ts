@@ -1,4 +1,5 @@
-/** Shared by the shell's integration tests: the seed experiment and small waiting helpers. */
+/** Shared by the integration tests: the seed experiment, small waiting helpers and the CLI in a child process. */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseExperiment, type Experiment, type ExperimentInput } from '../../app/schema/experiment';
@@ -59,4 +60,21 @@ export function waitFor(events: ExperimentEvent[], predicate: (e: ExperimentEven
     };
     check();
   });
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `bin/curvature.mjs` with these arguments in a child process, without colours, as a user's shell runs it. */
+export function runCli(args: string[], options: { cwd: string; timeoutMs?: number }): CliResult {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bin/curvature.mjs'), ...args], {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0' },
+    timeout: options.timeoutMs ?? 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
